@@ -1,0 +1,172 @@
+//! The terminal front end: numbered options for people, JSON lines for programs
+//! (`console --json`, the protocol in DESIGN.md). A thin translation of the engine's replies;
+//! it keeps the state in memory only.
+
+use crate::core::Content;
+use crate::core::engine::{Command, Engine, Input, Kind, Reply, State};
+use serde::Deserialize;
+use serde_json::json;
+use std::io::{self, BufRead, Write};
+
+/// Options for one console session.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub json: bool,
+    pub country: Option<String>,
+}
+
+/// A line of the JSON protocol: `{"text": "..."}` or `{"choose": [N, ...]}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JsonInput {
+    text: Option<String>,
+    choose: Option<Vec<i64>>,
+}
+
+/// Runs a console session until the end of input.
+pub fn run(
+    content: &Content,
+    settings: &Settings,
+    input: impl BufRead,
+    mut out: impl Write,
+) -> io::Result<()> {
+    let engine = Engine::new(content);
+    let mut state = State {
+        country: settings.country.clone(),
+        ..State::default()
+    };
+    let hint = content.texts(&state.lang).get("msg.multi_hint").to_string();
+    let replies = engine.step(&mut state, Input::Start);
+    emit(&replies, settings, &hint, &mut out)?;
+    for line in input.lines() {
+        let line = line?;
+        let replies = if settings.json {
+            match parse_json(&line) {
+                Some(input) => engine.step(&mut state, input),
+                None => engine.complain(&state, "msg.malformed"),
+            }
+        } else {
+            match parse_human(&line) {
+                Some(input) => engine.step(&mut state, input),
+                None => continue,
+            }
+        };
+        emit(&replies, settings, &hint, &mut out)?;
+    }
+    Ok(())
+}
+
+fn parse_json(line: &str) -> Option<Input> {
+    let parsed: JsonInput = serde_json::from_str(line).ok()?;
+    match (parsed.text, parsed.choose) {
+        (Some(text), None) => Some(text_input(text)),
+        (None, Some(numbers)) => Some(Input::Choose(
+            numbers
+                .into_iter()
+                // 1-based; 0 and negatives become out of range.
+                .map(|n| usize::try_from(n - 1).unwrap_or(usize::MAX))
+                .collect(),
+        )),
+        _ => None,
+    }
+}
+
+/// A line of numbers ("2", "1 3", "1,3") is a choice; anything else is text or a command.
+fn parse_human(line: &str) -> Option<Input> {
+    let trimmed = line.trim();
+    if trimmed.is_empty() {
+        return None;
+    }
+    let parts: Vec<&str> = trimmed
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit())) {
+        let numbers = parts
+            .iter()
+            .map(|p| {
+                p.parse::<usize>()
+                    .ok()
+                    .and_then(|n| n.checked_sub(1))
+                    .unwrap_or(usize::MAX)
+            })
+            .collect();
+        return Some(Input::Choose(numbers));
+    }
+    Some(text_input(trimmed.to_string()))
+}
+
+fn text_input(text: String) -> Input {
+    match Command::parse(&text) {
+        Some(cmd) if text.trim_start().starts_with('/') => Input::Command(cmd),
+        _ => Input::Text(text),
+    }
+}
+
+fn emit(
+    replies: &[Reply],
+    settings: &Settings,
+    multi_hint: &str,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    for r in replies {
+        if settings.json {
+            writeln!(out, "{}", to_json(r))?;
+        } else {
+            write_human(r, multi_hint, out)?;
+        }
+    }
+    if settings.json {
+        writeln!(out, "{}", json!({"kind": "waiting"}))?;
+    } else {
+        write!(out, "> ")?;
+    }
+    out.flush()
+}
+
+/// The protocol's output object.
+pub fn to_json(r: &Reply) -> serde_json::Value {
+    let mut text = r.text();
+    for link in &r.links {
+        text.push_str(&format!("\n\n{}: {}", link.label, link.url));
+    }
+    json!({
+        "kind": r.kind,
+        "text": text,
+        "multi": r.multi,
+        "options": r.options,
+        "outcome": r.outcome,
+        "faq": r.faq,
+        "fhir": null,
+    })
+}
+
+fn write_human(r: &Reply, multi_hint: &str, out: &mut impl Write) -> io::Result<()> {
+    let rule = match r.kind {
+        Kind::Emergency => "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!",
+        Kind::Outcome => "========================================",
+        _ => "",
+    };
+    if !rule.is_empty() {
+        writeln!(out, "{rule}")?;
+    }
+    if r.kind == Kind::Error {
+        write!(out, "(!) ")?;
+    }
+    writeln!(out, "{}", r.text())?;
+    for link in &r.links {
+        writeln!(out, "\n{}: {}", link.label, link.url)?;
+    }
+    if !rule.is_empty() {
+        writeln!(out, "{rule}")?;
+    }
+    if !r.options.is_empty() {
+        for (i, o) in r.options.iter().enumerate() {
+            writeln!(out, "  {:>2}. {}", i + 1, o.label)?;
+        }
+        if r.multi {
+            writeln!(out, "{multi_hint}")?;
+        }
+    }
+    writeln!(out)
+}

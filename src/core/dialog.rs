@@ -1,0 +1,69 @@
+//! The validated question flow: nodes with resolved targets. Built only by the loader
+//! (`crate::data`), which checks the whole graph first, so the engine can trust every index.
+
+use super::findings::Finding;
+
+/// Index of a node in [`Dialog::nodes`].
+pub type NodeIx = usize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeKind {
+    /// Text with buttons that move on (the welcome).
+    Info,
+    /// The consent question: a plain option agrees, a navigation option declines.
+    Consent,
+    /// One choice; each option records findings.
+    Question,
+    /// Choose all that apply: one item per asked finding, then the node's own options.
+    Multi,
+    /// The end of the check: the core's rules decide what it says.
+    Outcome,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub id: String,
+    /// Key of the label in the language's `label` table.
+    pub label: String,
+    pub present: Vec<Finding>,
+    pub unsure: Vec<Finding>,
+    pub nav: bool,
+    /// Where the option leads; `None` only for outcome nodes' options.
+    pub next: Option<NodeIx>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Node {
+    pub id: String,
+    pub kind: NodeKind,
+    /// The findings this node records when answered.
+    pub asks: Vec<Finding>,
+    pub choices: Vec<Choice>,
+}
+
+impl Node {
+    /// A single-finding question with the plain yes / no / not sure shape, whose typed
+    /// answers ("yes", "nope", "not sure") the engine understands.
+    pub fn is_yes_no(&self) -> bool {
+        self.kind == NodeKind::Question && self.asks.len() == 1
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dialog {
+    pub format: u32,
+    pub start: NodeIx,
+    /// The first question, where "Start over" returns once consent is given.
+    pub check: NodeIx,
+    pub nodes: Vec<Node>,
+}
+
+impl Dialog {
+    pub fn find(&self, id: &str) -> Option<NodeIx> {
+        self.nodes.iter().position(|n| n.id == id)
+    }
+
+    pub fn node(&self, ix: NodeIx) -> &Node {
+        &self.nodes[ix]
+    }
+}

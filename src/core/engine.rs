@@ -1,0 +1,811 @@
+//! The conversation engine: a small serializable [`State`] and one step function,
+//! `(state, input) → (new state, replies)`. Deterministic and pure, so the same engine drives
+//! Telegram, the console and the tests.
+//!
+//! Safety rules enforced here rather than in data: a red flag recorded as present ends the
+//! check with the emergency advice at once; free text goes through emergency detection before
+//! anything else; every question offers Back and Start over; an emergency offers an undo.
+
+use super::Content;
+use super::advice::{Line, Link, Reason, assess, call_lines, number_phrase};
+use super::country::Place;
+use super::detect::{self, YesNo};
+use super::dialog::{Node, NodeIx, NodeKind};
+use super::findings::{Answer, Finding, Findings};
+use super::rules::Urgency;
+use super::texts::Texts;
+use serde::{Deserialize, Serialize};
+
+/// The version of [`State`]'s serialized shape; a stored state of another version is reset.
+pub const STATE_VERSION: u32 = 1;
+
+/// Texts the engine looks up; the loader refuses a language without them.
+pub const ENGINE_KEYS: &[&str] = &[
+    "label.back",
+    "label.restart",
+    "label.mistake",
+    "label.mistake_typed",
+    "label.done",
+    "label.back_to_check",
+    "msg.why",
+    "msg.didnt_understand",
+    "msg.choose_one",
+    "msg.out_of_range",
+    "msg.none_with_items",
+    "msg.nav_with_items",
+    "msg.nothing_pending",
+    "msg.nothing_to_undo",
+    "msg.malformed",
+    "msg.coming_soon",
+    "msg.typed_emergency",
+    "msg.emergency_intro",
+    "msg.help",
+    "msg.forgotten",
+    "msg.multi_hint",
+    "msg.choose_hint",
+    "msg.undone",
+];
+
+/// Word and phrase lists the engine and detector use.
+pub const ENGINE_LISTS: &[&str] = &[
+    "words.yes",
+    "words.no",
+    "words.unsure",
+    "emergency.other",
+    "emergency.negations",
+    "emergency.question_starts",
+    "emergency.personal",
+];
+
+/// One conversation. Holds no free text, ever: only ids and answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct State {
+    pub version: u32,
+    /// The node whose question is pending; `None` before the welcome or after /forget.
+    pub node: Option<String>,
+    /// Nodes answered on the way here, for Back.
+    pub history: Vec<String>,
+    pub answers: Findings,
+    /// Red flags that were typed rather than tapped.
+    pub typed: Vec<Finding>,
+    /// A typed emergency that names no listed red flag (rule E2).
+    pub typed_emergency: bool,
+    /// Ticks of a multi-select in progress (toggle buttons).
+    pub ticks: Vec<Finding>,
+    pub consent: bool,
+    /// Set while the emergency advice is the latest outcome: what "I tapped that by mistake"
+    /// undoes.
+    pub emergency: Option<EmergencyUndo>,
+    /// ISO code of the user's country, when known.
+    pub country: Option<String>,
+    /// The country was guessed, not chosen.
+    pub country_guessed: bool,
+    pub lang: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmergencyUndo {
+    /// The node to return to (the question that was pending).
+    pub node: Option<String>,
+    /// The findings the emergency recorded.
+    pub findings: Vec<Finding>,
+    pub typed: bool,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State {
+            version: STATE_VERSION,
+            node: None,
+            history: Vec::new(),
+            answers: Findings::new(),
+            typed: Vec::new(),
+            typed_emergency: false,
+            ticks: Vec::new(),
+            consent: false,
+            emergency: None,
+            country: None,
+            country_guessed: false,
+            lang: "en".into(),
+        }
+    }
+}
+
+/// What a user can do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// Show the welcome (a new conversation).
+    Start,
+    /// 0-based positions in the pending options. A multi-select takes all its ticks at once.
+    Choose(Vec<usize>),
+    /// Tick or untick one item of the pending multi-select.
+    Toggle(Finding),
+    /// Submit the ticks of the pending multi-select.
+    Done,
+    Text(String),
+    Command(Command),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Start,
+    Check,
+    Back,
+    Restart,
+    Faq,
+    Report,
+    Emergency,
+    Country,
+    Language,
+    Forget,
+    Help,
+    Unknown,
+}
+
+impl Command {
+    /// Parses "/name" or "/name@bot" (arguments ignored); `None` when not a command.
+    pub fn parse(text: &str) -> Option<Command> {
+        let word = text.trim().strip_prefix('/')?.split_whitespace().next()?;
+        let name = word.split('@').next().unwrap_or(word).to_ascii_lowercase();
+        Some(match name.as_str() {
+            "start" => Command::Start,
+            "check" => Command::Check,
+            "back" => Command::Back,
+            "restart" => Command::Restart,
+            "faq" => Command::Faq,
+            "report" => Command::Report,
+            "emergency" => Command::Emergency,
+            "country" => Command::Country,
+            "language" => Command::Language,
+            "forget" => Command::Forget,
+            "help" => Command::Help,
+            _ => Command::Unknown,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Info,
+    Question,
+    Outcome,
+    Emergency,
+    Faq,
+    Report,
+    Error,
+}
+
+/// What choosing an option does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// One of the node's own options, by index.
+    Choice(usize),
+    /// An item of a multi-select.
+    Item(Finding),
+    Back,
+    Restart,
+    Undo,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OptionView {
+    pub label: String,
+    pub findings: Vec<Finding>,
+    pub unsure: Vec<Finding>,
+    pub nav: bool,
+    /// Ticked, in a multi-select in progress.
+    #[serde(skip)]
+    pub ticked: bool,
+    #[serde(skip)]
+    pub action: Action,
+}
+
+/// The result, as the console's JSON shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Outcome {
+    pub urgency: Urgency,
+    pub present: Vec<Finding>,
+    pub unsure: Vec<Finding>,
+    pub reasons: Vec<Reason>,
+    pub policy_version: &'static str,
+}
+
+/// One message to the user, front-end neutral.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reply {
+    pub kind: Kind,
+    /// Paragraphs; `strong` ones must stand out (the emergency number).
+    pub lines: Vec<Line>,
+    pub multi: bool,
+    pub options: Vec<OptionView>,
+    pub outcome: Option<Outcome>,
+    pub faq: Option<String>,
+    pub links: Vec<Link>,
+    /// A number the front end may offer to copy.
+    pub copy_number: Option<String>,
+}
+
+impl Reply {
+    fn new(kind: Kind, text: impl Into<String>) -> Self {
+        Reply {
+            kind,
+            lines: vec![Line {
+                text: text.into(),
+                strong: false,
+            }],
+            multi: false,
+            options: Vec::new(),
+            outcome: None,
+            faq: None,
+            links: Vec::new(),
+            copy_number: None,
+        }
+    }
+
+    /// The paragraphs as plain text.
+    pub fn text(&self) -> String {
+        self.lines
+            .iter()
+            .map(|l| l.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    }
+}
+
+/// The engine over validated content. Cheap to create; holds no state of its own.
+#[derive(Clone, Copy)]
+pub struct Engine<'a> {
+    content: &'a Content,
+}
+
+impl<'a> Engine<'a> {
+    pub fn new(content: &'a Content) -> Self {
+        Engine { content }
+    }
+
+    /// Applies one input. On an error the state is left unchanged and the pending question
+    /// is shown again.
+    pub fn step(&self, state: &mut State, input: Input) -> Vec<Reply> {
+        let mut out = Vec::new();
+        match input {
+            Input::Start | Input::Command(Command::Start) => {
+                self.reset_check(state);
+                state.consent = false;
+                state.node = Some(self.dialog_node(self.content.dialog.start).id.clone());
+                out.push(self.pending(state).unwrap_or_else(|| self.nothing(state)));
+            }
+            Input::Choose(picks) => self.choose(state, &picks, &mut out),
+            Input::Toggle(f) => self.toggle(state, f, &mut out),
+            Input::Done => {
+                let ticks = std::mem::take(&mut state.ticks);
+                match self.current(state) {
+                    Some(ix) if self.dialog_node(ix).kind == NodeKind::Multi => {
+                        self.record_multi(state, ix, &ticks, None, &mut out)
+                    }
+                    _ => {
+                        state.ticks = ticks;
+                        self.error(state, "msg.nothing_pending", &mut out)
+                    }
+                }
+            }
+            Input::Text(text) => self.text(state, &text, &mut out),
+            Input::Command(cmd) => self.command(state, cmd, &mut out),
+        }
+        out
+    }
+
+    fn texts(&self, state: &State) -> &'a Texts {
+        self.content.texts(&state.lang)
+    }
+
+    pub fn place(&self, state: &State) -> Place<'a> {
+        Place {
+            country: state.country.as_deref().and_then(|c| self.content.country(c)),
+            guessed: state.country_guessed,
+        }
+    }
+
+    fn dialog_node(&self, ix: NodeIx) -> &'a Node {
+        self.content.dialog.node(ix)
+    }
+
+    /// The node whose question is pending, if any (none while the emergency advice shows).
+    fn current(&self, state: &State) -> Option<NodeIx> {
+        if state.emergency.is_some() {
+            return None;
+        }
+        state
+            .node
+            .as_deref()
+            .and_then(|id| self.content.dialog.find(id))
+    }
+
+    fn reset_check(&self, state: &mut State) {
+        state.history.clear();
+        state.answers = Findings::new();
+        state.typed.clear();
+        state.typed_emergency = false;
+        state.ticks.clear();
+        state.emergency = None;
+    }
+
+    /// The pending message with its options, as it would be shown now.
+    pub fn pending(&self, state: &State) -> Option<Reply> {
+        let t = self.texts(state);
+        if let Some(undo) = &state.emergency {
+            let mut r = self.outcome_reply(state, true);
+            r.options = vec![
+                nav(
+                    t.get(if undo.typed {
+                        "label.mistake_typed"
+                    } else {
+                        "label.mistake"
+                    }),
+                    Action::Undo,
+                ),
+                nav(t.get("label.restart"), Action::Restart),
+            ];
+            return Some(r);
+        }
+        let ix = self.current(state)?;
+        let node = self.dialog_node(ix);
+        if node.kind == NodeKind::Outcome {
+            let mut r = self.outcome_reply(state, false);
+            r.options = vec![
+                nav(t.get("label.back"), Action::Back),
+                nav(t.get("label.restart"), Action::Restart),
+            ];
+            return Some(r);
+        }
+        let number = number_phrase(self.place(state), t);
+        let mut r = Reply::new(
+            if node.kind == NodeKind::Info {
+                Kind::Info
+            } else {
+                Kind::Question
+            },
+            t.fill(&format!("node.{}", node.id), &[("number", &number)]),
+        );
+        if node.kind == NodeKind::Multi {
+            r.multi = true;
+            for f in &node.asks {
+                r.options.push(OptionView {
+                    label: t.get(&format!("finding.{}", f.id())).to_string(),
+                    findings: vec![*f],
+                    unsure: Vec::new(),
+                    nav: false,
+                    ticked: state.ticks.contains(f),
+                    action: Action::Item(*f),
+                });
+            }
+        }
+        for (ci, c) in node.choices.iter().enumerate() {
+            r.options.push(OptionView {
+                label: t.get(&format!("label.{}", c.label)).to_string(),
+                findings: c.present.clone(),
+                unsure: c.unsure.clone(),
+                nav: c.nav,
+                ticked: false,
+                action: Action::Choice(ci),
+            });
+        }
+        if matches!(node.kind, NodeKind::Question | NodeKind::Multi) {
+            r.options.push(nav(t.get("label.back"), Action::Back));
+            r.options.push(nav(t.get("label.restart"), Action::Restart));
+        }
+        if node.kind == NodeKind::Info && ix == self.content.dialog.start {
+            r.copy_number = self.place(state).country.map(|c| c.ambulance.clone());
+        }
+        Some(r)
+    }
+
+    fn nothing(&self, state: &State) -> Reply {
+        Reply::new(Kind::Info, self.texts(state).get("msg.nothing_pending"))
+    }
+
+    /// An error message (a key of the `msg` table) and the pending question again: what a
+    /// front end answers to input it cannot read.
+    pub fn complain(&self, state: &State, key: &str) -> Vec<Reply> {
+        let mut out = Vec::new();
+        self.error(state, key, &mut out);
+        out
+    }
+
+    /// An error, then the pending question again (or "nothing pending").
+    fn error(&self, state: &State, key: &str, out: &mut Vec<Reply>) {
+        let t = self.texts(state);
+        match self.pending(state) {
+            Some(p) => {
+                out.push(Reply::new(Kind::Error, t.get(key)));
+                out.push(p);
+            }
+            None => out.push(Reply::new(Kind::Error, t.get("msg.nothing_pending"))),
+        }
+    }
+
+    fn choose(&self, state: &mut State, picks: &[usize], out: &mut Vec<Reply>) {
+        let Some(pending) = self.pending(state) else {
+            out.push(Reply::new(
+                Kind::Error,
+                self.texts(state).get("msg.nothing_pending"),
+            ));
+            return;
+        };
+        if picks.iter().any(|p| *p >= pending.options.len()) {
+            return self.error(state, "msg.out_of_range", out);
+        }
+        let mut picked: Vec<&OptionView> = Vec::new();
+        for p in picks {
+            let o = &pending.options[*p];
+            if !picked.contains(&o) {
+                picked.push(o);
+            }
+        }
+        if !pending.multi {
+            if picked.len() != 1 {
+                return self.error(state, "msg.choose_one", out);
+            }
+            return self.act(state, picked[0].action, out);
+        }
+        // A multi-select: one navigation option alone, or items, or one plain answer alone.
+        if picked.len() == 1 && picked[0].nav {
+            return self.act(state, picked[0].action, out);
+        }
+        if picked.iter().any(|o| o.nav) {
+            return self.error(state, "msg.nav_with_items", out);
+        }
+        let plain: Vec<usize> = picked
+            .iter()
+            .filter_map(|o| match o.action {
+                Action::Choice(ci) => Some(ci),
+                _ => None,
+            })
+            .collect();
+        if !plain.is_empty() && picked.len() > 1 {
+            return self.error(state, "msg.none_with_items", out);
+        }
+        let items: Vec<Finding> = picked
+            .iter()
+            .filter_map(|o| match o.action {
+                Action::Item(f) => Some(f),
+                _ => None,
+            })
+            .collect();
+        let Some(ix) = self.current(state) else {
+            return self.error(state, "msg.nothing_pending", out);
+        };
+        state.ticks.clear();
+        self.record_multi(state, ix, &items, plain.first().copied(), out);
+    }
+
+    fn act(&self, state: &mut State, action: Action, out: &mut Vec<Reply>) {
+        match action {
+            Action::Back => self.back(state, out),
+            Action::Restart => self.restart(state, out),
+            Action::Undo => self.undo(state, out),
+            Action::Item(f) => self.toggle(state, f, out),
+            Action::Choice(ci) => {
+                let Some(ix) = self.current(state) else {
+                    return self.error(state, "msg.nothing_pending", out);
+                };
+                self.record_choice(state, ix, ci, out);
+            }
+        }
+    }
+
+    fn toggle(&self, state: &mut State, f: Finding, out: &mut Vec<Reply>) {
+        match self.current(state) {
+            Some(ix)
+                if self.dialog_node(ix).kind == NodeKind::Multi
+                    && self.dialog_node(ix).asks.contains(&f) =>
+            {
+                if let Some(pos) = state.ticks.iter().position(|x| *x == f) {
+                    state.ticks.remove(pos);
+                } else {
+                    state.ticks.push(f);
+                }
+                out.extend(self.pending(state));
+            }
+            _ => self.error(state, "msg.out_of_range", out),
+        }
+    }
+
+    fn record_choice(&self, state: &mut State, ix: NodeIx, ci: usize, out: &mut Vec<Reply>) {
+        let node = self.dialog_node(ix);
+        let Some(choice) = node.choices.get(ci) else {
+            return self.error(state, "msg.out_of_range", out);
+        };
+        if choice.nav {
+            if let Some(next) = choice.next {
+                state.node = Some(self.dialog_node(next).id.clone());
+            }
+            out.extend(self.pending(state));
+            return;
+        }
+        if node.kind == NodeKind::Consent {
+            state.consent = true;
+        }
+        for f in &node.asks {
+            state.answers.set(*f, Answer::Absent);
+        }
+        for f in &choice.present {
+            state.answers.set(*f, Answer::Present);
+        }
+        for f in &choice.unsure {
+            state.answers.set(*f, Answer::Unsure);
+        }
+        self.advance(state, ix, choice.present.clone(), choice.next, out);
+    }
+
+    fn record_multi(
+        &self,
+        state: &mut State,
+        ix: NodeIx,
+        items: &[Finding],
+        plain: Option<usize>,
+        out: &mut Vec<Reply>,
+    ) {
+        let node = self.dialog_node(ix);
+        for f in &node.asks {
+            state.answers.set(*f, Answer::Absent);
+        }
+        let mut next = None;
+        if let Some(choice) = plain.and_then(|ci| node.choices.get(ci)) {
+            for f in &choice.unsure {
+                state.answers.set(*f, Answer::Unsure);
+            }
+            next = choice.next;
+        }
+        for f in items {
+            state.answers.set(*f, Answer::Present);
+        }
+        state.ticks.clear();
+        let fallback = node.choices.iter().find_map(|c| c.next);
+        self.advance(state, ix, items.to_vec(), next.or(fallback), out);
+    }
+
+    /// After recording the answers of node `ix`: the emergency at once if a red flag was
+    /// affirmed, otherwise on to the next node.
+    fn advance(
+        &self,
+        state: &mut State,
+        ix: NodeIx,
+        affirmed: Vec<Finding>,
+        next: Option<NodeIx>,
+        out: &mut Vec<Reply>,
+    ) {
+        let red: Vec<Finding> = affirmed.into_iter().filter(|f| f.is_red_flag()).collect();
+        if !red.is_empty() {
+            state.emergency = Some(EmergencyUndo {
+                node: Some(self.dialog_node(ix).id.clone()),
+                findings: red,
+                typed: false,
+            });
+            out.extend(self.pending(state));
+            return;
+        }
+        let Some(next) = next else {
+            out.extend(self.pending(state));
+            return;
+        };
+        state.history.push(self.dialog_node(ix).id.clone());
+        state.node = Some(self.dialog_node(next).id.clone());
+        out.extend(self.pending(state));
+    }
+
+    fn back(&self, state: &mut State, out: &mut Vec<Reply>) {
+        if state.emergency.is_some() {
+            return self.undo(state, out);
+        }
+        let Some(prev) = state.history.pop() else {
+            return self.error(state, "msg.nothing_to_undo", out);
+        };
+        for id in [state.node.as_deref(), Some(prev.as_str())].into_iter().flatten() {
+            if let Some(ix) = self.content.dialog.find(id) {
+                for f in &self.dialog_node(ix).asks {
+                    state.answers.clear(*f);
+                    state.typed.retain(|x| x != f);
+                }
+            }
+        }
+        state.ticks.clear();
+        state.node = Some(prev);
+        out.extend(self.pending(state));
+    }
+
+    fn undo(&self, state: &mut State, out: &mut Vec<Reply>) {
+        let Some(undo) = state.emergency.take() else {
+            return self.back(state, out);
+        };
+        for f in &undo.findings {
+            state.answers.clear(*f);
+            state.typed.retain(|x| x != f);
+        }
+        if undo.typed {
+            state.typed_emergency = false;
+        }
+        state.node = undo.node;
+        out.push(Reply::new(Kind::Info, self.texts(state).get("msg.undone")));
+        out.push(self.pending(state).unwrap_or_else(|| self.nothing(state)));
+    }
+
+    fn restart(&self, state: &mut State, out: &mut Vec<Reply>) {
+        self.reset_check(state);
+        let d = &self.content.dialog;
+        let to = if state.consent { d.check } else { d.start };
+        state.node = Some(self.dialog_node(to).id.clone());
+        out.extend(self.pending(state));
+    }
+
+    fn text(&self, state: &mut State, text: &str, out: &mut Vec<Reply>) {
+        if let Some(cmd) = Command::parse(text) {
+            return self.command(state, cmd, out);
+        }
+        let t = self.texts(state);
+        let found = detect::detect(text, t);
+        if found.is_emergency() {
+            // Recorded as if tapped, and the check ends with the emergency advice.
+            let pending = state
+                .emergency
+                .as_ref()
+                .map(|u| u.node.clone())
+                .unwrap_or_else(|| state.node.clone());
+            let mut undo = EmergencyUndo {
+                node: pending,
+                findings: Vec::new(),
+                typed: true,
+            };
+            if let Some(prev) = state.emergency.take() {
+                undo.findings = prev.findings;
+            }
+            for f in &found.red_flags {
+                if !state.answers.is_present(*f) {
+                    undo.findings.push(*f);
+                }
+                state.answers.set(*f, Answer::Present);
+                if !state.typed.contains(f) {
+                    state.typed.push(*f);
+                }
+            }
+            if found.red_flags.is_empty() {
+                state.typed_emergency = true;
+            }
+            state.emergency = Some(undo);
+            let mut r = self.pending(state).unwrap_or_else(|| self.nothing(state));
+            r.lines.insert(
+                0,
+                Line {
+                    text: t.get("msg.typed_emergency").to_string(),
+                    strong: false,
+                },
+            );
+            out.push(r);
+            return;
+        }
+        if let Some(ix) = self.current(state) {
+            let node = self.dialog_node(ix);
+            if node.is_yes_no()
+                && let Some(answer) = detect::yes_no(text, t)
+            {
+                let f = node.asks[0];
+                let wanted = |c: &super::dialog::Choice| match answer {
+                    YesNo::Yes => c.present == [f],
+                    YesNo::Unsure => c.unsure == [f],
+                    YesNo::No => !c.nav && c.present.is_empty() && c.unsure.is_empty(),
+                };
+                if let Some(ci) = node.choices.iter().position(wanted) {
+                    return self.record_choice(state, ix, ci, out);
+                }
+            }
+        }
+        self.error(state, "msg.didnt_understand", out);
+    }
+
+    fn command(&self, state: &mut State, cmd: Command, out: &mut Vec<Reply>) {
+        let t = self.texts(state);
+        match cmd {
+            Command::Start => {
+                out.extend(self.step(state, Input::Start));
+            }
+            Command::Check | Command::Restart => self.restart(state, out),
+            Command::Back => self.back(state, out),
+            Command::Emergency => {
+                let place = self.place(state);
+                let mut r = Reply::new(Kind::Emergency, t.get("msg.emergency_intro"));
+                r.lines.extend(call_lines(place, t));
+                r.lines.push(Line {
+                    text: t.get("advice.emergency.no_drive").to_string(),
+                    strong: false,
+                });
+                r.lines.push(Line {
+                    text: t.get("advice.emergency.tell_lung").to_string(),
+                    strong: false,
+                });
+                r.copy_number = place.country.map(|c| c.ambulance.clone());
+                out.push(r);
+                out.extend(self.pending(state));
+            }
+            Command::Forget => {
+                *state = State {
+                    lang: state.lang.clone(),
+                    ..State::default()
+                };
+                out.push(Reply::new(Kind::Info, t.get("msg.forgotten")));
+            }
+            Command::Help | Command::Unknown => {
+                out.push(Reply::new(Kind::Info, t.get("msg.help")));
+                out.extend(self.pending(state));
+            }
+            Command::Faq | Command::Report | Command::Country | Command::Language => {
+                out.push(Reply::new(Kind::Info, t.get("msg.coming_soon")));
+                out.extend(self.pending(state));
+            }
+        }
+    }
+
+    /// The result of the answers so far: the emergency advice, or the end of the check.
+    fn outcome_reply(&self, state: &State, emergency: bool) -> Reply {
+        let t = self.texts(state);
+        let place = self.place(state);
+        let a = assess(&state.answers, state.typed_emergency, place, t);
+        let why = std::iter::once(t.get("msg.why").to_string())
+            .chain(
+                a.reasons
+                    .iter()
+                    .map(|r| format!("• {} ({})", r.text, r.rule)),
+            )
+            .collect::<Vec<_>>()
+            .join("\n");
+        let why = Line {
+            text: why,
+            strong: false,
+        };
+        let heading = Line {
+            text: t.get(&format!("urgency.{}", a.urgency.id())).to_string(),
+            strong: true,
+        };
+        let mut lines = Vec::new();
+        if emergency || a.urgency == Urgency::Emergency {
+            // The number comes first ("Call 999 now for an ambulance" says the urgency in
+            // words); the reasons after the advice.
+            lines.extend(a.advice.lines.iter().cloned());
+            lines.push(why);
+        } else {
+            lines.push(heading);
+            lines.push(why);
+            lines.extend(a.advice.lines.iter().cloned());
+        }
+        Reply {
+            kind: if emergency || a.urgency == Urgency::Emergency {
+                Kind::Emergency
+            } else {
+                Kind::Outcome
+            },
+            lines,
+            multi: false,
+            options: Vec::new(),
+            outcome: Some(Outcome {
+                urgency: a.urgency,
+                present: state.answers.present().collect(),
+                unsure: state.answers.unsure().collect(),
+                reasons: a.reasons,
+                policy_version: a.policy_version,
+            }),
+            faq: None,
+            links: a.advice.links,
+            copy_number: a.advice.number,
+        }
+    }
+}
+
+fn nav(label: &str, action: Action) -> OptionView {
+    OptionView {
+        label: label.to_string(),
+        findings: Vec::new(),
+        unsure: Vec::new(),
+        nav: true,
+        ticked: false,
+        action,
+    }
+}

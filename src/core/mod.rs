@@ -1,0 +1,47 @@
+//! The shared assessment core: findings, rules, advice, the dialogue and its engine.
+//!
+//! Pure and synchronous: no I/O, no Telegram, no tokio. Everything it says comes from data
+//! handed to it ([`Content`]); everything a front end shows comes out of it as
+//! front-end-neutral replies.
+
+pub mod advice;
+pub mod country;
+pub mod detect;
+pub mod dialog;
+pub mod engine;
+pub mod findings;
+pub mod rules;
+pub mod texts;
+
+use country::Country;
+use dialog::Dialog;
+use std::collections::BTreeMap;
+use texts::Texts;
+
+/// Everything the core needs from the data files, validated by the loader.
+#[derive(Debug, Clone)]
+pub struct Content {
+    pub dialog: Dialog,
+    pub countries: Vec<Country>,
+    pub languages: BTreeMap<String, Texts>,
+}
+
+impl Content {
+    /// The wording for a language code, falling back to English (which validation
+    /// guarantees), then to any language at all.
+    pub fn texts(&self, lang: &str) -> &Texts {
+        static EMPTY: std::sync::OnceLock<Texts> = std::sync::OnceLock::new();
+        self.languages
+            .get(lang)
+            .or_else(|| self.languages.get("en"))
+            .or_else(|| self.languages.values().next())
+            .unwrap_or_else(|| EMPTY.get_or_init(Texts::default))
+    }
+
+    /// A country by ISO code, any case.
+    pub fn country(&self, iso: &str) -> Option<&Country> {
+        self.countries
+            .iter()
+            .find(|c| c.iso.eq_ignore_ascii_case(iso))
+    }
+}

@@ -1,0 +1,118 @@
+//! Loading the data in `dialogs/`: embedded at build time, or read from a directory for
+//! editing. Two stages, as ripgrep parses its flags: the raw serde shape ([`raw`]), then a
+//! validated [`Bundle`] the engine can trust — or every problem found, each as
+//! `file:line: message`.
+//!
+//! This module does the reading; the core it feeds never touches a file.
+
+pub mod raw;
+mod validate;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+/// The files that make up the data, relative to the data directory.
+pub const FILES: &[&str] = &[
+    "flow.toml",
+    "countries.toml",
+    "en/texts.toml",
+    "en/dialog.toml",
+];
+
+/// The languages, and the files that hold each one's wording.
+pub const LANGUAGES: &[(&str, &[&str])] = &[("en", &["en/texts.toml", "en/dialog.toml"])];
+
+/// The data as shipped, embedded so the binary runs from any directory.
+const EMBEDDED: &[(&str, &str)] = &[
+    ("flow.toml", include_str!("../../dialogs/flow.toml")),
+    ("countries.toml", include_str!("../../dialogs/countries.toml")),
+    ("en/texts.toml", include_str!("../../dialogs/en/texts.toml")),
+    ("en/dialog.toml", include_str!("../../dialogs/en/dialog.toml")),
+];
+
+pub use crate::core::Content as Bundle;
+
+/// One problem in the data, located.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub file: String,
+    /// 1-based; 0 when the problem concerns the file as a whole.
+    pub line: usize,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.file, self.message)
+        } else {
+            write!(f, "{}:{}: {}", self.file, self.line, self.message)
+        }
+    }
+}
+
+/// Every problem found, in file order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problems(pub Vec<Problem>);
+
+impl fmt::Display for Problems {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Problems {}
+
+/// The embedded data, validated.
+pub fn load_embedded() -> Result<Bundle, Problems> {
+    let files = EMBEDDED
+        .iter()
+        .map(|(name, text)| (name.to_string(), text.to_string()))
+        .collect();
+    validate::validate(&files, "")
+}
+
+/// The data in `dir`, validated; problems name files as `dir/name`.
+pub fn load_dir(dir: &Path) -> Result<Bundle, Problems> {
+    let shown = dir.display().to_string();
+    if !dir.is_dir() {
+        return Err(Problems(vec![Problem {
+            file: shown,
+            line: 0,
+            message: "no such directory, or it cannot be read".into(),
+        }]));
+    }
+    let mut files = BTreeMap::new();
+    let mut problems = Vec::new();
+    for name in FILES {
+        match std::fs::read_to_string(dir.join(name)) {
+            Ok(text) => {
+                files.insert(name.to_string(), text);
+            }
+            Err(e) => problems.push(Problem {
+                file: format!("{}/{name}", shown.trim_end_matches('/')),
+                line: 0,
+                message: format!("cannot read: {e}"),
+            }),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Problems(problems));
+    }
+    validate::validate(&files, &shown)
+}
+
+/// Embedded data unless a directory is given.
+pub fn load(dir: Option<&Path>) -> Result<Bundle, Problems> {
+    match dir {
+        Some(d) => load_dir(d),
+        None => load_embedded(),
+    }
+}

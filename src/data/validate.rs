@@ -1,0 +1,528 @@
+//! Stage two of loading: from raw files to a trusted [`Bundle`], collecting every problem.
+
+use super::raw::{RawCountries, RawFlow, RawKind, TextNode, TextTree};
+use super::{Bundle, LANGUAGES, Problem, Problems};
+use crate::core::country::Country;
+use crate::core::dialog::{Choice, Dialog, Node, NodeIx, NodeKind};
+use crate::core::engine::{ENGINE_KEYS, ENGINE_LISTS};
+use crate::core::findings::{Finding, Group};
+use crate::core::rules::{Rule, S1_PATTERNS};
+use crate::core::texts::{REQUIRED, Texts};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use toml::Spanned;
+
+/// Telegram's limit for one message.
+pub const MAX_TEXT: usize = 4096;
+/// Node and option ids stay short so any button encoding fits Telegram's 64 bytes.
+pub const MAX_ID: usize = 24;
+/// The flow format this program reads.
+pub const FLOW_FORMAT: u32 = 1;
+
+/// Collects problems for one file, turning byte offsets into line numbers.
+struct Report<'a> {
+    name: String,
+    text: &'a str,
+    problems: &'a mut Vec<Problem>,
+}
+
+impl Report<'_> {
+    fn line_of(&self, offset: usize) -> usize {
+        let end = offset.min(self.text.len());
+        self.text.as_bytes()[..end]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1
+    }
+
+    fn at(&mut self, offset: usize, message: impl Into<String>) {
+        let line = self.line_of(offset);
+        self.problems.push(Problem {
+            file: self.name.clone(),
+            line,
+            message: message.into(),
+        });
+    }
+
+    fn at_span<T>(&mut self, s: &Spanned<T>, message: impl Into<String>) {
+        self.at(s.span().start, message);
+    }
+
+    fn parse<T: serde::de::DeserializeOwned>(&mut self) -> Option<T> {
+        match toml::from_str::<T>(self.text) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let offset = e.span().map(|s| s.start).unwrap_or(0);
+                let message = e.message().trim().to_string();
+                self.at(offset, message);
+                None
+            }
+        }
+    }
+}
+
+pub fn validate(files: &BTreeMap<String, String>, dir: &str) -> Result<Bundle, Problems> {
+    let shown = |name: &str| {
+        if dir.is_empty() {
+            name.to_string()
+        } else {
+            format!("{}/{name}", dir.trim_end_matches('/'))
+        }
+    };
+    let mut problems = Vec::new();
+    let text = |name: &str| files.get(name).map(String::as_str).unwrap_or("");
+
+    let flow_text = text("flow.toml");
+    let mut flow_report = Report {
+        name: shown("flow.toml"),
+        text: flow_text,
+        problems: &mut problems,
+    };
+    let dialog = flow_report
+        .parse::<RawFlow>()
+        .and_then(|raw| build_dialog(&raw, &mut flow_report));
+
+    let mut languages = BTreeMap::new();
+    for (lang, lang_files) in LANGUAGES {
+        if let Some(t) = build_texts(lang_files, files, &shown, &mut problems) {
+            languages.insert(lang.to_string(), t);
+        }
+    }
+    // Texts that the flow refers to: reported at the flow's line, naming the missing key.
+    if let Some((dialog, spans)) = &dialog {
+        for (lang, t) in &languages {
+            check_flow_texts(dialog, spans, t, lang, flow_text, &shown("flow.toml"), &mut problems);
+        }
+    }
+
+    let mut countries_report = Report {
+        name: shown("countries.toml"),
+        text: text("countries.toml"),
+        problems: &mut problems,
+    };
+    let countries = countries_report
+        .parse::<RawCountries>()
+        .map(|raw| build_countries(&raw, &mut countries_report));
+
+    match (dialog, countries) {
+        (Some((dialog, _)), Some(countries)) if problems.is_empty() => Ok(Bundle {
+            dialog,
+            countries,
+            languages,
+        }),
+        _ => {
+            problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+            Err(Problems(problems))
+        }
+    }
+}
+
+/// Where each node and option label was written, for texts checked later.
+struct FlowSpans {
+    node: Vec<usize>,
+    labels: Vec<(String, usize)>,
+}
+
+fn build_dialog(raw: &RawFlow, r: &mut Report) -> Option<(Dialog, FlowSpans)> {
+    let before = r.problems.len();
+    if *raw.format.get_ref() != FLOW_FORMAT {
+        r.at_span(
+            &raw.format,
+            format!(
+                "format {} is not supported (this program reads format {FLOW_FORMAT})",
+                raw.format.get_ref()
+            ),
+        );
+    }
+
+    // Ids: unique, short.
+    let mut index: HashMap<&str, NodeIx> = HashMap::new();
+    for (ix, n) in raw.nodes.iter().enumerate() {
+        let id = n.id.get_ref().as_str();
+        check_id(r, &n.id, "node");
+        if index.insert(id, ix).is_some() {
+            r.at_span(&n.id, format!("duplicate node id '{id}'"));
+            index.insert(id, index[id].min(ix));
+        }
+        let mut seen = HashSet::new();
+        for o in &n.options {
+            check_id(r, &o.id, "option");
+            if !seen.insert(o.id.get_ref().as_str()) {
+                r.at_span(&o.id, format!("duplicate option id '{}' in node '{id}'", o.id.get_ref()));
+            }
+        }
+    }
+    let resolve = |r: &mut Report, target: &Spanned<String>| -> Option<NodeIx> {
+        let found = index.get(target.get_ref().as_str()).copied();
+        if found.is_none() {
+            r.at_span(target, format!("unknown target '{}'", target.get_ref()));
+        }
+        found
+    };
+    let start = resolve(r, &raw.start);
+    let check = resolve(r, &raw.check);
+
+    let mut nodes = Vec::new();
+    let mut spans = FlowSpans {
+        node: Vec::new(),
+        labels: Vec::new(),
+    };
+    for n in &raw.nodes {
+        let id = n.id.get_ref().clone();
+        let kind = match n.kind.get_ref() {
+            RawKind::Info => NodeKind::Info,
+            RawKind::Consent => NodeKind::Consent,
+            RawKind::Question => NodeKind::Question,
+            RawKind::Multi => NodeKind::Multi,
+            RawKind::Outcome => NodeKind::Outcome,
+        };
+        let asks = findings(r, &n.asks);
+        let node_next = n.next.as_ref().and_then(|t| resolve(r, t));
+        let mut choices = Vec::new();
+        for o in &n.options {
+            let present = findings(r, &o.present);
+            let unsure = findings(r, &o.unsure);
+            for (f, s) in present.iter().zip(&o.present).chain(unsure.iter().zip(&o.unsure)) {
+                if !asks.contains(f) {
+                    r.at_span(s, format!("option '{}' records '{f}', which node '{id}' does not ask", o.id.get_ref()));
+                }
+            }
+            if kind == NodeKind::Question && present.len() > 1 {
+                r.at_span(&o.id, format!("option '{}' lumps {} findings into one answer: ask one finding per yes", o.id.get_ref(), present.len()));
+            }
+            if o.nav && !(present.is_empty() && unsure.is_empty()) {
+                r.at_span(&o.id, format!("navigation option '{}' cannot record findings", o.id.get_ref()));
+            }
+            let next = match &o.next {
+                Some(t) => resolve(r, t),
+                None => node_next,
+            };
+            spans.labels.push((o.label.get_ref().clone(), o.label.span().start));
+            choices.push(Choice {
+                id: o.id.get_ref().clone(),
+                label: o.label.get_ref().clone(),
+                present,
+                unsure,
+                nav: o.nav,
+                next,
+            });
+        }
+        match kind {
+            NodeKind::Outcome => {
+                if !n.options.is_empty() || n.next.is_some() {
+                    r.at_span(&n.id, format!("outcome node '{id}' cannot have options or a next node"));
+                }
+            }
+            _ => {
+                if !choices.iter().any(|c| c.next.is_some()) && !(kind == NodeKind::Multi && node_next.is_some()) {
+                    r.at_span(&n.id, format!("node '{id}' has no way forward"));
+                }
+                if kind == NodeKind::Multi && node_next.is_none() {
+                    r.at_span(&n.id, format!("multi-select node '{id}' needs a next node"));
+                }
+            }
+        }
+        if matches!(kind, NodeKind::Question | NodeKind::Multi) && asks.is_empty() {
+            r.at_span(&n.id, format!("node '{id}' asks no finding"));
+        }
+        if matches!(kind, NodeKind::Info | NodeKind::Consent | NodeKind::Outcome) && !asks.is_empty() {
+            r.at_span(&n.id, format!("node '{id}' is not a question and cannot ask findings"));
+        }
+        if kind == NodeKind::Consent && !choices.iter().any(|c| !c.nav) {
+            r.at_span(&n.id, format!("consent node '{id}' needs an option that agrees"));
+        }
+        // Red flags act on one tap: a question with a "yes" for each, never a list with Done.
+        for (f, s) in asks.iter().zip(&n.asks) {
+            if f.is_red_flag() {
+                let one_tap = kind == NodeKind::Question
+                    && choices.iter().any(|c| c.present == vec![*f]);
+                if !one_tap {
+                    r.at_span(s, format!("red flag '{f}' does not act on one tap: ask it as a question with its own yes"));
+                }
+            }
+            if matches!(f.group(), Group::RedFlag | Group::DvtFeature)
+                && kind == NodeKind::Question
+                && !choices.iter().any(|c| c.unsure.contains(f))
+            {
+                r.at_span(s, format!("'{f}' needs a \"not sure\" answer"));
+            }
+        }
+        spans.node.push(n.id.span().start);
+        nodes.push(Node {
+            id,
+            kind,
+            asks,
+            choices,
+        });
+    }
+    if r.problems.len() > before {
+        return None;
+    }
+    let (Some(start), Some(check)) = (start, check) else {
+        return None;
+    };
+    let dialog = Dialog {
+        format: FLOW_FORMAT,
+        start,
+        check,
+        nodes,
+    };
+    check_graph(&dialog, &spans, r);
+    (r.problems.len() == before).then_some((dialog, spans))
+}
+
+fn check_id(r: &mut Report, id: &Spanned<String>, what: &str) {
+    let s = id.get_ref();
+    if s.is_empty() || s.len() > MAX_ID {
+        r.at_span(id, format!("{what} id '{s}' must be 1 to {MAX_ID} bytes long"));
+    }
+}
+
+fn findings(r: &mut Report, ids: &[Spanned<String>]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for s in ids {
+        match s.get_ref().parse::<Finding>() {
+            Ok(f) if out.contains(&f) => r.at_span(s, format!("finding '{f}' is listed twice")),
+            Ok(f) => out.push(f),
+            Err(_) => r.at_span(s, format!("unknown finding id '{}'", s.get_ref())),
+        }
+    }
+    out
+}
+
+/// Reachability, a way forward from every node, and the policy's "every finding asked of
+/// everyone": on every path from the first question to an outcome, each finding is asked —
+/// except `whole_leg_swelling`, a follow-up.
+fn check_graph(d: &Dialog, spans: &FlowSpans, r: &mut Report) {
+    let n = d.nodes.len();
+    let succ = |i: NodeIx| -> Vec<NodeIx> { d.nodes[i].choices.iter().filter_map(|c| c.next).collect() };
+    let mut reached = vec![false; n];
+    let mut stack = vec![d.start];
+    while let Some(i) = stack.pop() {
+        if !std::mem::replace(&mut reached[i], true) {
+            stack.extend(succ(i));
+        }
+    }
+    for i in 0..n {
+        if !reached[i] {
+            r.at(spans.node[i], format!("node '{}' is unreachable from '{}'", d.nodes[i].id, d.nodes[d.start].id));
+        }
+    }
+    // Which nodes can reach an outcome (fixed point over forward edges).
+    let mut ends = vec![false; n];
+    loop {
+        let mut changed = false;
+        for i in 0..n {
+            let e = d.nodes[i].kind == NodeKind::Outcome || succ(i).iter().any(|s| ends[*s]);
+            if e && !ends[i] {
+                ends[i] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    for i in 0..n {
+        if reached[i] && !ends[i] {
+            r.at(spans.node[i], format!("node '{}' has no way forward to an outcome", d.nodes[i].id));
+        }
+    }
+    // Findings asked on every path from the first question to an outcome (greatest fixed point).
+    let all: HashSet<Finding> = Finding::ALL.iter().copied().collect();
+    let mut must: Vec<HashSet<Finding>> = (0..n)
+        .map(|i| if d.nodes[i].kind == NodeKind::Outcome { HashSet::new() } else { all.clone() })
+        .collect();
+    loop {
+        let mut changed = false;
+        for i in 0..n {
+            if d.nodes[i].kind == NodeKind::Outcome {
+                continue;
+            }
+            // Paths that end the check early (declining, an emergency) are not complete checks.
+            let forward: Vec<NodeIx> = d.nodes[i]
+                .choices
+                .iter()
+                .filter(|c| !c.nav)
+                .filter_map(|c| c.next)
+                .filter(|s| ends[*s])
+                .collect();
+            let mut m: HashSet<Finding> = match forward.split_first() {
+                Some((first, rest)) => rest.iter().fold(must[*first].clone(), |acc, s| &acc & &must[*s]),
+                None => HashSet::new(),
+            };
+            m.extend(d.nodes[i].asks.iter().copied());
+            if m != must[i] {
+                must[i] = m;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let asked_anywhere: HashSet<Finding> = (0..n)
+        .filter(|i| reached[*i])
+        .flat_map(|i| d.nodes[i].asks.iter().copied())
+        .collect();
+    for f in Finding::ALL {
+        if !asked_anywhere.contains(f) {
+            r.at(spans.node[d.check], format!("finding '{f}' is never asked (unreachable finding)"));
+        } else if *f != Finding::WholeLegSwelling && !must[d.check].contains(f) {
+            r.at(spans.node[d.check], format!("finding '{f}' is skipped on some paths from '{}': every finding is asked of everyone", d.nodes[d.check].id));
+        }
+    }
+}
+
+fn check_flow_texts(
+    d: &Dialog,
+    spans: &FlowSpans,
+    t: &Texts,
+    lang: &str,
+    flow_text: &str,
+    flow_name: &str,
+    problems: &mut Vec<Problem>,
+) {
+    let mut r = Report {
+        name: flow_name.to_string(),
+        text: flow_text,
+        problems,
+    };
+    for (i, node) in d.nodes.iter().enumerate() {
+        let key = format!("node.{}", node.id);
+        if node.kind != NodeKind::Outcome && !t.has(&key) {
+            r.at(spans.node[i], format!("node '{}' has no text '{key}' in language '{lang}'", node.id));
+        }
+    }
+    for (label, at) in &spans.labels {
+        let key = format!("label.{label}");
+        if !t.has(&key) {
+            r.at(*at, format!("label '{label}' has no text '{key}' in language '{lang}'"));
+        }
+    }
+}
+
+fn build_texts(
+    lang_files: &[&str],
+    files: &BTreeMap<String, String>,
+    shown: &dyn Fn(&str) -> String,
+    problems: &mut Vec<Problem>,
+) -> Option<Texts> {
+    let before = problems.len();
+    let mut map: HashMap<String, String> = HashMap::new();
+    let mut lists: HashMap<String, Vec<String>> = HashMap::new();
+    let mut first_file = String::new();
+    for name in lang_files {
+        let text = files.get(*name).map(String::as_str).unwrap_or("");
+        let mut r = Report {
+            name: shown(name),
+            text,
+            problems,
+        };
+        if first_file.is_empty() {
+            first_file = r.name.clone();
+        }
+        let Some(tree) = r.parse::<TextTree>() else {
+            continue;
+        };
+        flatten(&tree, "", &mut r, &mut map, &mut lists);
+    }
+    let mut missing = |key: String| {
+        problems.push(Problem {
+            file: first_file.clone(),
+            line: 1,
+            message: format!("missing text '{key}'"),
+        })
+    };
+    let mut keys: Vec<String> = REQUIRED.iter().chain(ENGINE_KEYS).map(|k| k.to_string()).collect();
+    keys.extend(Finding::ALL.iter().map(|f| format!("finding.{}", f.id())));
+    keys.extend(Rule::ALL.iter().filter(|r| **r != Rule::S2).map(|r| format!("reason.{}", r.id())));
+    keys.extend(S1_PATTERNS.iter().map(|f| format!("advice.soon.cause.{}", f.id())));
+    for k in keys {
+        if !map.contains_key(&k) {
+            missing(k);
+        }
+    }
+    let mut list_keys: Vec<String> = ENGINE_LISTS.iter().map(|k| k.to_string()).collect();
+    list_keys.extend(Finding::ALL.iter().filter(|f| f.is_red_flag()).map(|f| format!("emergency.{}", f.id())));
+    for k in list_keys {
+        if !lists.contains_key(&k) {
+            missing(k);
+        }
+    }
+    (problems.len() == before).then(|| Texts::new(map, lists))
+}
+
+fn flatten(
+    tree: &TextTree,
+    prefix: &str,
+    r: &mut Report,
+    map: &mut HashMap<String, String>,
+    lists: &mut HashMap<String, Vec<String>>,
+) {
+    for (k, v) in &tree.0 {
+        let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        let at = v.span().start;
+        if map.contains_key(&key) || lists.contains_key(&key) {
+            r.at(at, format!("duplicate text '{key}'"));
+            continue;
+        }
+        match v.get_ref() {
+            TextNode::Text(s) => {
+                if s.chars().count() > MAX_TEXT {
+                    r.at(at, format!("text '{key}' is {} characters, over Telegram's {MAX_TEXT}", s.chars().count()));
+                }
+                map.insert(key, s.clone());
+            }
+            TextNode::List(items) => {
+                lists.insert(key, items.clone());
+            }
+            TextNode::Number(_) => {}
+            TextNode::Table(t) => flatten(t, &key, r, map, lists),
+        }
+    }
+}
+
+fn build_countries(raw: &RawCountries, r: &mut Report) -> Vec<Country> {
+    if *raw.format.get_ref() != 1 {
+        r.at_span(&raw.format, format!("format {} is not supported (this program reads format 1)", raw.format.get_ref()));
+    }
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for c in &raw.countries {
+        let iso = c.iso.get_ref();
+        if iso.len() != 2 || !iso.bytes().all(|b| b.is_ascii_uppercase()) {
+            r.at_span(&c.iso, format!("'{iso}' is not an ISO 3166 alpha-2 code (two capital letters)"));
+        }
+        if !seen.insert(iso.clone()) {
+            r.at_span(&c.iso, format!("duplicate country '{iso}'"));
+        }
+        for n in std::iter::once(&c.ambulance).chain(&c.also) {
+            let s = n.get_ref();
+            if !(2..=6).contains(&s.len()) || !s.bytes().all(|b| b.is_ascii_digit()) {
+                r.at_span(n, format!("'{s}' is not a well-formed emergency short number (2 to 6 digits)"));
+            }
+        }
+        if c.source.get_ref().trim().is_empty() {
+            r.at_span(&c.source, format!("country '{iso}' needs a source"));
+        }
+        if c.name.get_ref().trim().is_empty() {
+            r.at_span(&c.name, format!("country '{iso}' needs a name"));
+        }
+        out.push(Country {
+            iso: iso.clone(),
+            name: c.name.get_ref().clone(),
+            ambulance: c.ambulance.get_ref().clone(),
+            service: c.service.clone(),
+            also: c.also.iter().map(|s| s.get_ref().clone()).collect(),
+            advice_line: c
+                .advice_line
+                .as_ref()
+                .filter(|_| !c.advice_check)
+                .map(|s| s.get_ref().clone()),
+            confirmed: !c.check,
+            source: c.source.get_ref().clone(),
+        });
+    }
+    out
+}

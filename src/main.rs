@@ -1,0 +1,174 @@
+//! The command line: `assess`, `check`, `console`. Exit codes: 0 success, 1 invalid data or
+//! runtime failure, 2 usage error.
+
+use clap::{Parser, Subcommand};
+use clotcheck::core::advice::assess;
+use clotcheck::core::country::Place;
+use clotcheck::core::findings::{Finding, Findings};
+use clotcheck::{console, data};
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "clotcheck", version, about = "How urgently do a leg cramp or a swollen calf need a doctor? General information, not a diagnosis.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Assess a set of findings with the triage rules and print the urgency, reasons and advice
+    Assess {
+        /// Print one JSON object
+        #[arg(long)]
+        json: bool,
+        /// ISO 3166 code of the country, for the emergency number
+        #[arg(long, value_name = "ISO", value_parser = parse_iso)]
+        country: Option<String>,
+        /// A finding the person is not sure about (repeatable)
+        #[arg(long, value_name = "ID")]
+        unsure: Vec<String>,
+        /// Findings that are present; every other finding counts as absent
+        #[arg(value_name = "ID")]
+        present: Vec<String>,
+    },
+    /// Validate the dialogue data in DIR, or the embedded data
+    Check {
+        dir: Option<PathBuf>,
+    },
+    /// Run the check in the terminal
+    Console {
+        /// JSON lines in and out (see DESIGN.md)
+        #[arg(long)]
+        json: bool,
+        /// ISO 3166 code of the country, for the emergency number
+        #[arg(long, value_name = "ISO", value_parser = parse_iso)]
+        country: Option<String>,
+        /// Load the dialogue data from DIR instead of the embedded copy
+        #[arg(long, value_name = "DIR")]
+        dialogs: Option<PathBuf>,
+    },
+}
+
+fn parse_iso(s: &str) -> Result<String, String> {
+    if s.len() == 2 && s.bytes().all(|b| b.is_ascii_alphabetic()) {
+        Ok(s.to_ascii_uppercase())
+    } else {
+        Err(format!("'{s}' is not a two-letter ISO 3166 country code"))
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Cmd::Assess {
+            json,
+            country,
+            unsure,
+            present,
+        } => cmd_assess(json, country.as_deref(), &present, &unsure),
+        Cmd::Check { dir } => cmd_check(dir.as_deref()),
+        Cmd::Console {
+            json,
+            country,
+            dialogs,
+        } => {
+            let content = match data::load(dialogs.as_deref()) {
+                Ok(c) => c,
+                Err(problems) => return invalid_data(&problems),
+            };
+            let settings = console::Settings { json, country };
+            let stdin = io::stdin().lock();
+            match console::run(&content, &settings, stdin, io::stdout().lock()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("clotcheck: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+    }
+}
+
+fn invalid_data(problems: &data::Problems) -> ExitCode {
+    eprintln!("{problems}");
+    eprintln!(
+        "clotcheck: the dialogue data has {} problem(s); refusing to start",
+        problems.0.len()
+    );
+    ExitCode::from(1)
+}
+
+fn usage(message: &str) -> ExitCode {
+    eprintln!("clotcheck: {message}");
+    eprintln!("valid ids: {}", Finding::all_ids());
+    ExitCode::from(2)
+}
+
+fn cmd_assess(json: bool, country: Option<&str>, present: &[String], unsure: &[String]) -> ExitCode {
+    let parse = |ids: &[String]| -> Result<Vec<Finding>, String> {
+        ids.iter()
+            .map(|id| id.parse::<Finding>().map_err(|e| e.to_string()))
+            .collect()
+    };
+    let (present, unsure) = match (parse(present), parse(unsure)) {
+        (Ok(p), Ok(u)) => (p, u),
+        (Err(e), _) | (_, Err(e)) => return usage(&e),
+    };
+    let findings = match Findings::from_lists(&present, &unsure) {
+        Ok(f) => f,
+        Err(e) => return usage(&e.to_string()),
+    };
+    let content = match data::load_embedded() {
+        Ok(c) => c,
+        Err(problems) => return invalid_data(&problems),
+    };
+    let place = Place {
+        country: country.and_then(|c| content.country(c)),
+        guessed: false,
+    };
+    let texts = content.texts("en");
+    let a = assess(&findings, false, place, texts);
+    let mut out = io::stdout().lock();
+    let written = if json {
+        let value = serde_json::json!({
+            "urgency": a.urgency,
+            "reasons": a.reasons,
+            "advice": a.advice.plain(),
+            "policy_version": a.policy_version,
+        });
+        writeln!(out, "{value}")
+    } else {
+        let mut text = format!("{}\n\n{}\n", texts.get(&format!("urgency.{}", a.urgency.id())), texts.get("msg.why"));
+        for r in &a.reasons {
+            text.push_str(&format!("  • {} ({})\n", r.text, r.rule));
+        }
+        text.push('\n');
+        text.push_str(&a.advice.plain());
+        writeln!(out, "{text}")
+    };
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(_) => ExitCode::from(1),
+    }
+}
+
+fn cmd_check(dir: Option<&std::path::Path>) -> ExitCode {
+    match data::load(dir) {
+        Ok(c) => {
+            let what = dir.map(|d| d.display().to_string()).unwrap_or_else(|| "embedded data".into());
+            println!(
+                "{what}: ok — {} nodes, {} findings asked, {} countries, {} language(s)",
+                c.dialog.nodes.len(),
+                c.dialog.nodes.iter().map(|n| n.asks.len()).sum::<usize>(),
+                c.countries.len(),
+                c.languages.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(problems) => invalid_data(&problems),
+    }
+}
