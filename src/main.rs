@@ -11,7 +11,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "clotcheck", version, about = "How urgently do a leg cramp or a swollen calf need a doctor? General information, not a diagnosis.")]
+#[command(
+    name = "clotcheck",
+    version,
+    about = "How urgently do a leg cramp or a swollen calf need a doctor? General information, not a diagnosis."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Cmd,
@@ -35,9 +39,7 @@ enum Cmd {
         present: Vec<String>,
     },
     /// Validate the dialogue data in DIR, or the embedded data
-    Check {
-        dir: Option<PathBuf>,
-    },
+    Check { dir: Option<PathBuf> },
     /// Run the check in the terminal
     Console {
         /// JSON lines in and out (see DESIGN.md)
@@ -108,7 +110,12 @@ fn usage(message: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
-fn cmd_assess(json: bool, country: Option<&str>, present: &[String], unsure: &[String]) -> ExitCode {
+fn cmd_assess(
+    json: bool,
+    country: Option<&str>,
+    present: &[String],
+    unsure: &[String],
+) -> ExitCode {
     let parse = |ids: &[String]| -> Result<Vec<Finding>, String> {
         ids.iter()
             .map(|id| id.parse::<Finding>().map_err(|e| e.to_string()))
@@ -142,7 +149,11 @@ fn cmd_assess(json: bool, country: Option<&str>, present: &[String], unsure: &[S
         });
         writeln!(out, "{value}")
     } else {
-        let mut text = format!("{}\n\n{}\n", texts.get(&format!("urgency.{}", a.urgency.id())), texts.get("msg.why"));
+        let mut text = format!(
+            "{}\n\n{}\n",
+            texts.get(&format!("urgency.{}", a.urgency.id())),
+            texts.get("msg.why")
+        );
         for r in &a.reasons {
             text.push_str(&format!("  • {} ({})\n", r.text, r.rule));
         }
@@ -159,7 +170,9 @@ fn cmd_assess(json: bool, country: Option<&str>, present: &[String], unsure: &[S
 fn cmd_check(dir: Option<&std::path::Path>) -> ExitCode {
     match data::load(dir) {
         Ok(c) => {
-            let what = dir.map(|d| d.display().to_string()).unwrap_or_else(|| "embedded data".into());
+            let what = dir
+                .map(|d| d.display().to_string())
+                .unwrap_or_else(|| "embedded data".into());
             println!(
                 "{what}: ok — {} nodes, {} findings asked, {} countries, {} language(s)",
                 c.dialog.nodes.len(),

@@ -96,7 +96,10 @@ fn reasons(result: &Triage, t: &Texts) -> Vec<Reason> {
                 (Rule::S2, _) => "reason.S2.symptom".to_string(),
                 (rule, _) => format!("reason.{}", rule.id()),
             };
-            let name = firing.finding.map(|f| finding_text(f, t)).unwrap_or_default();
+            let name = firing
+                .finding
+                .map(|f| finding_text(f, t))
+                .unwrap_or_default();
             Reason {
                 finding: firing.finding,
                 rule: firing.rule,
@@ -160,7 +163,8 @@ fn advice(result: &Triage, findings: &Findings, place: Place, t: &Texts) -> Advi
             for key in call_handler_keys(result) {
                 a.push(t.get(key).to_string());
             }
-            a.links.push(link(t, "https://www.nhs.uk/conditions/pulmonary-embolism/"));
+            a.links
+                .push(link(t, "https://www.nhs.uk/conditions/pulmonary-embolism/"));
         }
         Urgency::Urgent => {
             match advice_line {
@@ -186,7 +190,10 @@ fn advice(result: &Triage, findings: &Findings, place: Place, t: &Texts) -> Advi
                 a.push_strong(text);
             }
             a.push(t.get("advice.urgent.tests").to_string());
-            a.links.push(link(t, "https://www.nhs.uk/conditions/deep-vein-thrombosis-dvt/"));
+            a.links.push(link(
+                t,
+                "https://www.nhs.uk/conditions/deep-vein-thrombosis-dvt/",
+            ));
         }
         Urgency::Soon => {
             for f in S1_PATTERNS {
@@ -199,7 +206,10 @@ fn advice(result: &Triage, findings: &Findings, place: Place, t: &Texts) -> Advi
             }
             a.push(t.get("advice.soon.book").to_string());
             a.push(t.get("advice.watch").to_string());
-            a.links.push(link(t, "https://www.nhs.uk/conditions/deep-vein-thrombosis-dvt/"));
+            a.links.push(link(
+                t,
+                "https://www.nhs.uk/conditions/deep-vein-thrombosis-dvt/",
+            ));
         }
         Urgency::SelfCare => {
             a.push(t.get("advice.self_care.intro").to_string());
@@ -209,7 +219,10 @@ fn advice(result: &Triage, findings: &Findings, place: Place, t: &Texts) -> Advi
                 a.push(t.get("advice.self_care.prevention").to_string());
             }
             a.push(t.get("advice.watch").to_string());
-            a.links.push(link(t, "https://www.nhs.uk/conditions/deep-vein-thrombosis-dvt/"));
+            a.links.push(link(
+                t,
+                "https://www.nhs.uk/conditions/deep-vein-thrombosis-dvt/",
+            ));
         }
     }
     if result.urgency != Urgency::Emergency {

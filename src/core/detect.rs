@@ -14,8 +14,25 @@ pub const MAX_GAP: usize = 2;
 
 /// Words that may stand between a negation and what it denies ("don't have chest pain").
 const FILLERS: &[&str] = &[
-    "have", "had", "got", "any", "a", "feel", "feeling", "been", "really", "being", "am", "im",
-    "get", "getting", "experiencing", "suffering", "is", "was", "currently",
+    "have",
+    "had",
+    "got",
+    "any",
+    "a",
+    "feel",
+    "feeling",
+    "been",
+    "really",
+    "being",
+    "am",
+    "im",
+    "get",
+    "getting",
+    "experiencing",
+    "suffering",
+    "is",
+    "was",
+    "currently",
 ];
 
 /// What a message reports.

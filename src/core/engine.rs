@@ -301,7 +301,10 @@ impl<'a> Engine<'a> {
 
     pub fn place(&self, state: &State) -> Place<'a> {
         Place {
-            country: state.country.as_deref().and_then(|c| self.content.country(c)),
+            country: state
+                .country
+                .as_deref()
+                .and_then(|c| self.content.country(c)),
             guessed: state.country_guessed,
         }
     }
@@ -598,10 +601,17 @@ impl<'a> Engine<'a> {
         if state.emergency.is_some() {
             return self.undo(state, out);
         }
-        let Some(prev) = state.history.pop() else {
-            return self.error(state, "msg.nothing_to_undo", out);
+        let start = &self.dialog_node(self.content.dialog.start).id;
+        let prev = match state.history.pop() {
+            Some(prev) => prev,
+            // After Start over the way back leads to the welcome.
+            None if state.node.as_ref().is_some_and(|n| n != start) => start.clone(),
+            None => return self.error(state, "msg.nothing_to_undo", out),
         };
-        for id in [state.node.as_deref(), Some(prev.as_str())].into_iter().flatten() {
+        for id in [state.node.as_deref(), Some(prev.as_str())]
+            .into_iter()
+            .flatten()
+        {
             if let Some(ix) = self.content.dialog.find(id) {
                 for f in &self.dialog_node(ix).asks {
                     state.answers.clear(*f);

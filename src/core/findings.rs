@@ -20,9 +20,9 @@ pub enum Group {
 
 macro_rules! findings {
     ($( $variant:ident = $id:literal, $group:ident, $major:literal; )*) => {
-        /// One finding of the policy. Order follows the policy tables.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
+        /// One finding of the policy. Order follows the policy tables. Serialized as its id
+        /// (not serde's renaming, which would spell `age_over_60` as `age_over60`).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum Finding { $( $variant, )* }
 
         impl Finding {
@@ -118,6 +118,19 @@ impl Finding {
 
     fn index(self) -> usize {
         self as usize
+    }
+}
+
+impl Serialize for Finding {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.id())
+    }
+}
+
+impl<'de> Deserialize<'de> for Finding {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
     }
 }
 

@@ -121,7 +121,10 @@ mod tests {
 
     #[test]
     fn fill_replaces_known_and_keeps_unknown() {
-        assert_eq!(fill("Call {n} now {x}", &[("n", "999")]), "Call 999 now {x}");
+        assert_eq!(
+            fill("Call {n} now {x}", &[("n", "999")]),
+            "Call 999 now {x}"
+        );
         assert_eq!(fill("a { b", &[]), "a { b");
         assert_eq!(fill("{n}{n}", &[("n", "1")]), "11");
     }

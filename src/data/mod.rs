@@ -26,9 +26,15 @@ pub const LANGUAGES: &[(&str, &[&str])] = &[("en", &["en/texts.toml", "en/dialog
 /// The data as shipped, embedded so the binary runs from any directory.
 const EMBEDDED: &[(&str, &str)] = &[
     ("flow.toml", include_str!("../../dialogs/flow.toml")),
-    ("countries.toml", include_str!("../../dialogs/countries.toml")),
+    (
+        "countries.toml",
+        include_str!("../../dialogs/countries.toml"),
+    ),
     ("en/texts.toml", include_str!("../../dialogs/en/texts.toml")),
-    ("en/dialog.toml", include_str!("../../dialogs/en/dialog.toml")),
+    (
+        "en/dialog.toml",
+        include_str!("../../dialogs/en/dialog.toml"),
+    ),
 ];
 
 pub use crate::core::Content as Bundle;

@@ -91,7 +91,15 @@ pub fn validate(files: &BTreeMap<String, String>, dir: &str) -> Result<Bundle, P
     // Texts that the flow refers to: reported at the flow's line, naming the missing key.
     if let Some((dialog, spans)) = &dialog {
         for (lang, t) in &languages {
-            check_flow_texts(dialog, spans, t, lang, flow_text, &shown("flow.toml"), &mut problems);
+            check_flow_texts(
+                dialog,
+                spans,
+                t,
+                lang,
+                flow_text,
+                &shown("flow.toml"),
+                &mut problems,
+            );
         }
     }
 
@@ -148,7 +156,10 @@ fn build_dialog(raw: &RawFlow, r: &mut Report) -> Option<(Dialog, FlowSpans)> {
         for o in &n.options {
             check_id(r, &o.id, "option");
             if !seen.insert(o.id.get_ref().as_str()) {
-                r.at_span(&o.id, format!("duplicate option id '{}' in node '{id}'", o.id.get_ref()));
+                r.at_span(
+                    &o.id,
+                    format!("duplicate option id '{}' in node '{id}'", o.id.get_ref()),
+                );
             }
         }
     }
@@ -182,22 +193,47 @@ fn build_dialog(raw: &RawFlow, r: &mut Report) -> Option<(Dialog, FlowSpans)> {
         for o in &n.options {
             let present = findings(r, &o.present);
             let unsure = findings(r, &o.unsure);
-            for (f, s) in present.iter().zip(&o.present).chain(unsure.iter().zip(&o.unsure)) {
+            for (f, s) in present
+                .iter()
+                .zip(&o.present)
+                .chain(unsure.iter().zip(&o.unsure))
+            {
                 if !asks.contains(f) {
-                    r.at_span(s, format!("option '{}' records '{f}', which node '{id}' does not ask", o.id.get_ref()));
+                    r.at_span(
+                        s,
+                        format!(
+                            "option '{}' records '{f}', which node '{id}' does not ask",
+                            o.id.get_ref()
+                        ),
+                    );
                 }
             }
             if kind == NodeKind::Question && present.len() > 1 {
-                r.at_span(&o.id, format!("option '{}' lumps {} findings into one answer: ask one finding per yes", o.id.get_ref(), present.len()));
+                r.at_span(
+                    &o.id,
+                    format!(
+                        "option '{}' lumps {} findings into one answer: ask one finding per yes",
+                        o.id.get_ref(),
+                        present.len()
+                    ),
+                );
             }
             if o.nav && !(present.is_empty() && unsure.is_empty()) {
-                r.at_span(&o.id, format!("navigation option '{}' cannot record findings", o.id.get_ref()));
+                r.at_span(
+                    &o.id,
+                    format!(
+                        "navigation option '{}' cannot record findings",
+                        o.id.get_ref()
+                    ),
+                );
             }
             let next = match &o.next {
                 Some(t) => resolve(r, t),
                 None => node_next,
             };
-            spans.labels.push((o.label.get_ref().clone(), o.label.span().start));
+            spans
+                .labels
+                .push((o.label.get_ref().clone(), o.label.span().start));
             choices.push(Choice {
                 id: o.id.get_ref().clone(),
                 label: o.label.get_ref().clone(),
@@ -210,11 +246,16 @@ fn build_dialog(raw: &RawFlow, r: &mut Report) -> Option<(Dialog, FlowSpans)> {
         match kind {
             NodeKind::Outcome => {
                 if !n.options.is_empty() || n.next.is_some() {
-                    r.at_span(&n.id, format!("outcome node '{id}' cannot have options or a next node"));
+                    r.at_span(
+                        &n.id,
+                        format!("outcome node '{id}' cannot have options or a next node"),
+                    );
                 }
             }
             _ => {
-                if !choices.iter().any(|c| c.next.is_some()) && !(kind == NodeKind::Multi && node_next.is_some()) {
+                let forward = choices.iter().any(|c| c.next.is_some())
+                    || (kind == NodeKind::Multi && node_next.is_some());
+                if !forward {
                     r.at_span(&n.id, format!("node '{id}' has no way forward"));
                 }
                 if kind == NodeKind::Multi && node_next.is_none() {
@@ -225,17 +266,25 @@ fn build_dialog(raw: &RawFlow, r: &mut Report) -> Option<(Dialog, FlowSpans)> {
         if matches!(kind, NodeKind::Question | NodeKind::Multi) && asks.is_empty() {
             r.at_span(&n.id, format!("node '{id}' asks no finding"));
         }
-        if matches!(kind, NodeKind::Info | NodeKind::Consent | NodeKind::Outcome) && !asks.is_empty() {
-            r.at_span(&n.id, format!("node '{id}' is not a question and cannot ask findings"));
+        if matches!(kind, NodeKind::Info | NodeKind::Consent | NodeKind::Outcome)
+            && !asks.is_empty()
+        {
+            r.at_span(
+                &n.id,
+                format!("node '{id}' is not a question and cannot ask findings"),
+            );
         }
         if kind == NodeKind::Consent && !choices.iter().any(|c| !c.nav) {
-            r.at_span(&n.id, format!("consent node '{id}' needs an option that agrees"));
+            r.at_span(
+                &n.id,
+                format!("consent node '{id}' needs an option that agrees"),
+            );
         }
         // Red flags act on one tap: a question with a "yes" for each, never a list with Done.
         for (f, s) in asks.iter().zip(&n.asks) {
             if f.is_red_flag() {
-                let one_tap = kind == NodeKind::Question
-                    && choices.iter().any(|c| c.present == vec![*f]);
+                let one_tap =
+                    kind == NodeKind::Question && choices.iter().any(|c| c.present == vec![*f]);
                 if !one_tap {
                     r.at_span(s, format!("red flag '{f}' does not act on one tap: ask it as a question with its own yes"));
                 }
@@ -274,7 +323,10 @@ fn build_dialog(raw: &RawFlow, r: &mut Report) -> Option<(Dialog, FlowSpans)> {
 fn check_id(r: &mut Report, id: &Spanned<String>, what: &str) {
     let s = id.get_ref();
     if s.is_empty() || s.len() > MAX_ID {
-        r.at_span(id, format!("{what} id '{s}' must be 1 to {MAX_ID} bytes long"));
+        r.at_span(
+            id,
+            format!("{what} id '{s}' must be 1 to {MAX_ID} bytes long"),
+        );
     }
 }
 
@@ -295,7 +347,8 @@ fn findings(r: &mut Report, ids: &[Spanned<String>]) -> Vec<Finding> {
 /// except `whole_leg_swelling`, a follow-up.
 fn check_graph(d: &Dialog, spans: &FlowSpans, r: &mut Report) {
     let n = d.nodes.len();
-    let succ = |i: NodeIx| -> Vec<NodeIx> { d.nodes[i].choices.iter().filter_map(|c| c.next).collect() };
+    let succ =
+        |i: NodeIx| -> Vec<NodeIx> { d.nodes[i].choices.iter().filter_map(|c| c.next).collect() };
     let mut reached = vec![false; n];
     let mut stack = vec![d.start];
     while let Some(i) = stack.pop() {
@@ -303,9 +356,15 @@ fn check_graph(d: &Dialog, spans: &FlowSpans, r: &mut Report) {
             stack.extend(succ(i));
         }
     }
-    for i in 0..n {
-        if !reached[i] {
-            r.at(spans.node[i], format!("node '{}' is unreachable from '{}'", d.nodes[i].id, d.nodes[d.start].id));
+    for (i, was_reached) in reached.iter().enumerate() {
+        if !was_reached {
+            r.at(
+                spans.node[i],
+                format!(
+                    "node '{}' is unreachable from '{}'",
+                    d.nodes[i].id, d.nodes[d.start].id
+                ),
+            );
         }
     }
     // Which nodes can reach an outcome (fixed point over forward edges).
@@ -325,13 +384,22 @@ fn check_graph(d: &Dialog, spans: &FlowSpans, r: &mut Report) {
     }
     for i in 0..n {
         if reached[i] && !ends[i] {
-            r.at(spans.node[i], format!("node '{}' has no way forward to an outcome", d.nodes[i].id));
+            r.at(
+                spans.node[i],
+                format!("node '{}' has no way forward to an outcome", d.nodes[i].id),
+            );
         }
     }
     // Findings asked on every path from the first question to an outcome (greatest fixed point).
     let all: HashSet<Finding> = Finding::ALL.iter().copied().collect();
     let mut must: Vec<HashSet<Finding>> = (0..n)
-        .map(|i| if d.nodes[i].kind == NodeKind::Outcome { HashSet::new() } else { all.clone() })
+        .map(|i| {
+            if d.nodes[i].kind == NodeKind::Outcome {
+                HashSet::new()
+            } else {
+                all.clone()
+            }
+        })
         .collect();
     loop {
         let mut changed = false;
@@ -348,7 +416,9 @@ fn check_graph(d: &Dialog, spans: &FlowSpans, r: &mut Report) {
                 .filter(|s| ends[*s])
                 .collect();
             let mut m: HashSet<Finding> = match forward.split_first() {
-                Some((first, rest)) => rest.iter().fold(must[*first].clone(), |acc, s| &acc & &must[*s]),
+                Some((first, rest)) => rest
+                    .iter()
+                    .fold(must[*first].clone(), |acc, s| &acc & &must[*s]),
                 None => HashSet::new(),
             };
             m.extend(d.nodes[i].asks.iter().copied());
@@ -367,7 +437,10 @@ fn check_graph(d: &Dialog, spans: &FlowSpans, r: &mut Report) {
         .collect();
     for f in Finding::ALL {
         if !asked_anywhere.contains(f) {
-            r.at(spans.node[d.check], format!("finding '{f}' is never asked (unreachable finding)"));
+            r.at(
+                spans.node[d.check],
+                format!("finding '{f}' is never asked (unreachable finding)"),
+            );
         } else if *f != Finding::WholeLegSwelling && !must[d.check].contains(f) {
             r.at(spans.node[d.check], format!("finding '{f}' is skipped on some paths from '{}': every finding is asked of everyone", d.nodes[d.check].id));
         }
@@ -391,13 +464,22 @@ fn check_flow_texts(
     for (i, node) in d.nodes.iter().enumerate() {
         let key = format!("node.{}", node.id);
         if node.kind != NodeKind::Outcome && !t.has(&key) {
-            r.at(spans.node[i], format!("node '{}' has no text '{key}' in language '{lang}'", node.id));
+            r.at(
+                spans.node[i],
+                format!(
+                    "node '{}' has no text '{key}' in language '{lang}'",
+                    node.id
+                ),
+            );
         }
     }
     for (label, at) in &spans.labels {
         let key = format!("label.{label}");
         if !t.has(&key) {
-            r.at(*at, format!("label '{label}' has no text '{key}' in language '{lang}'"));
+            r.at(
+                *at,
+                format!("label '{label}' has no text '{key}' in language '{lang}'"),
+            );
         }
     }
 }
@@ -434,17 +516,35 @@ fn build_texts(
             message: format!("missing text '{key}'"),
         })
     };
-    let mut keys: Vec<String> = REQUIRED.iter().chain(ENGINE_KEYS).map(|k| k.to_string()).collect();
+    let mut keys: Vec<String> = REQUIRED
+        .iter()
+        .chain(ENGINE_KEYS)
+        .map(|k| k.to_string())
+        .collect();
     keys.extend(Finding::ALL.iter().map(|f| format!("finding.{}", f.id())));
-    keys.extend(Rule::ALL.iter().filter(|r| **r != Rule::S2).map(|r| format!("reason.{}", r.id())));
-    keys.extend(S1_PATTERNS.iter().map(|f| format!("advice.soon.cause.{}", f.id())));
+    keys.extend(
+        Rule::ALL
+            .iter()
+            .filter(|r| **r != Rule::S2)
+            .map(|r| format!("reason.{}", r.id())),
+    );
+    keys.extend(
+        S1_PATTERNS
+            .iter()
+            .map(|f| format!("advice.soon.cause.{}", f.id())),
+    );
     for k in keys {
         if !map.contains_key(&k) {
             missing(k);
         }
     }
     let mut list_keys: Vec<String> = ENGINE_LISTS.iter().map(|k| k.to_string()).collect();
-    list_keys.extend(Finding::ALL.iter().filter(|f| f.is_red_flag()).map(|f| format!("emergency.{}", f.id())));
+    list_keys.extend(
+        Finding::ALL
+            .iter()
+            .filter(|f| f.is_red_flag())
+            .map(|f| format!("emergency.{}", f.id())),
+    );
     for k in list_keys {
         if !lists.contains_key(&k) {
             missing(k);
@@ -461,7 +561,11 @@ fn flatten(
     lists: &mut HashMap<String, Vec<String>>,
 ) {
     for (k, v) in &tree.0 {
-        let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        let key = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
         let at = v.span().start;
         if map.contains_key(&key) || lists.contains_key(&key) {
             r.at(at, format!("duplicate text '{key}'"));
@@ -470,7 +574,13 @@ fn flatten(
         match v.get_ref() {
             TextNode::Text(s) => {
                 if s.chars().count() > MAX_TEXT {
-                    r.at(at, format!("text '{key}' is {} characters, over Telegram's {MAX_TEXT}", s.chars().count()));
+                    r.at(
+                        at,
+                        format!(
+                            "text '{key}' is {} characters, over Telegram's {MAX_TEXT}",
+                            s.chars().count()
+                        ),
+                    );
                 }
                 map.insert(key, s.clone());
             }
@@ -485,14 +595,23 @@ fn flatten(
 
 fn build_countries(raw: &RawCountries, r: &mut Report) -> Vec<Country> {
     if *raw.format.get_ref() != 1 {
-        r.at_span(&raw.format, format!("format {} is not supported (this program reads format 1)", raw.format.get_ref()));
+        r.at_span(
+            &raw.format,
+            format!(
+                "format {} is not supported (this program reads format 1)",
+                raw.format.get_ref()
+            ),
+        );
     }
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for c in &raw.countries {
         let iso = c.iso.get_ref();
         if iso.len() != 2 || !iso.bytes().all(|b| b.is_ascii_uppercase()) {
-            r.at_span(&c.iso, format!("'{iso}' is not an ISO 3166 alpha-2 code (two capital letters)"));
+            r.at_span(
+                &c.iso,
+                format!("'{iso}' is not an ISO 3166 alpha-2 code (two capital letters)"),
+            );
         }
         if !seen.insert(iso.clone()) {
             r.at_span(&c.iso, format!("duplicate country '{iso}'"));
@@ -500,7 +619,10 @@ fn build_countries(raw: &RawCountries, r: &mut Report) -> Vec<Country> {
         for n in std::iter::once(&c.ambulance).chain(&c.also) {
             let s = n.get_ref();
             if !(2..=6).contains(&s.len()) || !s.bytes().all(|b| b.is_ascii_digit()) {
-                r.at_span(n, format!("'{s}' is not a well-formed emergency short number (2 to 6 digits)"));
+                r.at_span(
+                    n,
+                    format!("'{s}' is not a well-formed emergency short number (2 to 6 digits)"),
+                );
             }
         }
         if c.source.get_ref().trim().is_empty() {

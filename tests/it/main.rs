@@ -1,1 +1,9 @@
-fn main(){}
+//! One integration test binary (faster to build than one per file), with a module per area.
+
+mod assess_cli;
+mod console_json;
+mod engine_props;
+mod support;
+mod transcripts;
+mod validator;
+mod vignettes;

@@ -1,0 +1,122 @@
+//! Property tests: the rules are monotone, and no input sequence panics the engine, strands
+//! it without a way forward, or leaves a reported red flag without the emergency advice.
+
+use clotcheck::core::engine::{Command, Engine, Input, State};
+use clotcheck::core::findings::{Answer, Finding, Findings};
+use clotcheck::core::rules::triage;
+use clotcheck::data;
+use proptest::prelude::*;
+
+fn any_answer() -> impl Strategy<Value = Option<Answer>> {
+    prop_oneof![
+        Just(None),
+        Just(Some(Answer::Absent)),
+        Just(Some(Answer::Present)),
+        Just(Some(Answer::Unsure)),
+    ]
+}
+
+fn any_findings() -> impl Strategy<Value = Findings> {
+    proptest::collection::vec(any_answer(), Finding::ALL.len()).prop_map(|answers| {
+        let mut f = Findings::new();
+        for (finding, a) in Finding::ALL.iter().zip(answers) {
+            if let Some(a) = a {
+                f.set(*finding, a);
+            }
+        }
+        f
+    })
+}
+
+fn any_finding() -> impl Strategy<Value = Finding> {
+    (0..Finding::ALL.len()).prop_map(|i| Finding::ALL[i])
+}
+
+proptest! {
+    #[test]
+    fn adding_a_finding_never_lowers_the_urgency(base in any_findings(), extra in any_finding(), typed in any::<bool>()) {
+        let before = triage(&base, typed).urgency;
+        let mut more = base.clone();
+        more.set(extra, Answer::Present);
+        prop_assert!(triage(&more, typed).urgency >= before);
+    }
+
+    #[test]
+    fn unsure_instead_of_no_never_lowers_the_urgency(base in any_findings(), extra in any_finding()) {
+        let mut no = base.clone();
+        no.set(extra, Answer::Absent);
+        let mut unsure = base;
+        unsure.set(extra, Answer::Unsure);
+        prop_assert!(triage(&unsure, false).urgency >= triage(&no, false).urgency);
+    }
+}
+
+fn any_command() -> impl Strategy<Value = Command> {
+    prop_oneof![
+        Just(Command::Start),
+        Just(Command::Check),
+        Just(Command::Back),
+        Just(Command::Restart),
+        Just(Command::Faq),
+        Just(Command::Report),
+        Just(Command::Emergency),
+        Just(Command::Country),
+        Just(Command::Language),
+        Just(Command::Forget),
+        Just(Command::Help),
+        Just(Command::Unknown),
+    ]
+}
+
+fn any_input() -> impl Strategy<Value = Input> {
+    prop_oneof![
+        4 => proptest::collection::vec(0usize..20, 0..4).prop_map(Input::Choose),
+        1 => Just(Input::Start),
+        1 => any_finding().prop_map(Input::Toggle),
+        1 => Just(Input::Done),
+        1 => any_command().prop_map(Input::Command),
+        1 => prop_oneof![
+            Just("yes".to_string()),
+            Just("no".to_string()),
+            Just("not sure".to_string()),
+            Just("I can't breathe".to_string()),
+            Just("heart attack".to_string()),
+            Just("no chest pain".to_string()),
+            ".{0,40}",
+        ].prop_map(Input::Text),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+    #[test]
+    fn no_input_sequence_panics_or_strands_the_engine(inputs in proptest::collection::vec(any_input(), 1..60)) {
+        let content = data::load_embedded().unwrap();
+        let engine = Engine::new(&content);
+        let mut state = State::default();
+        engine.step(&mut state, Input::Start);
+        for input in inputs {
+            let replies = engine.step(&mut state, input.clone());
+            prop_assert!(!replies.is_empty(), "no reply to {input:?}");
+            // A way forward: whatever is pending has options.
+            if state.node.is_some() {
+                let p = engine.pending(&state);
+                prop_assert!(p.as_ref().is_some_and(|p| !p.options.is_empty()), "stranded after {input:?}: {state:?}");
+            }
+            // A red flag on record always shows the emergency advice.
+            if state.answers.present().any(|f| f.is_red_flag()) || state.typed_emergency {
+                prop_assert!(state.emergency.is_some(), "red flag without emergency after {input:?}");
+            }
+            // Any outcome shown is the rules' verdict on the recorded answers.
+            for r in &replies {
+                if let Some(o) = &r.outcome {
+                    prop_assert_eq!(o.urgency, triage(&state.answers, state.typed_emergency).urgency);
+                }
+            }
+            // The state survives storage.
+            let json = serde_json::to_string(&state).unwrap();
+            let back: State = serde_json::from_str(&json).unwrap();
+            prop_assert_eq!(&back, &state);
+        }
+    }
+}

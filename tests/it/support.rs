@@ -1,0 +1,179 @@
+//! Shared helpers: the real binary, the shared clinical files, a console session driver.
+
+use serde::Deserialize;
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+
+pub fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_clotcheck"))
+}
+
+/// `../shared` beside the project: the clinical contract the tests hold the product to.
+pub fn shared(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared")
+        .join(path)
+}
+
+pub fn project(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Vignette {
+    pub id: String,
+    #[serde(default)]
+    pub present: Vec<String>,
+    #[serde(default)]
+    pub unsure: Vec<String>,
+    pub expect: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct VignetteFile {
+    vignette: Vec<Vignette>,
+}
+
+/// Every vignette in the shared file, read afresh so new ones are picked up.
+pub fn vignettes() -> Vec<Vignette> {
+    let path = shared("clinical/vignettes.toml");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let file: VignetteFile = toml::from_str(&text).expect("vignettes.toml parses");
+    assert!(!file.vignette.is_empty());
+    file.vignette
+}
+
+/// A running `clotcheck console --json`, spoken to line by line.
+pub struct Console {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl Console {
+    pub fn start(args: &[&str]) -> (Console, Vec<Value>) {
+        let mut child = bin()
+            .arg("console")
+            .arg("--json")
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("console starts");
+        let stdin = child.stdin.take();
+        let stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut c = Console {
+            child,
+            stdin,
+            stdout,
+        };
+        let first = c.read_until_waiting();
+        (c, first)
+    }
+
+    /// Sends one JSON line and returns the messages up to the next `waiting`.
+    pub fn send(&mut self, line: &str) -> Vec<Value> {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        writeln!(stdin, "{line}").expect("write");
+        stdin.flush().expect("flush");
+        self.read_until_waiting()
+    }
+
+    pub fn choose(&mut self, numbers: &[usize]) -> Vec<Value> {
+        self.send(&serde_json::json!({ "choose": numbers }).to_string())
+    }
+
+    pub fn text(&mut self, text: &str) -> Vec<Value> {
+        self.send(&serde_json::json!({ "text": text }).to_string())
+    }
+
+    fn read_until_waiting(&mut self) -> Vec<Value> {
+        let mut out = Vec::new();
+        loop {
+            let mut line = String::new();
+            let n = self.stdout.read_line(&mut line).expect("read");
+            assert!(n > 0, "console ended before waiting; got {out:?}");
+            let v: Value =
+                serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON: {line:?}: {e}"));
+            if v["kind"] == "waiting" {
+                return out;
+            }
+            out.push(v);
+        }
+    }
+
+    /// Closes stdin and waits: the console must exit 0 at end of input.
+    pub fn finish(mut self) -> i32 {
+        drop(self.stdin.take());
+        self.child.wait().expect("wait").code().unwrap_or(-1)
+    }
+}
+
+/// The last message with options: the one `choose` counts into.
+pub fn pending(messages: &[Value]) -> &Value {
+    messages
+        .iter()
+        .rev()
+        .find(|m| m["options"].as_array().is_some_and(|o| !o.is_empty()))
+        .unwrap_or_else(|| panic!("no message with options in {messages:?}"))
+}
+
+pub fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Answers the check as a truthful person with these findings would, until an outcome or an
+/// emergency; returns that final message.
+pub fn walk(c: &mut Console, first: Vec<Value>, present: &[String], unsure: &[String]) -> Value {
+    let mut messages = first;
+    for _ in 0..100 {
+        if let Some(end) = messages
+            .iter()
+            .find(|m| m["kind"] == "outcome" || m["kind"] == "emergency")
+        {
+            return end.clone();
+        }
+        let q = pending(&messages).clone();
+        let options = q["options"].as_array().expect("options").clone();
+        let has = |list: &[String], v: &Value| {
+            let ids = strings(v);
+            !ids.is_empty() && ids.iter().all(|id| list.contains(id))
+        };
+        let plain = |o: &Value| {
+            o["nav"] == false
+                && strings(&o["findings"]).is_empty()
+                && strings(&o["unsure"]).is_empty()
+        };
+        let pick: Vec<usize> = if q["multi"] == true {
+            options
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| o["nav"] == false && has(present, &o["findings"]))
+                .map(|(i, _)| i + 1)
+                .collect()
+        } else {
+            let i = options
+                .iter()
+                .position(|o| o["nav"] == false && has(present, &o["findings"]))
+                .or_else(|| {
+                    options
+                        .iter()
+                        .position(|o| o["nav"] == false && has(unsure, &o["unsure"]))
+                })
+                .or_else(|| options.iter().position(plain))
+                .unwrap_or_else(|| panic!("no truthful answer to {q}"));
+            vec![i + 1]
+        };
+        messages = c.choose(&pick);
+    }
+    panic!("the check did not end within 100 answers");
+}
