@@ -7,3 +7,4 @@
 pub mod console;
 pub mod core;
 pub mod data;
+pub mod telegram;

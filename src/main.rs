@@ -23,6 +23,18 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
+    /// Run the Telegram bot (token in TELOXIDE_TOKEN; TELOXIDE_API_URL for another Bot API server)
+    Run {
+        /// Where conversations are kept: `memory` (lost on restart)
+        #[arg(long, value_name = "URL", default_value = "memory")]
+        storage: String,
+        /// Load the dialogue data from DIR instead of the embedded copy
+        #[arg(long, value_name = "DIR")]
+        dialogs: Option<PathBuf>,
+        /// Telegram's rate limits; `off` only against a local test server
+        #[arg(long, value_name = "on|off", default_value = "on", value_parser = ["on", "off"])]
+        rate_limit: String,
+    },
     /// Assess a set of findings with the triage rules and print the urgency, reasons and advice
     Assess {
         /// Print one JSON object
@@ -65,6 +77,11 @@ fn parse_iso(s: &str) -> Result<String, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Cmd::Run {
+            storage,
+            dialogs,
+            rate_limit,
+        } => cmd_run(&storage, dialogs.as_deref(), rate_limit == "on"),
         Cmd::Assess {
             json,
             country,
@@ -91,6 +108,67 @@ fn main() -> ExitCode {
                     ExitCode::from(1)
                 }
             }
+        }
+    }
+}
+
+/// Logging to stderr, `RUST_LOG` honoured (default `info`). teloxide's dispatcher logs the raw
+/// JSON of updates it cannot parse, which may hold what a user typed: it is switched off
+/// whatever `RUST_LOG` says.
+fn init_logging() {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"))
+        .filter_module("teloxide::dispatching::dispatcher", log::LevelFilter::Off)
+        .init();
+}
+
+fn cmd_run(storage: &str, dialogs: Option<&std::path::Path>, rate_limit: bool) -> ExitCode {
+    // Checked before teloxide, whose `Bot::from_env` panics without it.
+    let token = match std::env::var("TELOXIDE_TOKEN") {
+        Ok(t) if !t.trim().is_empty() => t,
+        _ => {
+            eprintln!(
+                "clotcheck: TELOXIDE_TOKEN is not set.\n\
+                 Create a bot with @BotFather in Telegram (send /newbot), copy the token it gives you, then:\n\
+                 \n    export TELOXIDE_TOKEN='123456:ABC...'\n    clotcheck run\n\n\
+                 To try the check without Telegram: clotcheck console"
+            );
+            return ExitCode::from(1);
+        }
+    };
+    if storage != "memory" {
+        eprintln!(
+            "clotcheck: --storage {storage:?} is not available in this version; use --storage memory"
+        );
+        return ExitCode::from(2);
+    }
+    let content = match data::load(dialogs) {
+        Ok(c) => std::sync::Arc::new(c),
+        Err(problems) => return invalid_data(&problems),
+    };
+    init_logging();
+    let mut bot = teloxide::Bot::new(token);
+    if let Ok(url) = std::env::var("TELOXIDE_API_URL") {
+        match url.parse() {
+            Ok(url) => bot = bot.set_api_url(url),
+            Err(e) => {
+                eprintln!("clotcheck: TELOXIDE_API_URL is not a valid URL: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    }
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("clotcheck: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let settings = clotcheck::telegram::Settings { rate_limit };
+    match runtime.block_on(clotcheck::telegram::run(bot, content, settings)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("clotcheck: {e}");
+            ExitCode::from(1)
         }
     }
 }

@@ -16,6 +16,9 @@ use super::rules::Urgency;
 use super::texts::Texts;
 use serde::{Deserialize, Serialize};
 
+/// The [`Engine::pending_key`] of the emergency advice.
+pub const EMERGENCY_KEY: &str = "!";
+
 /// The version of [`State`]'s serialized shape; a stored state of another version is reset.
 pub const STATE_VERSION: u32 = 1;
 
@@ -227,7 +230,8 @@ pub struct Reply {
 }
 
 impl Reply {
-    fn new(kind: Kind, text: impl Into<String>) -> Self {
+    /// A message with one paragraph and no options.
+    pub fn new(kind: Kind, text: impl Into<String>) -> Self {
         Reply {
             kind,
             lines: vec![Line {
@@ -331,6 +335,69 @@ impl<'a> Engine<'a> {
         state.typed_emergency = false;
         state.ticks.clear();
         state.emergency = None;
+    }
+
+    /// Identifies what the pending options belong to, so a front end can tell a button of
+    /// the current question from a stale one: the node id, or `!` for the emergency advice.
+    pub fn pending_key(&self, state: &State) -> Option<String> {
+        if state.emergency.is_some() {
+            Some(EMERGENCY_KEY.to_string())
+        } else {
+            state.node.clone()
+        }
+    }
+
+    /// "Step n of m" for the pending question: questions answered so far plus one, and the
+    /// fewest questions left on the way to an outcome.
+    pub fn progress(&self, state: &State) -> Option<(usize, usize)> {
+        let ix = self.current(state)?;
+        let asks = |i: NodeIx| {
+            matches!(
+                self.dialog_node(i).kind,
+                NodeKind::Question | NodeKind::Multi
+            )
+        };
+        if !asks(ix) {
+            return None;
+        }
+        let done = state
+            .history
+            .iter()
+            .filter_map(|id| self.content.dialog.find(id))
+            .filter(|i| asks(*i))
+            .count();
+        // Fewest question nodes from here to an outcome, counting this one: relax edges
+        // until stable (the graph is small and acyclic in its forward edges).
+        let d = &self.content.dialog;
+        let mut dist = vec![usize::MAX; d.nodes.len()];
+        dist[ix] = 1;
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for i in 0..d.nodes.len() {
+                if dist[i] == usize::MAX {
+                    continue;
+                }
+                for next in d.nodes[i]
+                    .choices
+                    .iter()
+                    .filter(|c| !c.nav)
+                    .filter_map(|c| c.next)
+                {
+                    let via = dist[i] + usize::from(asks(next));
+                    if via < dist[next] {
+                        dist[next] = via;
+                        changed = true;
+                    }
+                }
+            }
+        }
+        let left = (0..d.nodes.len())
+            .filter(|i| d.nodes[*i].kind == NodeKind::Outcome)
+            .map(|i| dist[i])
+            .min()
+            .filter(|l| *l != usize::MAX);
+        Some((done + 1, done + left?))
     }
 
     /// The pending message with its options, as it would be shown now.
@@ -692,6 +759,10 @@ impl<'a> Engine<'a> {
             );
             out.push(r);
             return;
+        }
+        if state.node.is_none() && state.emergency.is_none() {
+            // A first message that is not a command: the welcome.
+            return out.extend(self.step(state, Input::Start));
         }
         if let Some(ix) = self.current(state) {
             let node = self.dialog_node(ix);

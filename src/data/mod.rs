@@ -23,6 +23,33 @@ pub const FILES: &[&str] = &[
 /// The languages, and the files that hold each one's wording.
 pub const LANGUAGES: &[(&str, &[&str])] = &[("en", &["en/texts.toml", "en/dialog.toml"])];
 
+/// Texts a front end needs besides the core's and the engine's; checked like them.
+pub const FRONT_END_KEYS: &[&str] = &[
+    "telegram.ask",
+    "telegram.emergency",
+    "telegram.report",
+    "telegram.copy",
+    "telegram.step",
+    "telegram.non_text",
+    "telegram.stale",
+    "telegram.group",
+    "telegram.faq_coming",
+    "telegram.report_coming",
+    "telegram.too_long",
+    "telegram.error",
+    "telegram.description",
+    "telegram.short_description",
+    "telegram.command.start",
+    "telegram.command.check",
+    "telegram.command.faq",
+    "telegram.command.emergency",
+    "telegram.command.report",
+    "telegram.command.country",
+    "telegram.command.language",
+    "telegram.command.forget",
+    "telegram.command.help",
+];
+
 /// The data as shipped, embedded so the binary runs from any directory.
 const EMBEDDED: &[(&str, &str)] = &[
     ("flow.toml", include_str!("../../dialogs/flow.toml")),

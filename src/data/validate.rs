@@ -1,7 +1,7 @@
 //! Stage two of loading: from raw files to a trusted [`Bundle`], collecting every problem.
 
 use super::raw::{RawCountries, RawFlow, RawKind, TextNode, TextTree};
-use super::{Bundle, LANGUAGES, Problem, Problems};
+use super::{Bundle, FRONT_END_KEYS, LANGUAGES, Problem, Problems};
 use crate::core::country::Country;
 use crate::core::dialog::{Choice, Dialog, Node, NodeIx, NodeKind};
 use crate::core::engine::{ENGINE_KEYS, ENGINE_LISTS};
@@ -519,6 +519,7 @@ fn build_texts(
     let mut keys: Vec<String> = REQUIRED
         .iter()
         .chain(ENGINE_KEYS)
+        .chain(FRONT_END_KEYS)
         .map(|k| k.to_string())
         .collect();
     keys.extend(Finding::ALL.iter().map(|f| format!("finding.{}", f.id())));

@@ -3,7 +3,10 @@
 mod assess_cli;
 mod console_json;
 mod engine_props;
+#[path = "../support/fake_telegram.rs"]
+mod fake_telegram;
 mod support;
+mod telegram;
 mod transcripts;
 mod validator;
 mod vignettes;

@@ -1,0 +1,345 @@
+//! The handler tree and its small handlers. Each turns one update into one engine step,
+//! sends the replies, and saves the new state.
+//!
+//! ```text
+//! user:  /start
+//! bot:   Call your local emergency number now if any of these is happening: …
+//!        [Start the check] [💬 Ask a question] [🚨 Emergency help]
+//! user:  <Start the check>            → consent, edited in place
+//! user:  <I agree>                    → "Step 1 of 16 — Are you suddenly short of breath…?"
+//! user:  <Yes>
+//! bot:   Call 999 now for an ambulance. Do not drive yourself. …  [📋 Copy 999]
+//!        [I tapped that by mistake] [↺ Start over]
+//! ```
+
+use super::api::Api;
+use super::render::{MAX_MESSAGE, Outgoing, Press, render};
+use super::{ChatState, ChatStorage, HandlerResult};
+use crate::core::Content;
+use crate::core::engine::{Command, Engine, Input, Kind, Reply};
+use std::sync::Arc;
+use teloxide::dispatching::UpdateHandler;
+use teloxide::dispatching::dialogue::Dialogue;
+use teloxide::prelude::*;
+use teloxide::types::{ChatId, MessageId};
+
+type ChatDialogue = Dialogue<ChatState, ChatStorage>;
+
+/// The whole handler tree.
+pub fn schema() -> UpdateHandler<Box<dyn std::error::Error + Send + Sync + 'static>> {
+    let private_messages = Update::filter_message()
+        .filter(|msg: Message| msg.chat.is_private())
+        .enter_dialogue::<Message, ChatStorage, ChatState>()
+        .branch(dptree::filter(|msg: Message| msg.text().is_some()).endpoint(on_text))
+        .branch(dptree::endpoint(on_other_message));
+    let group_messages = Update::filter_message().endpoint(on_group_message);
+    let callbacks = Update::filter_callback_query()
+        .filter(|q: CallbackQuery| q.regular_message().is_some_and(|m| m.chat.is_private()))
+        .enter_dialogue::<CallbackQuery, ChatStorage, ChatState>()
+        .endpoint(on_button);
+    let other_callbacks = Update::filter_callback_query().endpoint(on_foreign_button);
+    dptree::entry()
+        .branch(private_messages)
+        .branch(group_messages)
+        .branch(callbacks)
+        .branch(other_callbacks)
+}
+
+/// Everything a handler needs besides the update.
+struct Turn<'a> {
+    bot: &'a Api,
+    content: &'a Content,
+    chat: ChatId,
+}
+
+impl Turn<'_> {
+    fn engine(&self) -> Engine<'_> {
+        Engine::new(self.content)
+    }
+
+    /// Sends the replies as new messages; returns the id of the last message with options.
+    async fn send(
+        &self,
+        state: &ChatState,
+        replies: &[Reply],
+    ) -> Result<Option<MessageId>, teloxide::RequestError> {
+        let mut keyboard_message = None;
+        for (i, reply) in replies.iter().enumerate() {
+            let last = i + 1 == replies.len();
+            for out in self.outgoing(state, reply, last) {
+                let has_keyboard = out.keyboard.is_some() && !reply.options.is_empty();
+                let sent = self.send_one(&out).await?;
+                if has_keyboard {
+                    keyboard_message = Some(sent);
+                }
+            }
+        }
+        Ok(keyboard_message)
+    }
+
+    async fn send_one(&self, out: &Outgoing) -> Result<MessageId, teloxide::RequestError> {
+        self.bot
+            .send_html(self.chat, out.html.clone(), out.keyboard.clone())
+            .await
+    }
+
+    /// The messages for one reply. Only the pending message (the last with options) gets
+    /// answer buttons bound to the current question; earlier ones keep their links.
+    fn outgoing(&self, state: &ChatState, reply: &Reply, last: bool) -> Vec<Outgoing> {
+        let engine = self.engine();
+        let t = self.content.texts(&state.engine.lang);
+        let pending = last && !reply.options.is_empty();
+        let key = if pending {
+            engine.pending_key(&state.engine)
+        } else {
+            None
+        };
+        let progress = if pending && reply.kind == Kind::Question {
+            engine.progress(&state.engine)
+        } else {
+            None
+        };
+        render(reply, key.as_deref(), progress, t)
+    }
+
+    /// Edits `message` in place to show `reply`; false when it cannot be done in one message.
+    async fn edit(
+        &self,
+        state: &ChatState,
+        message: MessageId,
+        reply: &Reply,
+    ) -> Result<bool, teloxide::RequestError> {
+        let out = self.outgoing(state, reply, true);
+        let [one] = out.as_slice() else {
+            return Ok(false);
+        };
+        self.bot
+            .edit_html(self.chat, message, one.html.clone(), one.keyboard.clone())
+            .await?;
+        Ok(true)
+    }
+
+    /// Takes the buttons off an earlier question so they cannot be pressed again by mistake.
+    async fn clear_keyboard(&self, message: MessageId) {
+        if let Err(e) = self.bot.clear_keyboard(self.chat, message).await {
+            log::debug!("could not clear an old keyboard: {}", super::describe(&e));
+        }
+    }
+}
+
+async fn load(
+    dialogue: &ChatDialogue,
+) -> Result<ChatState, Box<dyn std::error::Error + Send + Sync>> {
+    Ok(dialogue.get().await?.unwrap_or_default())
+}
+
+/// Text and commands in a private chat: one engine step.
+async fn on_text(
+    bot: Api,
+    dialogue: ChatDialogue,
+    msg: Message,
+    content: Arc<Content>,
+) -> HandlerResult {
+    let turn = Turn {
+        bot: &bot,
+        content: &content,
+        chat: msg.chat.id,
+    };
+    let mut state = load(&dialogue).await?;
+    let text = msg.text().unwrap_or_default();
+    let t = content.texts(&state.engine.lang);
+    if text.chars().count() > MAX_MESSAGE {
+        // Telegram never sends more than 4096 characters; anything longer is not a person.
+        bot.send_text(msg.chat.id, t.get("telegram.too_long"))
+            .await?;
+        return Ok(());
+    }
+    let input = match Command::parse(text) {
+        Some(Command::Faq) => return telegram_only(&turn, &mut state, &dialogue, "faq").await,
+        Some(Command::Report) => {
+            return telegram_only(&turn, &mut state, &dialogue, "report").await;
+        }
+        Some(cmd) => Input::Command(cmd),
+        None => Input::Text(text.to_string()),
+    };
+    let replies = turn.engine().step(&mut state.engine, input);
+    if let Some(k) = turn.send(&state, &replies).await? {
+        state.keyboard = Some(k.0);
+    }
+    dialogue.update(state).await?;
+    Ok(())
+}
+
+/// Stickers, photos, voice, locations…: say what the bot can read, then the question again.
+async fn on_other_message(
+    bot: Api,
+    dialogue: ChatDialogue,
+    msg: Message,
+    content: Arc<Content>,
+) -> HandlerResult {
+    let turn = Turn {
+        bot: &bot,
+        content: &content,
+        chat: msg.chat.id,
+    };
+    let mut state = load(&dialogue).await?;
+    let t = content.texts(&state.engine.lang);
+    let mut replies = vec![info(t.get("telegram.non_text"))];
+    match turn.engine().pending(&state.engine) {
+        Some(p) => replies.push(p),
+        None => replies.extend(turn.engine().step(&mut state.engine, Input::Start)),
+    }
+    if let Some(k) = turn.send(&state, &replies).await? {
+        state.keyboard = Some(k.0);
+    }
+    dialogue.update(state).await?;
+    Ok(())
+}
+
+/// In groups, health questions are not asked: commands get a pointer to a private chat, and
+/// /emergency the emergency advice. Other messages are left alone.
+async fn on_group_message(bot: Api, msg: Message, content: Arc<Content>) -> HandlerResult {
+    let Some(cmd) = msg.text().and_then(Command::parse) else {
+        return Ok(());
+    };
+    let t = content.texts("en");
+    if cmd == Command::Emergency {
+        let turn = Turn {
+            bot: &bot,
+            content: &content,
+            chat: msg.chat.id,
+        };
+        let mut scratch = ChatState::default();
+        let replies: Vec<Reply> = turn
+            .engine()
+            .step(&mut scratch.engine, Input::Command(Command::Emergency))
+            .into_iter()
+            .filter(|r| r.kind == Kind::Emergency)
+            .collect();
+        turn.send(&scratch, &replies).await?;
+    } else {
+        bot.send_text(msg.chat.id, t.get("telegram.group")).await?;
+    }
+    Ok(())
+}
+
+/// A button press in a private chat.
+async fn on_button(
+    bot: Api,
+    dialogue: ChatDialogue,
+    q: CallbackQuery,
+    content: Arc<Content>,
+) -> HandlerResult {
+    let Some(message) = q.regular_message() else {
+        return Ok(());
+    };
+    let turn = Turn {
+        bot: &bot,
+        content: &content,
+        chat: message.chat.id,
+    };
+    let pressed_on = message.id;
+    let mut state = load(&dialogue).await?;
+    let engine = turn.engine();
+    let t = content.texts(&state.engine.lang);
+    let press = q.data.as_deref().and_then(Press::decode);
+    let current = engine.pending_key(&state.engine);
+
+    let input = match press {
+        Some(Press::Command(name)) => {
+            bot.answer(q.id.clone(), None).await?;
+            return telegram_only(&turn, &mut state, &dialogue, &name).await;
+        }
+        Some(Press::Option { key, index }) if Some(&key) == current.as_ref() => {
+            let pending = engine.pending(&state.engine);
+            match pending
+                .as_ref()
+                .and_then(|p| p.options.get(index).map(|o| (p.multi, o)))
+            {
+                Some((true, o)) => match o.action {
+                    crate::core::engine::Action::Item(f) => Some(Input::Toggle(f)),
+                    _ => Some(Input::Choose(vec![index])),
+                },
+                Some((false, _)) => Some(Input::Choose(vec![index])),
+                None => None,
+            }
+        }
+        Some(Press::Done { key })
+            if Some(&key) == current.as_ref()
+                && engine.pending(&state.engine).is_some_and(|p| p.multi) =>
+        {
+            Some(Input::Done)
+        }
+        _ => None,
+    };
+    let Some(input) = input else {
+        // Stale or forged: a short explanation, then the current question.
+        bot.answer(q.id.clone(), Some(t.get("telegram.stale")))
+            .await?;
+        let replies = match engine.pending(&state.engine) {
+            Some(p) => vec![p],
+            None => engine.step(&mut state.engine, Input::Start),
+        };
+        if let Some(old) = state.keyboard.filter(|k| *k != pressed_on.0) {
+            turn.clear_keyboard(MessageId(old)).await;
+        }
+        if let Some(k) = turn.send(&state, &replies).await? {
+            state.keyboard = Some(k.0);
+        }
+        dialogue.update(state).await?;
+        return Ok(());
+    };
+    bot.answer(q.id.clone(), None).await?;
+    let replies = engine.step(&mut state.engine, input);
+    // The next question (or a toggled list) replaces the one pressed, to keep the chat short;
+    // results and errors arrive as new messages.
+    let in_place = matches!(replies.as_slice(), [r] if matches!(r.kind, Kind::Question | Kind::Info) && !r.options.is_empty());
+    if in_place && turn.edit(&state, pressed_on, &replies[0]).await? {
+        state.keyboard = Some(pressed_on.0);
+    } else {
+        turn.clear_keyboard(pressed_on).await;
+        if let Some(k) = turn.send(&state, &replies).await? {
+            state.keyboard = Some(k.0);
+        }
+    }
+    dialogue.update(state).await?;
+    Ok(())
+}
+
+/// A button on a message that is not in a private chat (or has no message): acknowledged.
+async fn on_foreign_button(bot: Api, q: CallbackQuery) -> HandlerResult {
+    bot.answer(q.id.clone(), None).await?;
+    Ok(())
+}
+
+/// The Telegram-only actions: emergency help, and the features that are coming.
+async fn telegram_only(
+    turn: &Turn<'_>,
+    state: &mut ChatState,
+    dialogue: &ChatDialogue,
+    name: &str,
+) -> HandlerResult {
+    let t = turn.content.texts(&state.engine.lang);
+    let replies = match name {
+        "emergency" => turn
+            .engine()
+            .step(&mut state.engine, Input::Command(Command::Emergency)),
+        "report" => with_pending(turn, state, info(t.get("telegram.report_coming"))),
+        _ => with_pending(turn, state, info(t.get("telegram.faq_coming"))),
+    };
+    if let Some(k) = turn.send(state, &replies).await? {
+        state.keyboard = Some(k.0);
+    }
+    dialogue.update(state.clone()).await?;
+    Ok(())
+}
+
+fn with_pending(turn: &Turn<'_>, state: &ChatState, first: Reply) -> Vec<Reply> {
+    let mut replies = vec![first];
+    replies.extend(turn.engine().pending(&state.engine));
+    replies
+}
+
+fn info(text: &str) -> Reply {
+    Reply::new(Kind::Info, text)
+}

@@ -1,0 +1,148 @@
+//! The Telegram front end (`clotcheck run`): a thin translation of the engine's replies into
+//! chat messages, on teloxide's dispatcher with one dptree handler tree.
+//!
+//! Privacy: nothing a user typed or answered is logged, at any level, and never the token.
+//! teloxide's default handler (which logs whole updates) is replaced, and its dispatcher's
+//! log of updates it cannot parse (raw JSON) is switched off in `main.rs`.
+
+pub mod api;
+mod handlers;
+pub mod render;
+
+use crate::core::Content;
+use crate::core::engine::State;
+use api::Api;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use teloxide::adaptors::throttle::Limits;
+use teloxide::dispatching::dialogue::{ErasedStorage, InMemStorage, Storage};
+use teloxide::prelude::*;
+use teloxide::types::BotCommand;
+
+pub use handlers::schema;
+
+pub type HandlerResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+/// The storage seam: every storage is erased to this type.
+pub type ChatStorage = ErasedStorage<ChatState>;
+
+/// What is kept per chat: the engine's state plus the message carrying the live keyboard.
+/// No free text, no names.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatState {
+    pub engine: State,
+    /// The message whose buttons belong to the pending question.
+    pub keyboard: Option<i32>,
+}
+
+/// How `run` is configured.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Telegram's rate limits through teloxide's `Throttle`; off only against a local fake.
+    pub rate_limit: bool,
+}
+
+/// The storage in use. The one place to change when another storage arrives.
+pub fn storage() -> Arc<ChatStorage> {
+    InMemStorage::<ChatState>::new().erase()
+}
+
+/// A description of a request error that carries no user data: the kind of error only.
+pub fn describe(e: &teloxide::RequestError) -> String {
+    use teloxide::RequestError as E;
+    match e {
+        E::Api(api) => format!("Telegram API error: {api}"),
+        E::MigrateToChatId(_) => "chat migrated".into(),
+        E::RetryAfter(s) => format!("rate limited for {}s", s.seconds()),
+        E::Network(_) => "network error".into(),
+        E::InvalidJson { .. } => "invalid JSON in a Telegram response".into(),
+        E::Io(_) => "I/O error".into(),
+    }
+}
+
+/// Runs the bot until SIGINT or SIGTERM.
+pub async fn run(bot: Bot, content: Arc<Content>, settings: Settings) -> anyhow::Result<()> {
+    let api = if settings.rate_limit {
+        // Telegram's published limits: about one message a second per chat, 20 a minute in
+        // groups, 30 a second overall.
+        let limits = Limits {
+            messages_per_sec_chat: 1,
+            messages_per_min_chat: 20,
+            messages_per_min_channel_or_supergroup: 20,
+            messages_per_sec_overall: 30,
+        };
+        Api::Throttled(bot.clone().throttle(limits))
+    } else {
+        Api::Plain(bot.clone())
+    };
+    announce(&bot, &content).await;
+
+    let error_handler = Arc::new(|e: Box<dyn std::error::Error + Send + Sync>| async move {
+        match e.downcast_ref::<teloxide::RequestError>() {
+            Some(re) => log::error!("update not handled: {}", describe(re)),
+            None => log::error!("update not handled: storage or internal error"),
+        }
+    });
+    // The dispatcher polls with the plain bot; replies go through `api`.
+    let mut dispatcher = Dispatcher::builder(bot, schema())
+        .dependencies(dptree::deps![content, storage(), api])
+        .default_handler(|upd| async move {
+            log::debug!("ignored update {} of an unhandled kind", upd.id.0);
+        })
+        .error_handler(error_handler)
+        .enable_ctrlc_handler()
+        .build();
+
+    let token = dispatcher.shutdown_token();
+    tokio::spawn(async move {
+        if let Ok(mut term) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            term.recv().await;
+            log::info!("SIGTERM received, finishing the updates in flight");
+            if let Ok(done) = token.shutdown() {
+                done.await;
+            }
+        }
+    });
+    log::info!("clotcheck is running");
+    dispatcher.dispatch().await;
+    log::info!("clotcheck stopped");
+    Ok(())
+}
+
+/// Registers the commands and the descriptions (with the emergency line). A failure here is
+/// logged and does not stop the bot: answering users matters more.
+async fn announce(bot: &Bot, content: &Content) {
+    let t = content.texts("en");
+    let commands: Vec<BotCommand> = [
+        "start",
+        "check",
+        "faq",
+        "emergency",
+        "report",
+        "country",
+        "language",
+        "forget",
+        "help",
+    ]
+    .iter()
+    .map(|c| BotCommand::new(*c, t.get(&format!("telegram.command.{c}"))))
+    .collect();
+    if let Err(e) = bot.set_my_commands(commands).await {
+        log::warn!("setMyCommands failed: {}", describe(&e));
+    }
+    if let Err(e) = bot
+        .set_my_description()
+        .description(t.get("telegram.description"))
+        .await
+    {
+        log::warn!("setMyDescription failed: {}", describe(&e));
+    }
+    if let Err(e) = bot
+        .set_my_short_description()
+        .short_description(t.get("telegram.short_description"))
+        .await
+    {
+        log::warn!("setMyShortDescription failed: {}", describe(&e));
+    }
+}

@@ -1,0 +1,432 @@
+//! A local fake of the Telegram Bot API, enough for clotcheck: long polling, messages, edits,
+//! callback answers, the set-up calls. It records every call, keeps a model of each chat's
+//! messages, and lets a test play users (texts, button presses, stickers, photos, groups).
+//! The real binary talks to it through `TELOXIDE_API_URL`.
+//!
+//! Shared by the integration tests and the load benchmark (included with `#[path]`).
+
+#![allow(dead_code)]
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::routing::post;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::Notify;
+
+/// The bot's own user id, as `getMe` reports it.
+pub const BOT_ID: i64 = 4_242;
+
+/// One recorded Bot API call.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: String,
+    pub body: Value,
+    /// The token in the URL, to check the bot used the one it was given.
+    pub token: String,
+}
+
+impl Call {
+    pub fn chat(&self) -> Option<i64> {
+        self.body["chat_id"].as_i64()
+    }
+
+    pub fn text(&self) -> &str {
+        self.body["text"].as_str().unwrap_or("")
+    }
+
+    /// The callback buttons of the call's keyboard, as (label, data).
+    pub fn buttons(&self) -> Vec<(String, String)> {
+        buttons(&self.body["reply_markup"])
+    }
+
+    pub fn has_callback_buttons(&self) -> bool {
+        !self.buttons().is_empty()
+    }
+}
+
+/// (label, callback data) of every callback button in a reply markup.
+pub fn buttons(markup: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for row in markup["inline_keyboard"].as_array().into_iter().flatten() {
+        for b in row.as_array().into_iter().flatten() {
+            if let Some(data) = b["callback_data"].as_str() {
+                out.push((
+                    b["text"].as_str().unwrap_or("").to_string(),
+                    data.to_string(),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// A message the bot has in a chat, with edits applied.
+#[derive(Debug, Clone)]
+pub struct BotMessage {
+    pub id: i64,
+    pub text: String,
+    pub markup: Value,
+}
+
+#[derive(Default)]
+struct World {
+    /// Updates not yet acknowledged by an offset.
+    queue: Vec<Value>,
+    next_update: i64,
+    next_message: i64,
+    calls: Vec<Call>,
+    chats: HashMap<i64, Vec<BotMessage>>,
+}
+
+struct Inner {
+    world: Mutex<World>,
+    updates: Notify,
+    calls: Notify,
+}
+
+pub struct FakeTelegram {
+    pub url: String,
+    inner: Arc<Inner>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for FakeTelegram {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+impl FakeTelegram {
+    /// Starts the server on a free local port.
+    pub async fn start() -> FakeTelegram {
+        let inner = Arc::new(Inner {
+            world: Mutex::new(World {
+                next_update: 1,
+                next_message: 1,
+                ..World::default()
+            }),
+            updates: Notify::new(),
+            calls: Notify::new(),
+        });
+        let app = Router::new()
+            .route("/{bot}/{method}", post(handle))
+            .with_state(inner.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        FakeTelegram { url, inner, server }
+    }
+
+    fn world(&self) -> std::sync::MutexGuard<'_, World> {
+        self.inner.world.lock().unwrap()
+    }
+
+    /// Queues an update (its `update_id` is assigned here) and returns the id.
+    pub fn push(&self, mut update: Value) -> i64 {
+        let id = {
+            let mut w = self.world();
+            let id = w.next_update;
+            w.next_update += 1;
+            update["update_id"] = json!(id);
+            w.queue.push(update);
+            id
+        };
+        self.inner.updates.notify_waiters();
+        id
+    }
+
+    /// Queues an update again with the id it had: a redelivery.
+    pub fn push_again(&self, update: Value) {
+        self.world().queue.push(update);
+        self.inner.updates.notify_waiters();
+    }
+
+    pub fn calls(&self) -> Vec<Call> {
+        self.world().calls.clone()
+    }
+
+    pub fn call_count(&self) -> usize {
+        self.world().calls.len()
+    }
+
+    /// The bot's messages in a chat, oldest first, with edits applied.
+    pub fn messages(&self, chat: i64) -> Vec<BotMessage> {
+        self.world().chats.get(&chat).cloned().unwrap_or_default()
+    }
+
+    /// The newest message in the chat that has callback buttons.
+    pub fn keyboard_message(&self, chat: i64) -> Option<BotMessage> {
+        self.messages(chat)
+            .into_iter()
+            .rev()
+            .find(|m| !buttons(&m.markup).is_empty())
+    }
+
+    /// Waits until the calls made after the first `since` satisfy `done`; returns them.
+    pub async fn wait_for(&self, since: usize, done: impl Fn(&[Call]) -> bool) -> Vec<Call> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            let notified = self.inner.calls.notified();
+            {
+                let w = self.world();
+                let new = &w.calls[since.min(w.calls.len())..];
+                if done(new) {
+                    return new.to_vec();
+                }
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                let w = self.world();
+                let new: Vec<String> = w.calls[since.min(w.calls.len())..]
+                    .iter()
+                    .map(|c| format!("{} {}", c.method, c.body))
+                    .collect();
+                panic!("timed out waiting for the bot; calls since: {new:#?}");
+            }
+        }
+    }
+
+    /// Waits until the bot has called `method` at least once after `since`.
+    pub async fn wait_method(&self, since: usize, method: &str) -> Vec<Call> {
+        self.wait_for(since, |calls| calls.iter().any(|c| c.method == method))
+            .await
+    }
+
+    /// Waits for the bot's answer to an action in `chat` that ends with a keyboard (a question,
+    /// an outcome, an emergency): the calls up to and including the one with buttons.
+    pub async fn wait_keyboard(&self, since: usize, chat: i64) -> Vec<Call> {
+        self.wait_for(since, |calls| {
+            calls.iter().any(|c| {
+                c.chat() == Some(chat)
+                    && matches!(c.method.as_str(), "sendMessage" | "editMessageText")
+                    && c.has_callback_buttons()
+            })
+        })
+        .await
+    }
+
+    // ---- users ----------------------------------------------------------------------------
+
+    /// A text message from a private chat (chat id = user id).
+    pub fn text(&self, chat: i64, text: &str) -> i64 {
+        let mut message = private_message(chat);
+        message["text"] = json!(text);
+        if text.starts_with('/') {
+            let len = text
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .encode_utf16()
+                .count();
+            message["entities"] = json!([{"type": "bot_command", "offset": 0, "length": len}]);
+        }
+        self.push(json!({ "message": message }))
+    }
+
+    /// A press on a button of the bot's message `message_id`.
+    pub fn press(&self, chat: i64, message_id: i64, data: &str) -> i64 {
+        let text = self
+            .messages(chat)
+            .into_iter()
+            .find(|m| m.id == message_id)
+            .map(|m| m.text)
+            .unwrap_or_default();
+        let id = self.world().next_update;
+        self.push(json!({
+            "callback_query": {
+                "id": format!("cq{id}"),
+                "from": user(chat),
+                "message": {
+                    "message_id": message_id,
+                    "date": 1_700_000_000,
+                    "chat": private_chat(chat),
+                    "from": bot_user(),
+                    "text": text,
+                },
+                "chat_instance": format!("ci{chat}"),
+                "data": data,
+            }
+        }))
+    }
+
+    pub fn sticker(&self, chat: i64) -> i64 {
+        let mut message = private_message(chat);
+        message["sticker"] = json!({
+            "file_id": "sticker1", "file_unique_id": "s1", "type": "regular",
+            "width": 512, "height": 512, "is_animated": false, "is_video": false
+        });
+        self.push(json!({ "message": message }))
+    }
+
+    pub fn photo(&self, chat: i64) -> i64 {
+        let mut message = private_message(chat);
+        message["photo"] =
+            json!([{ "file_id": "photo1", "file_unique_id": "p1", "width": 90, "height": 90 }]);
+        self.push(json!({ "message": message }))
+    }
+
+    /// A text message in a group chat `group` (negative id) from user `from`.
+    pub fn group_text(&self, group: i64, from: i64, text: &str) -> i64 {
+        let mut message = json!({
+            "message_id": 1,
+            "date": 1_700_000_000,
+            "chat": { "id": group, "type": "group", "title": "Family" },
+            "from": user(from),
+            "text": text,
+        });
+        if text.starts_with('/') {
+            let len = text
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .encode_utf16()
+                .count();
+            message["entities"] = json!([{"type": "bot_command", "offset": 0, "length": len}]);
+        }
+        self.push(json!({ "message": message }))
+    }
+}
+
+pub fn user(id: i64) -> Value {
+    json!({ "id": id, "is_bot": false, "first_name": "Alex", "last_name": "Private", "username": "alex_private", "language_code": "en" })
+}
+
+fn bot_user() -> Value {
+    json!({ "id": BOT_ID, "is_bot": true, "first_name": "clotcheck", "username": "clotcheck_bot" })
+}
+
+fn private_chat(id: i64) -> Value {
+    json!({ "id": id, "type": "private", "first_name": "Alex", "last_name": "Private", "username": "alex_private" })
+}
+
+fn private_message(chat: i64) -> Value {
+    json!({
+        "message_id": 1,
+        "date": 1_700_000_000,
+        "chat": private_chat(chat),
+        "from": user(chat),
+    })
+}
+
+fn ok(result: Value) -> axum::Json<Value> {
+    axum::Json(json!({ "ok": true, "result": result }))
+}
+
+async fn handle(
+    State(inner): State<Arc<Inner>>,
+    Path((bot, method)): Path<(String, String)>,
+    body: Bytes,
+) -> axum::Json<Value> {
+    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let token = bot.strip_prefix("bot").unwrap_or(&bot).to_string();
+    // Method names are case-insensitive; teloxide sends "SendMessage". Recorded as the docs
+    // spell them ("sendMessage").
+    let mut method = method;
+    if let Some(first) = method.get(..1) {
+        method = first.to_ascii_lowercase() + &method[1..];
+    }
+    if method == "getUpdates" {
+        return ok(get_updates(&inner, &body).await);
+    }
+    let response = {
+        let mut w = inner.world.lock().unwrap();
+        w.calls.push(Call {
+            method: method.clone(),
+            body: body.clone(),
+            token,
+        });
+        respond(&mut w, &method, &body)
+    };
+    inner.calls.notify_waiters();
+    response
+}
+
+async fn get_updates(inner: &Inner, body: &Value) -> Value {
+    let offset = body["offset"].as_i64().unwrap_or(0);
+    let timeout = body["timeout"].as_u64().unwrap_or(0).min(5);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(timeout);
+    loop {
+        let notified = inner.updates.notified();
+        {
+            let mut w = inner.world.lock().unwrap();
+            // An offset acknowledges every update before it.
+            w.queue
+                .retain(|u| u["update_id"].as_i64().unwrap_or(0) >= offset);
+            if !w.queue.is_empty() || timeout == 0 {
+                let mut updates = w.queue.clone();
+                updates.sort_by_key(|u| u["update_id"].as_i64());
+                return json!(updates);
+            }
+        }
+        if tokio::time::timeout_at(deadline, notified).await.is_err() {
+            return json!([]);
+        }
+    }
+}
+
+fn respond(w: &mut World, method: &str, body: &Value) -> axum::Json<Value> {
+    let chat = body["chat_id"].as_i64().unwrap_or(0);
+    match method {
+        "getMe" => ok(json!({
+            "id": BOT_ID, "is_bot": true, "first_name": "clotcheck", "username": "clotcheck_bot",
+            "can_join_groups": true, "can_read_all_group_messages": false,
+            "supports_inline_queries": false, "can_connect_to_business": false,
+            "has_main_web_app": false
+        })),
+        "getWebhookInfo" => {
+            ok(json!({ "url": "", "has_custom_certificate": false, "pending_update_count": 0 }))
+        }
+        "deleteWebhook"
+        | "setMyCommands"
+        | "setMyDescription"
+        | "setMyShortDescription"
+        | "answerCallbackQuery" => ok(json!(true)),
+        "sendMessage" => {
+            let id = w.next_message;
+            w.next_message += 1;
+            let message = BotMessage {
+                id,
+                text: body["text"].as_str().unwrap_or("").to_string(),
+                markup: body["reply_markup"].clone(),
+            };
+            w.chats.entry(chat).or_default().push(message);
+            ok(message_json(chat, id, body["text"].as_str().unwrap_or("")))
+        }
+        "editMessageText" | "editMessageReplyMarkup" => {
+            let id = body["message_id"].as_i64().unwrap_or(0);
+            let Some(m) = w
+                .chats
+                .get_mut(&chat)
+                .and_then(|ms| ms.iter_mut().find(|m| m.id == id))
+            else {
+                return axum::Json(
+                    json!({ "ok": false, "error_code": 400, "description": "Bad Request: message to edit not found" }),
+                );
+            };
+            if method == "editMessageText" {
+                m.text = body["text"].as_str().unwrap_or("").to_string();
+            }
+            m.markup = body["reply_markup"].clone();
+            let text = m.text.clone();
+            ok(message_json(chat, id, &text))
+        }
+        _ => axum::Json(
+            json!({ "ok": false, "error_code": 404, "description": "Not Found: method not found" }),
+        ),
+    }
+}
+
+fn message_json(chat: i64, id: i64, text: &str) -> Value {
+    json!({
+        "message_id": id,
+        "date": 1_700_000_000,
+        "chat": if chat < 0 { json!({ "id": chat, "type": "group", "title": "Family" }) } else { private_chat(chat) },
+        "from": bot_user(),
+        "text": text,
+    })
+}
