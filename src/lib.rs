@@ -7,4 +7,5 @@
 pub mod console;
 pub mod core;
 pub mod data;
+pub mod storage;
 pub mod telegram;

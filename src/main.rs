@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 use clotcheck::core::advice::assess;
 use clotcheck::core::country::Place;
 use clotcheck::core::findings::{Finding, Findings};
+use clotcheck::storage::{Expiry, StorageUrl};
 use clotcheck::{console, data};
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -25,9 +26,13 @@ struct Cli {
 enum Cmd {
     /// Run the Telegram bot (token in TELOXIDE_TOKEN; TELOXIDE_API_URL for another Bot API server)
     Run {
-        /// Where conversations are kept: `memory` (lost on restart)
-        #[arg(long, value_name = "URL", default_value = "memory")]
-        storage: String,
+        /// Where conversations are kept: sqlite:PATH, redis://HOST:PORT, or memory (lost on
+        /// restart). Default: sqlite:clotcheck.sqlite, or sqlite:$CLOTCHECK_DB
+        #[arg(long, value_name = "URL", value_parser = parse_storage)]
+        storage: Option<StorageUrl>,
+        /// How long answers are kept after the last message (e.g. 24h, 30m, 90s)
+        #[arg(long, value_name = "DURATION", env = "CLOTCHECK_STATE_TTL", default_value = "24h", value_parser = parse_duration)]
+        state_ttl: std::time::Duration,
         /// Load the dialogue data from DIR instead of the embedded copy
         #[arg(long, value_name = "DIR")]
         dialogs: Option<PathBuf>,
@@ -79,9 +84,21 @@ fn main() -> ExitCode {
     match cli.command {
         Cmd::Run {
             storage,
+            state_ttl,
             dialogs,
             rate_limit,
-        } => cmd_run(&storage, dialogs.as_deref(), rate_limit == "on"),
+        } => {
+            let storage = storage.unwrap_or_else(|| {
+                let path =
+                    std::env::var("CLOTCHECK_DB").unwrap_or_else(|_| "clotcheck.sqlite".into());
+                StorageUrl::Sqlite(path.into())
+            });
+            let expiry = Expiry {
+                state: state_ttl,
+                ..Expiry::default()
+            };
+            cmd_run(storage, expiry, dialogs.as_deref(), rate_limit == "on")
+        }
         Cmd::Assess {
             json,
             country,
@@ -121,7 +138,24 @@ fn init_logging() {
         .init();
 }
 
-fn cmd_run(storage: &str, dialogs: Option<&std::path::Path>, rate_limit: bool) -> ExitCode {
+fn parse_storage(s: &str) -> Result<StorageUrl, String> {
+    s.parse()
+}
+
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    match humantime::parse_duration(s) {
+        Ok(d) if !d.is_zero() => Ok(d),
+        Ok(_) => Err("must be more than zero".into()),
+        Err(e) => Err(format!("'{s}': {e} (write e.g. 24h, 30m or 90s)")),
+    }
+}
+
+fn cmd_run(
+    storage: StorageUrl,
+    expiry: Expiry,
+    dialogs: Option<&std::path::Path>,
+    rate_limit: bool,
+) -> ExitCode {
     // Checked before teloxide, whose `Bot::from_env` panics without it.
     let token = match std::env::var("TELOXIDE_TOKEN") {
         Ok(t) if !t.trim().is_empty() => t,
@@ -135,12 +169,6 @@ fn cmd_run(storage: &str, dialogs: Option<&std::path::Path>, rate_limit: bool) -
             return ExitCode::from(1);
         }
     };
-    if storage != "memory" {
-        eprintln!(
-            "clotcheck: --storage {storage:?} is not available in this version; use --storage memory"
-        );
-        return ExitCode::from(2);
-    }
     let content = match data::load(dialogs) {
         Ok(c) => std::sync::Arc::new(c),
         Err(problems) => return invalid_data(&problems),
@@ -163,7 +191,11 @@ fn cmd_run(storage: &str, dialogs: Option<&std::path::Path>, rate_limit: bool) -
             return ExitCode::from(1);
         }
     };
-    let settings = clotcheck::telegram::Settings { rate_limit };
+    let settings = clotcheck::telegram::Settings {
+        rate_limit,
+        storage,
+        expiry,
+    };
     match runtime.block_on(clotcheck::telegram::run(bot, content, settings)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

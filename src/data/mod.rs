@@ -37,6 +37,7 @@ pub const FRONT_END_KEYS: &[&str] = &[
     "telegram.report_coming",
     "telegram.too_long",
     "telegram.error",
+    "telegram.reset",
     "telegram.description",
     "telegram.short_description",
     "telegram.command.start",

@@ -12,11 +12,12 @@
 //!        [I tapped that by mistake] [↺ Start over]
 //! ```
 
+use super::HandlerResult;
 use super::api::Api;
 use super::render::{MAX_MESSAGE, Outgoing, Press, render};
-use super::{ChatState, ChatStorage, HandlerResult};
 use crate::core::Content;
-use crate::core::engine::{Command, Engine, Input, Kind, Reply};
+use crate::core::engine::{Action, Command, Engine, Input, Kind, Reply, State};
+use crate::storage::{ChatState, ChatStorage};
 use std::sync::Arc;
 use teloxide::dispatching::UpdateHandler;
 use teloxide::dispatching::dialogue::Dialogue;
@@ -127,10 +128,79 @@ impl Turn<'_> {
     }
 }
 
-async fn load(
+/// The state for an update, or `None` when the update needs no more work: it was applied
+/// already (a redelivery), the stored state could not be read (the user is told), or the
+/// stored state no longer loads (the user gets an apology and the welcome).
+async fn begin(
+    turn: &Turn<'_>,
     dialogue: &ChatDialogue,
-) -> Result<ChatState, Box<dyn std::error::Error + Send + Sync>> {
-    Ok(dialogue.get().await?.unwrap_or_default())
+    update: u32,
+) -> Result<Option<ChatState>, teloxide::RequestError> {
+    let state = match dialogue.get().await {
+        Ok(s) => s.unwrap_or_default(),
+        Err(e) => {
+            log::error!("reading a conversation failed: {e}");
+            let t = turn.content.texts("en");
+            turn.bot
+                .send_text(turn.chat, t.get("telegram.error"))
+                .await?;
+            return Ok(None);
+        }
+    };
+    if state.last_update.is_some_and(|last| update <= last) {
+        log::debug!("update {update} was applied already");
+        return Ok(None);
+    }
+    if state.reset {
+        log::info!("a stored conversation no longer loads; starting it again");
+        let mut fresh = ChatState {
+            engine: State {
+                country: state.engine.country.clone(),
+                country_guessed: state.engine.country_guessed,
+                lang: state.engine.lang.clone(),
+                ..State::default()
+            },
+            ..ChatState::default()
+        };
+        let t = turn.content.texts(&fresh.engine.lang);
+        let mut replies = vec![info(t.get("telegram.reset"))];
+        replies.extend(turn.engine().step(&mut fresh.engine, Input::Start));
+        finish(turn, dialogue, fresh, update, &replies).await?;
+        return Ok(None);
+    }
+    Ok(Some(state))
+}
+
+/// Sends the replies, then saves the state with the update marked as applied. In that
+/// order: a crash in between repeats a reply (at-least-once) but never advances twice.
+async fn finish(
+    turn: &Turn<'_>,
+    dialogue: &ChatDialogue,
+    mut state: ChatState,
+    update: u32,
+    replies: &[Reply],
+) -> Result<(), teloxide::RequestError> {
+    if let Some(k) = turn.send(&state, replies).await? {
+        state.keyboard = Some(k.0);
+    }
+    save(turn, dialogue, state, update).await
+}
+
+async fn save(
+    turn: &Turn<'_>,
+    dialogue: &ChatDialogue,
+    mut state: ChatState,
+    update: u32,
+) -> Result<(), teloxide::RequestError> {
+    state.last_update = Some(update);
+    if let Err(e) = dialogue.update(state).await {
+        log::error!("saving a conversation failed: {e}");
+        let t = turn.content.texts("en");
+        turn.bot
+            .send_text(turn.chat, t.get("telegram.error"))
+            .await?;
+    }
+    Ok(())
 }
 
 /// Text and commands in a private chat: one engine step.
@@ -138,6 +208,7 @@ async fn on_text(
     bot: Api,
     dialogue: ChatDialogue,
     msg: Message,
+    upd: Update,
     content: Arc<Content>,
 ) -> HandlerResult {
     let turn = Turn {
@@ -145,28 +216,46 @@ async fn on_text(
         content: &content,
         chat: msg.chat.id,
     };
-    let mut state = load(&dialogue).await?;
+    let Some(mut state) = begin(&turn, &dialogue, upd.id.0).await? else {
+        return Ok(());
+    };
     let text = msg.text().unwrap_or_default();
     let t = content.texts(&state.engine.lang);
     if text.chars().count() > MAX_MESSAGE {
         // Telegram never sends more than 4096 characters; anything longer is not a person.
         bot.send_text(msg.chat.id, t.get("telegram.too_long"))
             .await?;
-        return Ok(());
+        return Ok(save(&turn, &dialogue, state, upd.id.0).await?);
     }
     let input = match Command::parse(text) {
-        Some(Command::Faq) => return telegram_only(&turn, &mut state, &dialogue, "faq").await,
+        Some(Command::Faq) => return telegram_only(&turn, state, &dialogue, upd.id.0, "faq").await,
         Some(Command::Report) => {
-            return telegram_only(&turn, &mut state, &dialogue, "report").await;
+            return telegram_only(&turn, state, &dialogue, upd.id.0, "report").await;
         }
+        Some(Command::Forget) => return forget(&turn, state, &dialogue).await,
         Some(cmd) => Input::Command(cmd),
         None => Input::Text(text.to_string()),
     };
     let replies = turn.engine().step(&mut state.engine, input);
-    if let Some(k) = turn.send(&state, &replies).await? {
-        state.keyboard = Some(k.0);
+    finish(&turn, &dialogue, state, upd.id.0, &replies).await?;
+    Ok(())
+}
+
+/// /forget: everything stored about the user goes, state and preferences at once; then the
+/// confirmation (which says the chat history itself stays in Telegram).
+async fn forget(turn: &Turn<'_>, mut state: ChatState, dialogue: &ChatDialogue) -> HandlerResult {
+    let t = turn.content.texts(&state.engine.lang);
+    if let Err(e) = dialogue.exit().await {
+        log::error!("forgetting a conversation failed: {e}");
+        turn.bot
+            .send_text(turn.chat, t.get("telegram.error"))
+            .await?;
+        return Ok(());
     }
-    dialogue.update(state).await?;
+    let replies = turn
+        .engine()
+        .step(&mut state.engine, Input::Command(Command::Forget));
+    turn.send(&state, &replies).await?;
     Ok(())
 }
 
@@ -175,6 +264,7 @@ async fn on_other_message(
     bot: Api,
     dialogue: ChatDialogue,
     msg: Message,
+    upd: Update,
     content: Arc<Content>,
 ) -> HandlerResult {
     let turn = Turn {
@@ -182,17 +272,16 @@ async fn on_other_message(
         content: &content,
         chat: msg.chat.id,
     };
-    let mut state = load(&dialogue).await?;
+    let Some(mut state) = begin(&turn, &dialogue, upd.id.0).await? else {
+        return Ok(());
+    };
     let t = content.texts(&state.engine.lang);
     let mut replies = vec![info(t.get("telegram.non_text"))];
     match turn.engine().pending(&state.engine) {
         Some(p) => replies.push(p),
         None => replies.extend(turn.engine().step(&mut state.engine, Input::Start)),
     }
-    if let Some(k) = turn.send(&state, &replies).await? {
-        state.keyboard = Some(k.0);
-    }
-    dialogue.update(state).await?;
+    finish(&turn, &dialogue, state, upd.id.0, &replies).await?;
     Ok(())
 }
 
@@ -228,6 +317,7 @@ async fn on_button(
     bot: Api,
     dialogue: ChatDialogue,
     q: CallbackQuery,
+    upd: Update,
     content: Arc<Content>,
 ) -> HandlerResult {
     let Some(message) = q.regular_message() else {
@@ -239,7 +329,13 @@ async fn on_button(
         chat: message.chat.id,
     };
     let pressed_on = message.id;
-    let mut state = load(&dialogue).await?;
+    let Some(mut state) = begin(&turn, &dialogue, upd.id.0).await? else {
+        // Already applied (or reset): only make sure the spinner stops.
+        if let Err(e) = bot.answer(q.id.clone(), None).await {
+            log::debug!("answering a repeated press failed: {}", super::describe(&e));
+        }
+        return Ok(());
+    };
     let engine = turn.engine();
     let t = content.texts(&state.engine.lang);
     let press = q.data.as_deref().and_then(Press::decode);
@@ -248,7 +344,7 @@ async fn on_button(
     let input = match press {
         Some(Press::Command(name)) => {
             bot.answer(q.id.clone(), None).await?;
-            return telegram_only(&turn, &mut state, &dialogue, &name).await;
+            return telegram_only(&turn, state, &dialogue, upd.id.0, &name).await;
         }
         Some(Press::Option { key, index }) if Some(&key) == current.as_ref() => {
             let pending = engine.pending(&state.engine);
@@ -257,7 +353,7 @@ async fn on_button(
                 .and_then(|p| p.options.get(index).map(|o| (p.multi, o)))
             {
                 Some((true, o)) => match o.action {
-                    crate::core::engine::Action::Item(f) => Some(Input::Toggle(f)),
+                    Action::Item(f) => Some(Input::Toggle(f)),
                     _ => Some(Input::Choose(vec![index])),
                 },
                 Some((false, _)) => Some(Input::Choose(vec![index])),
@@ -283,10 +379,7 @@ async fn on_button(
         if let Some(old) = state.keyboard.filter(|k| *k != pressed_on.0) {
             turn.clear_keyboard(MessageId(old)).await;
         }
-        if let Some(k) = turn.send(&state, &replies).await? {
-            state.keyboard = Some(k.0);
-        }
-        dialogue.update(state).await?;
+        finish(&turn, &dialogue, state, upd.id.0, &replies).await?;
         return Ok(());
     };
     bot.answer(q.id.clone(), None).await?;
@@ -296,13 +389,11 @@ async fn on_button(
     let in_place = matches!(replies.as_slice(), [r] if matches!(r.kind, Kind::Question | Kind::Info) && !r.options.is_empty());
     if in_place && turn.edit(&state, pressed_on, &replies[0]).await? {
         state.keyboard = Some(pressed_on.0);
+        save(&turn, &dialogue, state, upd.id.0).await?;
     } else {
         turn.clear_keyboard(pressed_on).await;
-        if let Some(k) = turn.send(&state, &replies).await? {
-            state.keyboard = Some(k.0);
-        }
+        finish(&turn, &dialogue, state, upd.id.0, &replies).await?;
     }
-    dialogue.update(state).await?;
     Ok(())
 }
 
@@ -315,8 +406,9 @@ async fn on_foreign_button(bot: Api, q: CallbackQuery) -> HandlerResult {
 /// The Telegram-only actions: emergency help, and the features that are coming.
 async fn telegram_only(
     turn: &Turn<'_>,
-    state: &mut ChatState,
+    mut state: ChatState,
     dialogue: &ChatDialogue,
+    update: u32,
     name: &str,
 ) -> HandlerResult {
     let t = turn.content.texts(&state.engine.lang);
@@ -324,13 +416,10 @@ async fn telegram_only(
         "emergency" => turn
             .engine()
             .step(&mut state.engine, Input::Command(Command::Emergency)),
-        "report" => with_pending(turn, state, info(t.get("telegram.report_coming"))),
-        _ => with_pending(turn, state, info(t.get("telegram.faq_coming"))),
+        "report" => with_pending(turn, &state, info(t.get("telegram.report_coming"))),
+        _ => with_pending(turn, &state, info(t.get("telegram.faq_coming"))),
     };
-    if let Some(k) = turn.send(state, &replies).await? {
-        state.keyboard = Some(k.0);
-    }
-    dialogue.update(state.clone()).await?;
+    finish(turn, dialogue, state, update, &replies).await?;
     Ok(())
 }
 

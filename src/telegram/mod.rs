@@ -10,40 +10,24 @@ mod handlers;
 pub mod render;
 
 use crate::core::Content;
-use crate::core::engine::State;
+use crate::storage::{Expiry, StorageUrl};
 use api::Api;
-use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use teloxide::adaptors::throttle::Limits;
-use teloxide::dispatching::dialogue::{ErasedStorage, InMemStorage, Storage};
 use teloxide::prelude::*;
 use teloxide::types::BotCommand;
 
 pub use handlers::schema;
 
 pub type HandlerResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
-/// The storage seam: every storage is erased to this type.
-pub type ChatStorage = ErasedStorage<ChatState>;
-
-/// What is kept per chat: the engine's state plus the message carrying the live keyboard.
-/// No free text, no names.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ChatState {
-    pub engine: State,
-    /// The message whose buttons belong to the pending question.
-    pub keyboard: Option<i32>,
-}
 
 /// How `run` is configured.
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// Telegram's rate limits through teloxide's `Throttle`; off only against a local fake.
     pub rate_limit: bool,
-}
-
-/// The storage in use. The one place to change when another storage arrives.
-pub fn storage() -> Arc<ChatStorage> {
-    InMemStorage::<ChatState>::new().erase()
+    pub storage: StorageUrl,
+    pub expiry: Expiry,
 }
 
 /// A description of a request error that carries no user data: the kind of error only.
@@ -61,6 +45,9 @@ pub fn describe(e: &teloxide::RequestError) -> String {
 
 /// Runs the bot until SIGINT or SIGTERM.
 pub async fn run(bot: Bot, content: Arc<Content>, settings: Settings) -> anyhow::Result<()> {
+    let storage = crate::storage::open(&settings.storage, settings.expiry)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open the storage: {e}"))?;
     let api = if settings.rate_limit {
         // Telegram's published limits: about one message a second per chat, 20 a minute in
         // groups, 30 a second overall.
@@ -84,7 +71,7 @@ pub async fn run(bot: Bot, content: Arc<Content>, settings: Settings) -> anyhow:
     });
     // The dispatcher polls with the plain bot; replies go through `api`.
     let mut dispatcher = Dispatcher::builder(bot, schema())
-        .dependencies(dptree::deps![content, storage(), api])
+        .dependencies(dptree::deps![content, storage, api])
         .default_handler(|upd| async move {
             log::debug!("ignored update {} of an unhandled kind", upd.id.0);
         })

@@ -17,14 +17,29 @@ pub const TOKEN: &str = "987654:SECRET-token-never-logged";
 pub struct BotProcess {
     child: Child,
     log: Arc<Mutex<String>>,
+    _dir: Option<tempfile::TempDir>,
 }
 
 impl BotProcess {
+    /// Starts `clotcheck run` against the fake; unless `args` name a storage, on a fresh
+    /// SQLite file of its own.
     pub fn start(api: &str, args: &[&str], rust_log: &str) -> BotProcess {
+        let mut args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        let dir = if args.iter().any(|a| a == "--storage") {
+            None
+        } else {
+            let dir = tempfile::tempdir().unwrap();
+            args.push("--storage".into());
+            args.push(format!(
+                "sqlite:{}",
+                dir.path().join("bot.sqlite").display()
+            ));
+            Some(dir)
+        };
         let mut child = bin()
             .arg("run")
             .args(["--rate-limit", "off"])
-            .args(args)
+            .args(&args)
             .env("TELOXIDE_TOKEN", TOKEN)
             .env("TELOXIDE_API_URL", api)
             .env("RUST_LOG", rust_log)
@@ -52,7 +67,11 @@ impl BotProcess {
                 }
             });
         }
-        BotProcess { child, log }
+        BotProcess {
+            child,
+            log,
+            _dir: dir,
+        }
     }
 
     pub fn log(&self) -> String {

@@ -1,0 +1,127 @@
+//! Redis storage, for several instances sharing one Redis: keys under a prefix, `EX` expiry
+//! (Redis purges by itself), and a compare-and-set on the state's version in one script.
+
+use super::{ChatState, Expiry, StorageError, decode, encode_prefs, encode_state};
+use futures_util::future::BoxFuture;
+use redis::aio::ConnectionManager;
+use std::sync::Arc;
+use teloxide::dispatching::dialogue::Storage;
+use teloxide::types::ChatId;
+
+/// Writes the state only over the version it was read at (or over nothing, or over a state
+/// that no longer loads), then the preferences; all or nothing.
+/// KEYS: state, prefs. ARGV: state JSON, expected version, state TTL, prefs JSON (or ""),
+/// prefs TTL.
+const WRITE: &str = r#"
+local cur = redis.call('GET', KEYS[1])
+if cur then
+  local ok, doc = pcall(cjson.decode, cur)
+  if ok and type(doc) == 'table' and type(doc['state']) == 'table' then
+    local v = tonumber(doc['state']['version']) or 0
+    if v ~= tonumber(ARGV[2]) then return 0 end
+  end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
+if ARGV[4] ~= '' then redis.call('SET', KEYS[2], ARGV[4], 'EX', ARGV[5]) end
+return 1
+"#;
+
+pub struct RedisStorage {
+    conn: ConnectionManager,
+    prefix: String,
+    expiry: Expiry,
+    write: redis::Script,
+}
+
+impl RedisStorage {
+    pub async fn open(url: &str, prefix: &str, expiry: Expiry) -> Result<Arc<Self>, StorageError> {
+        let client = redis::Client::open(url)?;
+        let mut conn = client.get_connection_manager().await?;
+        // Fail at start, not at the first user, when Redis does not answer.
+        redis::cmd("PING").query_async::<String>(&mut conn).await?;
+        Ok(Arc::new(RedisStorage {
+            conn,
+            prefix: prefix.to_string(),
+            expiry,
+            write: redis::Script::new(WRITE),
+        }))
+    }
+
+    fn keys(&self, chat: ChatId) -> (String, String) {
+        (
+            format!("{}:state:{}", self.prefix, chat.0),
+            format!("{}:prefs:{}", self.prefix, chat.0),
+        )
+    }
+}
+
+impl Storage<ChatState> for RedisStorage {
+    type Error = StorageError;
+
+    fn remove_dialogue(
+        self: Arc<Self>,
+        chat_id: ChatId,
+    ) -> BoxFuture<'static, Result<(), Self::Error>> {
+        Box::pin(async move {
+            let (state, prefs) = self.keys(chat_id);
+            let mut conn = self.conn.clone();
+            redis::cmd("DEL")
+                .arg(&state)
+                .arg(&prefs)
+                .query_async::<i64>(&mut conn)
+                .await?;
+            Ok(())
+        })
+    }
+
+    fn update_dialogue(
+        self: Arc<Self>,
+        chat_id: ChatId,
+        dialogue: ChatState,
+    ) -> BoxFuture<'static, Result<(), Self::Error>> {
+        Box::pin(async move {
+            let (state_key, prefs_key) = self.keys(chat_id);
+            let expected = dialogue.version;
+            let mut next = dialogue;
+            next.version += 1;
+            let prefs = if next.has_prefs() {
+                encode_prefs(&next)
+            } else {
+                String::new()
+            };
+            let mut conn = self.conn.clone();
+            let written: i64 = self
+                .write
+                .key(&state_key)
+                .key(&prefs_key)
+                .arg(encode_state(&next))
+                .arg(expected)
+                .arg(self.expiry.state.as_secs().max(1))
+                .arg(prefs)
+                .arg(self.expiry.prefs.as_secs().max(1))
+                .invoke_async(&mut conn)
+                .await?;
+            if written == 1 {
+                Ok(())
+            } else {
+                Err(StorageError::Conflict)
+            }
+        })
+    }
+
+    fn get_dialogue(
+        self: Arc<Self>,
+        chat_id: ChatId,
+    ) -> BoxFuture<'static, Result<Option<ChatState>, Self::Error>> {
+        Box::pin(async move {
+            let (state, prefs) = self.keys(chat_id);
+            let mut conn = self.conn.clone();
+            let (state, prefs): (Option<String>, Option<String>) = redis::cmd("MGET")
+                .arg(&state)
+                .arg(&prefs)
+                .query_async(&mut conn)
+                .await?;
+            Ok(decode(state.as_deref(), prefs.as_deref()))
+        })
+    }
+}
