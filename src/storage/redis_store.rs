@@ -36,7 +36,13 @@ pub struct RedisStorage {
 impl RedisStorage {
     pub async fn open(url: &str, prefix: &str, expiry: Expiry) -> Result<Arc<Self>, StorageError> {
         let client = redis::Client::open(url)?;
-        let mut conn = client.get_connection_manager().await?;
+        // Reconnects on its own at run time; at start, a Redis that does not answer within a
+        // few seconds is an error.
+        let config = redis::aio::ConnectionManagerConfig::new()
+            .set_number_of_retries(2)
+            .set_connection_timeout(Some(std::time::Duration::from_secs(2)))
+            .set_response_timeout(Some(std::time::Duration::from_secs(5)));
+        let mut conn = client.get_connection_manager_with_config(config).await?;
         // Fail at start, not at the first user, when Redis does not answer.
         redis::cmd("PING").query_async::<String>(&mut conn).await?;
         Ok(Arc::new(RedisStorage {

@@ -5,6 +5,8 @@ mod console_json;
 mod engine_props;
 #[path = "../support/fake_telegram.rs"]
 mod fake_telegram;
+mod restart;
+mod storage;
 mod support;
 mod telegram;
 mod transcripts;

@@ -76,6 +76,11 @@ pub struct BotMessage {
 struct World {
     /// Updates not yet acknowledged by an offset.
     queue: Vec<Value>,
+    /// Every update ever pushed, by id, for redelivery.
+    sent: HashMap<i64, Value>,
+    /// Updates to deliver again whatever the offset: Telegram repeating an update whose
+    /// confirmation it never got.
+    redeliver: Vec<Value>,
     next_update: i64,
     next_message: i64,
     calls: Vec<Call>,
@@ -134,6 +139,7 @@ impl FakeTelegram {
             let id = w.next_update;
             w.next_update += 1;
             update["update_id"] = json!(id);
+            w.sent.insert(id, update.clone());
             w.queue.push(update);
             id
         };
@@ -141,9 +147,13 @@ impl FakeTelegram {
         id
     }
 
-    /// Queues an update again with the id it had: a redelivery.
-    pub fn push_again(&self, update: Value) {
-        self.world().queue.push(update);
+    /// Delivers update `id` once more, whatever offset the bot has confirmed.
+    pub fn redeliver(&self, id: i64) {
+        {
+            let mut w = self.world();
+            let update = w.sent.get(&id).cloned().expect("an update that was sent");
+            w.redeliver.push(update);
+        }
         self.inner.updates.notify_waiters();
     }
 
@@ -357,9 +367,11 @@ async fn get_updates(inner: &Inner, body: &Value) -> Value {
             // An offset acknowledges every update before it.
             w.queue
                 .retain(|u| u["update_id"].as_i64().unwrap_or(0) >= offset);
-            if !w.queue.is_empty() || timeout == 0 {
-                let mut updates = w.queue.clone();
-                updates.sort_by_key(|u| u["update_id"].as_i64());
+            if !w.queue.is_empty() || !w.redeliver.is_empty() || timeout == 0 {
+                let mut updates = std::mem::take(&mut w.redeliver);
+                let mut queued = w.queue.clone();
+                queued.sort_by_key(|u| u["update_id"].as_i64());
+                updates.extend(queued);
                 return json!(updates);
             }
         }
