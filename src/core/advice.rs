@@ -134,7 +134,7 @@ pub fn call_lines(place: Place, t: &Texts) -> Vec<Line> {
             });
             if place.needs_fallback() {
                 lines.push(Line {
-                    text: t.get("number.unconfirmed").to_string(),
+                    text: fallback_note(place, t),
                     strong: false,
                 });
             }
@@ -145,6 +145,15 @@ pub fn call_lines(place: Place, t: &Texts) -> Vec<Line> {
         }),
     }
     lines
+}
+
+/// The line beside a number that may be wrong: a guessed country says it was guessed; an
+/// unconfirmed number gives the generic numbers.
+pub fn fallback_note(place: Place, t: &Texts) -> String {
+    match place.country {
+        Some(c) if place.guessed => t.fill("number.guessed", &[("country", &c.name)]),
+        _ => t.get("number.unconfirmed").to_string(),
+    }
 }
 
 fn advice(result: &Triage, findings: &Findings, place: Place, t: &Texts) -> Advice {
@@ -228,7 +237,7 @@ fn advice(result: &Triage, findings: &Findings, place: Place, t: &Texts) -> Advi
     if result.urgency != Urgency::Emergency {
         a.push_strong(t.fill("advice.safety_net", &num));
         if place.needs_fallback() && place.country.is_some() {
-            a.push(t.get("number.unconfirmed").to_string());
+            a.push(fallback_note(place, t));
         }
     }
     if findings.is_present(Finding::OnBloodThinners) {

@@ -22,6 +22,41 @@ pub struct Country {
     /// with the generic fallback line beside it.
     pub confirmed: bool,
     pub source: String,
+    /// Other names people type for it ("UK", "England", "USA").
+    pub aliases: Vec<String>,
+}
+
+impl Country {
+    /// Whether `typed` names this country: its ISO code, name or an alias, ignoring case,
+    /// accents, punctuation and a leading "the".
+    pub fn is_named(&self, typed: &str) -> bool {
+        let typed = fold(typed);
+        let typed = typed.strip_prefix("the ").unwrap_or(&typed);
+        !typed.is_empty()
+            && (fold(&self.iso) == typed
+                || fold(&self.name) == typed
+                || self.aliases.iter().any(|a| fold(a) == typed))
+    }
+}
+
+/// Lower case, Latin accents dropped, punctuation as spaces, spaces collapsed.
+fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars().flat_map(char::to_lowercase) {
+        let base = match ch {
+            'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'í' | 'ì' | 'î' | 'ï' => 'i',
+            'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
+            'ú' | 'ù' | 'û' | 'ü' => 'u',
+            'ç' => 'c',
+            'ñ' => 'n',
+            c if c.is_alphanumeric() => c,
+            _ => ' ',
+        };
+        out.push(base);
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The emergency contact the advice is written for.

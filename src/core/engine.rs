@@ -7,7 +7,7 @@
 //! anything else; every question offers Back and Start over; an emergency offers an undo.
 
 use super::Content;
-use super::advice::{Line, Link, Reason, assess, call_lines, number_phrase};
+use super::advice::{Line, Link, Reason, assess, call_lines, fallback_note, number_phrase};
 use super::country::Place;
 use super::detect::{self, YesNo};
 use super::dialog::{Node, NodeIx, NodeKind};
@@ -18,6 +18,8 @@ use serde::{Deserialize, Serialize};
 
 /// The [`Engine::pending_key`] of the emergency advice.
 pub const EMERGENCY_KEY: &str = "!";
+/// The [`Engine::pending_key`] of the country picker.
+pub const COUNTRY_KEY: &str = "#country";
 
 /// The version of [`State`]'s serialized shape; a stored state of another version is reset.
 pub const STATE_VERSION: u32 = 1;
@@ -47,6 +49,11 @@ pub const ENGINE_KEYS: &[&str] = &[
     "msg.multi_hint",
     "msg.choose_hint",
     "msg.undone",
+    "msg.set_country",
+    "msg.country_prompt",
+    "msg.country_set",
+    "msg.country_unknown",
+    "label.set_country",
 ];
 
 /// Word and phrase lists the engine and detector use.
@@ -84,6 +91,9 @@ pub struct State {
     /// The country was guessed, not chosen.
     pub country_guessed: bool,
     pub lang: String,
+    /// The country picker is showing over whatever was pending.
+    #[serde(default)]
+    pub picking_country: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,6 +120,7 @@ impl Default for State {
             country: None,
             country_guessed: false,
             lang: "en".into(),
+            picking_country: false,
         }
     }
 }
@@ -189,6 +200,10 @@ pub enum Action {
     Back,
     Restart,
     Undo,
+    /// A country of the table, by index, in the country picker.
+    Country(usize),
+    /// Close the country picker.
+    BackToCheck,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -227,6 +242,8 @@ pub struct Reply {
     pub links: Vec<Link>,
     /// A number the front end may offer to copy.
     pub copy_number: Option<String>,
+    /// The country is unknown or guessed: a front end may offer a way to set it.
+    pub offer_country: bool,
 }
 
 impl Reply {
@@ -244,6 +261,7 @@ impl Reply {
             faq: None,
             links: Vec::new(),
             copy_number: None,
+            offer_country: false,
         }
     }
 
@@ -319,7 +337,7 @@ impl<'a> Engine<'a> {
 
     /// The node whose question is pending, if any (none while the emergency advice shows).
     fn current(&self, state: &State) -> Option<NodeIx> {
-        if state.emergency.is_some() {
+        if state.emergency.is_some() || state.picking_country {
             return None;
         }
         state
@@ -335,12 +353,15 @@ impl<'a> Engine<'a> {
         state.typed_emergency = false;
         state.ticks.clear();
         state.emergency = None;
+        state.picking_country = false;
     }
 
     /// Identifies what the pending options belong to, so a front end can tell a button of
     /// the current question from a stale one: the node id, or `!` for the emergency advice.
     pub fn pending_key(&self, state: &State) -> Option<String> {
-        if state.emergency.is_some() {
+        if state.picking_country {
+            Some(COUNTRY_KEY.to_string())
+        } else if state.emergency.is_some() {
             Some(EMERGENCY_KEY.to_string())
         } else {
             state.node.clone()
@@ -403,8 +424,12 @@ impl<'a> Engine<'a> {
     /// The pending message with its options, as it would be shown now.
     pub fn pending(&self, state: &State) -> Option<Reply> {
         let t = self.texts(state);
+        if state.picking_country {
+            return Some(self.country_picker(state));
+        }
         if let Some(undo) = &state.emergency {
             let mut r = self.outcome_reply(state, true);
+            self.offer_country(state, &mut r);
             r.options = vec![
                 nav(
                     t.get(if undo.typed {
@@ -465,9 +490,84 @@ impl<'a> Engine<'a> {
             r.options.push(nav(t.get("label.restart"), Action::Restart));
         }
         if node.kind == NodeKind::Info && ix == self.content.dialog.start {
-            r.copy_number = self.place(state).country.map(|c| c.ambulance.clone());
+            let place = self.place(state);
+            r.copy_number = place.country.map(|c| c.ambulance.clone());
+            if place.country.is_some() && place.needs_fallback() {
+                r.lines.insert(
+                    1,
+                    Line {
+                        text: fallback_note(place, t),
+                        strong: false,
+                    },
+                );
+            }
+            self.offer_country(state, &mut r);
         }
         Some(r)
+    }
+
+    /// Where the country is unknown or guessed: a line saying how to set it, and the flag
+    /// that lets a front end offer a button.
+    fn offer_country(&self, state: &State, r: &mut Reply) {
+        let place = self.place(state);
+        if place.country.is_none() || place.guessed {
+            r.offer_country = true;
+            r.lines.push(Line {
+                text: self.texts(state).get("msg.set_country").to_string(),
+                strong: false,
+            });
+        }
+    }
+
+    fn country_picker(&self, state: &State) -> Reply {
+        let t = self.texts(state);
+        let mut r = Reply::new(Kind::Question, t.get("msg.country_prompt"));
+        for iso in &self.content.common_countries {
+            if let Some(i) = self.content.countries.iter().position(|c| &c.iso == iso) {
+                r.options.push(OptionView {
+                    label: self.content.countries[i].name.clone(),
+                    findings: Vec::new(),
+                    unsure: Vec::new(),
+                    nav: false,
+                    ticked: false,
+                    action: Action::Country(i),
+                });
+            }
+        }
+        r.options
+            .push(nav(t.get("label.back_to_check"), Action::BackToCheck));
+        r
+    }
+
+    /// Sets the country the user chose, closes the picker, and shows what was pending.
+    fn set_country(&self, state: &mut State, index: usize, out: &mut Vec<Reply>) {
+        let Some(c) = self.content.countries.get(index) else {
+            return self.error(state, "msg.out_of_range", out);
+        };
+        state.country = Some(c.iso.clone());
+        state.country_guessed = false;
+        state.picking_country = false;
+        let t = self.texts(state);
+        let number = match &c.service {
+            Some(s) => format!("{} {s}", c.ambulance),
+            None => c.ambulance.clone(),
+        };
+        let mut r = Reply::new(
+            Kind::Info,
+            t.fill(
+                "msg.country_set",
+                &[("number", &number), ("country", &c.name)],
+            ),
+        );
+        if !c.confirmed {
+            r.lines.push(Line {
+                text: t.get("number.unconfirmed").to_string(),
+                strong: false,
+            });
+        }
+        r.copy_number = Some(c.ambulance.clone());
+        out.push(r);
+        out.push(self.pending(state).unwrap_or_else(|| self.nothing(state)));
     }
 
     fn nothing(&self, state: &State) -> Reply {
@@ -555,6 +655,11 @@ impl<'a> Engine<'a> {
             Action::Restart => self.restart(state, out),
             Action::Undo => self.undo(state, out),
             Action::Item(f) => self.toggle(state, f, out),
+            Action::Country(i) => self.set_country(state, i, out),
+            Action::BackToCheck => {
+                state.picking_country = false;
+                out.push(self.pending(state).unwrap_or_else(|| self.nothing(state)));
+            }
             Action::Choice(ci) => {
                 let Some(ix) = self.current(state) else {
                     return self.error(state, "msg.nothing_pending", out);
@@ -749,6 +854,7 @@ impl<'a> Engine<'a> {
                 state.typed_emergency = true;
             }
             state.emergency = Some(undo);
+            state.picking_country = false;
             let mut r = self.pending(state).unwrap_or_else(|| self.nothing(state));
             r.lines.insert(
                 0,
@@ -759,6 +865,16 @@ impl<'a> Engine<'a> {
             );
             out.push(r);
             return;
+        }
+        if state.picking_country {
+            return match self.content.countries.iter().position(|c| c.is_named(text)) {
+                Some(i) => self.set_country(state, i, out),
+                None => {
+                    let mut picker = self.country_picker(state);
+                    picker.lines[0].text = t.get("msg.country_unknown").to_string();
+                    out.push(picker);
+                }
+            };
         }
         if state.node.is_none() && state.emergency.is_none() {
             // A first message that is not a command: the welcome.
@@ -804,6 +920,7 @@ impl<'a> Engine<'a> {
                     strong: false,
                 });
                 r.copy_number = place.country.map(|c| c.ambulance.clone());
+                self.offer_country(state, &mut r);
                 out.push(r);
                 out.extend(self.pending(state));
             }
@@ -818,7 +935,11 @@ impl<'a> Engine<'a> {
                 out.push(Reply::new(Kind::Info, t.get("msg.help")));
                 out.extend(self.pending(state));
             }
-            Command::Faq | Command::Report | Command::Country | Command::Language => {
+            Command::Country => {
+                state.picking_country = true;
+                out.push(self.country_picker(state));
+            }
+            Command::Faq | Command::Report | Command::Language => {
                 out.push(Reply::new(Kind::Info, t.get("msg.coming_soon")));
                 out.extend(self.pending(state));
             }
@@ -876,6 +997,7 @@ impl<'a> Engine<'a> {
             faq: None,
             links: a.advice.links,
             copy_number: a.advice.number,
+            offer_country: false,
         }
     }
 }

@@ -23,6 +23,8 @@ use texts::Texts;
 pub struct Content {
     pub dialog: Dialog,
     pub countries: Vec<Country>,
+    /// ISO codes offered as buttons when the user sets their country.
+    pub common_countries: Vec<String>,
     pub languages: BTreeMap<String, Texts>,
 }
 
@@ -36,6 +38,11 @@ impl Content {
             .or_else(|| self.languages.get("en"))
             .or_else(|| self.languages.values().next())
             .unwrap_or_else(|| EMPTY.get_or_init(Texts::default))
+    }
+
+    /// The country a user typed, by ISO code, name or alias.
+    pub fn country_named(&self, typed: &str) -> Option<&Country> {
+        self.countries.iter().find(|c| c.is_named(typed))
     }
 
     /// A country by ISO code, any case.

@@ -86,6 +86,7 @@ pub const REQUIRED: &[&str] = &[
     "number.call_now",
     "number.fallback",
     "number.unconfirmed",
+    "number.guessed",
     "number.unknown_phrase",
     "advice.emergency.no_drive",
     "advice.emergency.tell_lung",

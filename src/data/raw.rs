@@ -59,6 +59,9 @@ pub struct RawOption {
 #[serde(deny_unknown_fields)]
 pub struct RawCountries {
     pub format: Spanned<u32>,
+    /// ISO codes offered as buttons.
+    #[serde(default)]
+    pub common: Vec<Spanned<String>>,
     #[serde(default, rename = "country")]
     pub countries: Vec<RawCountry>,
 }
@@ -82,6 +85,8 @@ pub struct RawCountry {
     #[serde(default)]
     pub advice_check: bool,
     pub source: Spanned<String>,
+    #[serde(default)]
+    pub aliases: Vec<String>,
 }
 
 /// A language file: nested tables of texts and of word lists, each leaf with its span.

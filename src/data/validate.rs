@@ -108,16 +108,21 @@ pub fn validate(files: &BTreeMap<String, String>, dir: &str) -> Result<Bundle, P
         text: text("countries.toml"),
         problems: &mut problems,
     };
-    let countries = countries_report
-        .parse::<RawCountries>()
-        .map(|raw| build_countries(&raw, &mut countries_report));
+    let countries = countries_report.parse::<RawCountries>().map(|raw| {
+        let countries = build_countries(&raw, &mut countries_report);
+        let common = common_countries(&raw, &countries, &mut countries_report);
+        (countries, common)
+    });
 
     match (dialog, countries) {
-        (Some((dialog, _)), Some(countries)) if problems.is_empty() => Ok(Bundle {
-            dialog,
-            countries,
-            languages,
-        }),
+        (Some((dialog, _)), Some((countries, common_countries))) if problems.is_empty() => {
+            Ok(Bundle {
+                dialog,
+                countries,
+                common_countries,
+                languages,
+            })
+        }
         _ => {
             problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
             Err(Problems(problems))
@@ -645,7 +650,23 @@ fn build_countries(raw: &RawCountries, r: &mut Report) -> Vec<Country> {
                 .map(|s| s.get_ref().clone()),
             confirmed: !c.check,
             source: c.source.get_ref().clone(),
+            aliases: c.aliases.clone(),
         });
+    }
+    out
+}
+
+fn common_countries(raw: &RawCountries, countries: &[Country], r: &mut Report) -> Vec<String> {
+    let mut out = Vec::new();
+    for iso in &raw.common {
+        if countries.iter().any(|c| &c.iso == iso.get_ref()) {
+            out.push(iso.get_ref().clone());
+        } else {
+            r.at_span(
+                iso,
+                format!("common country '{}' is not in the table", iso.get_ref()),
+            );
+        }
     }
     out
 }

@@ -135,8 +135,9 @@ async fn begin(
     turn: &Turn<'_>,
     dialogue: &ChatDialogue,
     update: u32,
+    language: Option<&str>,
 ) -> Result<Option<ChatState>, teloxide::RequestError> {
-    let state = match dialogue.get().await {
+    let mut state = match dialogue.get().await {
         Ok(s) => s.unwrap_or_default(),
         Err(e) => {
             log::error!("reading a conversation failed: {e}");
@@ -150,6 +151,13 @@ async fn begin(
     if state.last_update.is_some_and(|last| update <= last) {
         log::debug!("update {update} was applied already");
         return Ok(None);
+    }
+    if state.engine.country.is_none()
+        && let Some(iso) = guess_country(language).filter(|iso| turn.content.country(iso).is_some())
+    {
+        // Shown as a guess, with the generic numbers beside it and an offer to set it.
+        state.engine.country = Some(iso);
+        state.engine.country_guessed = true;
     }
     if state.reset {
         log::info!("a stored conversation no longer loads; starting it again");
@@ -169,6 +177,14 @@ async fn begin(
         return Ok(None);
     }
     Ok(Some(state))
+}
+
+/// The region of a language tag ("en-AU" → "AU"), which says where the user's phone is set
+/// up, not where they are: only ever a guess.
+pub fn guess_country(language: Option<&str>) -> Option<String> {
+    let region = language?.split(['-', '_']).nth(1)?;
+    (region.len() == 2 && region.bytes().all(|b| b.is_ascii_alphabetic()))
+        .then(|| region.to_ascii_uppercase())
 }
 
 /// Sends the replies, then saves the state with the update marked as applied. In that
@@ -216,7 +232,8 @@ async fn on_text(
         content: &content,
         chat: msg.chat.id,
     };
-    let Some(mut state) = begin(&turn, &dialogue, upd.id.0).await? else {
+    let language = msg.from.as_ref().and_then(|u| u.language_code.as_deref());
+    let Some(mut state) = begin(&turn, &dialogue, upd.id.0, language).await? else {
         return Ok(());
     };
     let text = msg.text().unwrap_or_default();
@@ -272,7 +289,8 @@ async fn on_other_message(
         content: &content,
         chat: msg.chat.id,
     };
-    let Some(mut state) = begin(&turn, &dialogue, upd.id.0).await? else {
+    let language = msg.from.as_ref().and_then(|u| u.language_code.as_deref());
+    let Some(mut state) = begin(&turn, &dialogue, upd.id.0, language).await? else {
         return Ok(());
     };
     let t = content.texts(&state.engine.lang);
@@ -329,7 +347,9 @@ async fn on_button(
         chat: message.chat.id,
     };
     let pressed_on = message.id;
-    let Some(mut state) = begin(&turn, &dialogue, upd.id.0).await? else {
+    let Some(mut state) =
+        begin(&turn, &dialogue, upd.id.0, q.from.language_code.as_deref()).await?
+    else {
         // Already applied (or reset): only make sure the spinner stops.
         if let Err(e) = bot.answer(q.id.clone(), None).await {
             log::debug!("answering a repeated press failed: {}", super::describe(&e));
@@ -417,6 +437,9 @@ async fn telegram_only(
             .engine()
             .step(&mut state.engine, Input::Command(Command::Emergency)),
         "report" => with_pending(turn, &state, info(t.get("telegram.report_coming"))),
+        "country" => turn
+            .engine()
+            .step(&mut state.engine, Input::Command(Command::Country)),
         _ => with_pending(turn, &state, info(t.get("telegram.faq_coming"))),
     };
     finish(turn, dialogue, state, update, &replies).await?;

@@ -56,7 +56,7 @@ impl Press {
 }
 
 /// Telegram-only buttons.
-pub const COMMANDS: &[&str] = &["emergency", "faq", "report"];
+pub const COMMANDS: &[&str] = &["emergency", "faq", "report", "country"];
 
 /// One message to send: HTML text and its keyboard.
 #[derive(Debug, Clone, PartialEq)]
@@ -220,15 +220,18 @@ fn keyboard(reply: &Reply, key: Option<&str>, t: &Texts) -> Option<InlineKeyboar
         )
     };
     match reply.kind {
-        Kind::Info if reply.copy_number.is_some() || is_welcome(reply) => {
-            rows.push(vec![command("faq", "telegram.ask")]);
+        Kind::Info if is_welcome(reply) => {
             rows.push(vec![command("emergency", "telegram.emergency")]);
+            rows.push(vec![command("faq", "telegram.ask")]);
         }
         Kind::Outcome => {
             rows.insert(0, vec![command("report", "telegram.report")]);
             rows.insert(1, vec![command("faq", "telegram.ask")]);
         }
         _ => {}
+    }
+    if reply.offer_country {
+        rows.push(vec![command("country", "label.set_country")]);
     }
     for link in &reply.links {
         if let Ok(url) = link.url.parse() {

@@ -2,6 +2,7 @@
 
 mod assess_cli;
 mod console_json;
+mod countries;
 mod engine_props;
 #[path = "../support/fake_telegram.rs"]
 mod fake_telegram;

@@ -5,8 +5,30 @@ use crate::fake_telegram::FakeTelegram;
 use crate::support::bin;
 use crate::telegram::{BotProcess, Person};
 
-fn sqlite_arg(dir: &tempfile::TempDir) -> String {
+pub fn sqlite_arg(dir: &tempfile::TempDir) -> String {
     format!("sqlite:{}", dir.path().join("bot.sqlite").display())
+}
+
+/// Waits until the bot has saved the chat's state after the newest update: replies are sent
+/// before the state is saved, so a test that kills the bot "between two messages" waits.
+pub async fn wait_saved(tg: &FakeTelegram, dir: &tempfile::TempDir, chat: i64) {
+    let db = dir.path().join("bot.sqlite");
+    let want = format!("\"last_update\":{}", tg.last_update_id());
+    for _ in 0..250 {
+        let state: Option<String> = rusqlite::Connection::open(&db).ok().and_then(|c| {
+            c.query_row(
+                "SELECT state FROM conversation WHERE chat_id = ?1",
+                [chat],
+                |r| r.get(0),
+            )
+            .ok()
+        });
+        if state.is_some_and(|s| s.contains(&want)) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("the state of chat {chat} was not saved");
 }
 
 async fn to_third_question(p: &Person<'_>) {
@@ -30,22 +52,7 @@ async fn kill_9_and_restart_continue_on_the_buttons_the_user_sees() {
     };
     to_third_question(&p).await;
     let seen = tg.keyboard_message(p.chat).unwrap();
-    // Between two presses (the reply is sent before the state is saved): wait for the save.
-    let db = dir.path().join("bot.sqlite");
-    for _ in 0..100 {
-        let state: Option<String> = rusqlite::Connection::open(&db)
-            .unwrap()
-            .query_row(
-                "SELECT state FROM conversation WHERE chat_id = ?1",
-                [p.chat],
-                |r| r.get(0),
-            )
-            .ok();
-        if state.is_some_and(|s| s.contains("\"node\":\"rf_blood\"")) {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    wait_saved(&tg, &dir, p.chat).await;
     drop(bot); // SIGKILL
     let bot = BotProcess::start(&tg.url, &["--storage", &storage], "info");
     // The same message's "No" button still works: the next question, not "stale".

@@ -303,7 +303,12 @@ async fn start_then_emergency_help_shows_the_number_first_in_bold() {
     );
     assert_eq!(
         p.labels(),
-        ["Start the check", "💬 Ask a question", "🚨 Emergency help"]
+        [
+            "Start the check",
+            "🚨 Emergency help",
+            "💬 Ask a question",
+            "📍 Set my country"
+        ]
     );
     let calls = p.press("Emergency help").await;
     assert!(calls.iter().any(|c| c.method == "answerCallbackQuery"));

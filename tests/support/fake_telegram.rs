@@ -85,6 +85,8 @@ struct World {
     next_message: i64,
     calls: Vec<Call>,
     chats: HashMap<i64, Vec<BotMessage>>,
+    /// Telegram's `language_code` per user (default "en").
+    languages: HashMap<i64, String>,
 }
 
 struct Inner {
@@ -157,6 +159,11 @@ impl FakeTelegram {
         self.inner.updates.notify_waiters();
     }
 
+    /// The id of the newest update pushed.
+    pub fn last_update_id(&self) -> i64 {
+        self.world().next_update - 1
+    }
+
     pub fn calls(&self) -> Vec<Call> {
         self.world().calls.clone()
     }
@@ -222,9 +229,28 @@ impl FakeTelegram {
 
     // ---- users ----------------------------------------------------------------------------
 
+    /// Sets the `language_code` Telegram reports for a user ("en-AU", "de").
+    pub fn set_language(&self, user: i64, code: &str) {
+        self.world().languages.insert(user, code.to_string());
+    }
+
+    fn user(&self, id: i64) -> Value {
+        let mut u = user(id);
+        if let Some(code) = self.world().languages.get(&id) {
+            u["language_code"] = json!(code);
+        }
+        u
+    }
+
+    fn private_message(&self, chat: i64) -> Value {
+        let mut m = private_message(chat);
+        m["from"] = self.user(chat);
+        m
+    }
+
     /// A text message from a private chat (chat id = user id).
     pub fn text(&self, chat: i64, text: &str) -> i64 {
-        let mut message = private_message(chat);
+        let mut message = self.private_message(chat);
         message["text"] = json!(text);
         if text.starts_with('/') {
             let len = text
@@ -250,7 +276,7 @@ impl FakeTelegram {
         self.push(json!({
             "callback_query": {
                 "id": format!("cq{id}"),
-                "from": user(chat),
+                "from": self.user(chat),
                 "message": {
                     "message_id": message_id,
                     "date": 1_700_000_000,
@@ -265,7 +291,7 @@ impl FakeTelegram {
     }
 
     pub fn sticker(&self, chat: i64) -> i64 {
-        let mut message = private_message(chat);
+        let mut message = self.private_message(chat);
         message["sticker"] = json!({
             "file_id": "sticker1", "file_unique_id": "s1", "type": "regular",
             "width": 512, "height": 512, "is_animated": false, "is_video": false
@@ -274,7 +300,7 @@ impl FakeTelegram {
     }
 
     pub fn photo(&self, chat: i64) -> i64 {
-        let mut message = private_message(chat);
+        let mut message = self.private_message(chat);
         message["photo"] =
             json!([{ "file_id": "photo1", "file_unique_id": "p1", "width": 90, "height": 90 }]);
         self.push(json!({ "message": message }))
