@@ -55,6 +55,18 @@ enum Cmd {
         #[arg(value_name = "ID")]
         present: Vec<String>,
     },
+    /// Answer a question typed in your own words (emergency first, then the FAQ)
+    Ask {
+        /// Print one JSON object
+        #[arg(long)]
+        json: bool,
+        /// ISO 3166 code of the country, for the emergency number
+        #[arg(long, value_name = "ISO", value_parser = parse_iso)]
+        country: Option<String>,
+        /// The message
+        #[arg(required = true, num_args = 1.., value_name = "TEXT")]
+        text: Vec<String>,
+    },
     /// Validate the dialogue data in DIR, or the embedded data
     Check { dir: Option<PathBuf> },
     /// Run the check in the terminal
@@ -106,6 +118,11 @@ fn main() -> ExitCode {
             present,
         } => cmd_assess(json, country.as_deref(), &present, &unsure),
         Cmd::Check { dir } => cmd_check(dir.as_deref()),
+        Cmd::Ask {
+            json,
+            country,
+            text,
+        } => cmd_ask(json, country.as_deref(), &text.join(" ")),
         Cmd::Console {
             json,
             country,
@@ -270,6 +287,42 @@ fn cmd_assess(
         text.push('\n');
         text.push_str(&a.advice.plain());
         writeln!(out, "{text}")
+    };
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(_) => ExitCode::from(1),
+    }
+}
+
+fn cmd_ask(json: bool, country: Option<&str>, text: &str) -> ExitCode {
+    let content = match data::load_embedded() {
+        Ok(c) => c,
+        Err(problems) => return invalid_data(&problems),
+    };
+    let place = Place {
+        country: country.and_then(|c| content.country(c)),
+        guessed: false,
+    };
+    let a = clotcheck::core::engine::Engine::new(&content).ask(text, "en", place);
+    let mut out = io::stdout().lock();
+    let written = if json {
+        writeln!(out, "{}", serde_json::to_string(&a).unwrap_or_default())
+    } else {
+        let mut s = String::new();
+        if a.emergency {
+            s.push_str("EMERGENCY\n\n");
+        }
+        s.push_str(&a.answer);
+        if a.faq.is_none() && !a.suggestions.is_empty() {
+            let faq = content.faq("en");
+            for id in &a.suggestions {
+                let title = faq
+                    .and_then(|f| f.find(id).map(|i| f.topics[i].title.clone()))
+                    .unwrap_or_else(|| id.clone());
+                s.push_str(&format!("\n  • {title}  ({id})"));
+            }
+        }
+        writeln!(out, "{s}")
     };
     match written {
         Ok(()) => ExitCode::SUCCESS,

@@ -20,6 +20,8 @@ use serde::{Deserialize, Serialize};
 pub const EMERGENCY_KEY: &str = "!";
 /// The [`Engine::pending_key`] of the country picker.
 pub const COUNTRY_KEY: &str = "#country";
+/// The [`Engine::pending_key`] of the FAQ topics offered.
+pub const FAQ_KEY: &str = "#faq";
 
 /// The version of [`State`]'s serialized shape; a stored state of another version is reset.
 pub const STATE_VERSION: u32 = 1;
@@ -53,6 +55,9 @@ pub const ENGINE_KEYS: &[&str] = &[
     "msg.country_prompt",
     "msg.country_set",
     "msg.country_unknown",
+    "msg.off_topic",
+    "msg.faq_unsure",
+    "msg.faq_prompt",
     "label.set_country",
 ];
 
@@ -61,10 +66,12 @@ pub const ENGINE_LISTS: &[&str] = &[
     "words.yes",
     "words.no",
     "words.unsure",
-    "emergency.other",
+    "emergency.other.phrases",
     "emergency.negations",
     "emergency.question_starts",
     "emergency.personal",
+    "emergency.hypothetical",
+    "emergency.sudden",
 ];
 
 /// One conversation. Holds no free text, ever: only ids and answers.
@@ -94,6 +101,10 @@ pub struct State {
     /// The country picker is showing over whatever was pending.
     #[serde(default)]
     pub picking_country: bool,
+    /// FAQ topics offered (by id) over whatever was pending: the closest matches to a
+    /// question, or every topic after /faq.
+    #[serde(default)]
+    pub suggestions: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -121,6 +132,7 @@ impl Default for State {
             country_guessed: false,
             lang: "en".into(),
             picking_country: false,
+            suggestions: Vec::new(),
         }
     }
 }
@@ -202,8 +214,10 @@ pub enum Action {
     Undo,
     /// A country of the table, by index, in the country picker.
     Country(usize),
-    /// Close the country picker.
+    /// Close the country picker or the FAQ topics.
     BackToCheck,
+    /// An FAQ topic, by index.
+    Topic(usize),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -275,6 +289,17 @@ impl Reply {
     }
 }
 
+/// What `ask` makes of a message, outside any conversation (`clotcheck ask`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ask {
+    pub emergency: bool,
+    pub faq: Option<String>,
+    pub score: f32,
+    /// The emergency advice when `emergency`, else the topic's answer, else a short note.
+    pub answer: String,
+    pub suggestions: Vec<String>,
+}
+
 /// The engine over validated content. Cheap to create; holds no state of its own.
 #[derive(Clone, Copy)]
 pub struct Engine<'a> {
@@ -317,6 +342,48 @@ impl<'a> Engine<'a> {
         out
     }
 
+    /// Answers one message on its own: emergency first, then the FAQ.
+    pub fn ask(&self, text: &str, lang: &str, place: Place) -> Ask {
+        let t = self.content.texts(lang);
+        let found = self.content.detector(lang).detect(text);
+        if found.is_emergency() {
+            let mut findings = Findings::new();
+            for f in &found.red_flags {
+                findings.set(*f, Answer::Present);
+            }
+            let a = assess(&findings, found.red_flags.is_empty(), place, t);
+            return Ask {
+                emergency: true,
+                faq: None,
+                score: 1.0,
+                answer: a.advice.plain(),
+                suggestions: Vec::new(),
+            };
+        }
+        let Some(faq) = self.content.faq(lang) else {
+            return Ask {
+                emergency: false,
+                faq: None,
+                score: 0.0,
+                answer: t.get("msg.off_topic").to_string(),
+                suggestions: Vec::new(),
+            };
+        };
+        let m = faq.search(text);
+        let id = |i: usize| faq.topics[i].id.clone();
+        Ask {
+            emergency: false,
+            faq: m.topic.map(id),
+            score: m.score,
+            answer: match m.topic {
+                Some(i) => faq.topics[i].answer.clone(),
+                None if m.suggestions.is_empty() => t.get("msg.off_topic").to_string(),
+                None => t.get("msg.faq_unsure").to_string(),
+            },
+            suggestions: m.suggestions.into_iter().map(id).collect(),
+        }
+    }
+
     fn texts(&self, state: &State) -> &'a Texts {
         self.content.texts(&state.lang)
     }
@@ -337,7 +404,7 @@ impl<'a> Engine<'a> {
 
     /// The node whose question is pending, if any (none while the emergency advice shows).
     fn current(&self, state: &State) -> Option<NodeIx> {
-        if state.emergency.is_some() || state.picking_country {
+        if state.emergency.is_some() || state.picking_country || !state.suggestions.is_empty() {
             return None;
         }
         state
@@ -354,6 +421,7 @@ impl<'a> Engine<'a> {
         state.ticks.clear();
         state.emergency = None;
         state.picking_country = false;
+        state.suggestions.clear();
     }
 
     /// Identifies what the pending options belong to, so a front end can tell a button of
@@ -361,6 +429,8 @@ impl<'a> Engine<'a> {
     pub fn pending_key(&self, state: &State) -> Option<String> {
         if state.picking_country {
             Some(COUNTRY_KEY.to_string())
+        } else if !state.suggestions.is_empty() {
+            Some(FAQ_KEY.to_string())
         } else if state.emergency.is_some() {
             Some(EMERGENCY_KEY.to_string())
         } else {
@@ -426,6 +496,9 @@ impl<'a> Engine<'a> {
         let t = self.texts(state);
         if state.picking_country {
             return Some(self.country_picker(state));
+        }
+        if !state.suggestions.is_empty() {
+            return Some(self.topics_offered(state));
         }
         if let Some(undo) = &state.emergency {
             let mut r = self.outcome_reply(state, true);
@@ -516,6 +589,58 @@ impl<'a> Engine<'a> {
                 text: self.texts(state).get("msg.set_country").to_string(),
                 strong: false,
             });
+        }
+    }
+
+    /// The FAQ topics offered, with a way back to the check.
+    fn topics_offered(&self, state: &State) -> Reply {
+        let t = self.texts(state);
+        let all = self
+            .content
+            .faq(&state.lang)
+            .is_some_and(|f| state.suggestions.len() == f.topics.len());
+        let mut r = Reply::new(
+            Kind::Faq,
+            t.get(if all {
+                "msg.faq_prompt"
+            } else {
+                "msg.faq_unsure"
+            }),
+        );
+        if let Some(faq) = self.content.faq(&state.lang) {
+            for id in &state.suggestions {
+                if let Some(i) = faq.find(id) {
+                    r.options.push(OptionView {
+                        label: faq.topics[i].title.clone(),
+                        findings: Vec::new(),
+                        unsure: Vec::new(),
+                        nav: false,
+                        ticked: false,
+                        action: Action::Topic(i),
+                    });
+                }
+            }
+        }
+        r.options
+            .push(nav(t.get("label.back_to_check"), Action::BackToCheck));
+        r
+    }
+
+    /// The answer of an FAQ topic.
+    fn answer(&self, state: &State, topic: usize) -> Option<Reply> {
+        let faq = self.content.faq(&state.lang)?;
+        let t = faq.topics.get(topic)?;
+        let mut r = Reply::new(Kind::Faq, t.answer.clone());
+        r.faq = Some(t.id.clone());
+        Some(r)
+    }
+
+    /// What follows an answer: the pending question, or the welcome for someone who has not
+    /// started.
+    fn after_answer(&self, state: &mut State, out: &mut Vec<Reply>) {
+        match self.pending(state) {
+            Some(p) => out.push(p),
+            None => out.extend(self.step(state, Input::Start)),
         }
     }
 
@@ -658,7 +783,13 @@ impl<'a> Engine<'a> {
             Action::Country(i) => self.set_country(state, i, out),
             Action::BackToCheck => {
                 state.picking_country = false;
-                out.push(self.pending(state).unwrap_or_else(|| self.nothing(state)));
+                state.suggestions.clear();
+                self.after_answer(state, out);
+            }
+            Action::Topic(i) => {
+                state.suggestions.clear();
+                out.extend(self.answer(state, i));
+                self.after_answer(state, out);
             }
             Action::Choice(ci) => {
                 let Some(ix) = self.current(state) else {
@@ -825,7 +956,7 @@ impl<'a> Engine<'a> {
             return self.command(state, cmd, out);
         }
         let t = self.texts(state);
-        let found = detect::detect(text, t);
+        let found = self.content.detector(&state.lang).detect(text);
         if found.is_emergency() {
             // Recorded as if tapped, and the check ends with the emergency advice.
             let pending = state
@@ -855,6 +986,7 @@ impl<'a> Engine<'a> {
             }
             state.emergency = Some(undo);
             state.picking_country = false;
+            state.suggestions.clear();
             let mut r = self.pending(state).unwrap_or_else(|| self.nothing(state));
             r.lines.insert(
                 0,
@@ -876,10 +1008,8 @@ impl<'a> Engine<'a> {
                 }
             };
         }
-        if state.node.is_none() && state.emergency.is_none() {
-            // A first message that is not a command: the welcome.
-            return out.extend(self.step(state, Input::Start));
-        }
+        // A new question replaces topics offered for the last one.
+        state.suggestions.clear();
         if let Some(ix) = self.current(state) {
             let node = self.dialog_node(ix);
             if node.is_yes_no()
@@ -895,6 +1025,25 @@ impl<'a> Engine<'a> {
                     return self.record_choice(state, ix, ci, out);
                 }
             }
+        }
+        if let Some(faq) = self.content.faq(&state.lang) {
+            let m = faq.search(text);
+            if let Some(i) = m.topic {
+                out.extend(self.answer(state, i));
+                return self.after_answer(state, out);
+            }
+            if !m.suggestions.is_empty() {
+                state.suggestions = m
+                    .suggestions
+                    .iter()
+                    .map(|i| faq.topics[*i].id.clone())
+                    .collect();
+                return out.extend(self.pending(state));
+            }
+        }
+        if state.node.is_none() && state.emergency.is_none() {
+            // A first message that is neither a command nor a question: the welcome.
+            return out.extend(self.step(state, Input::Start));
         }
         self.error(state, "msg.didnt_understand", out);
     }
@@ -939,7 +1088,14 @@ impl<'a> Engine<'a> {
                 state.picking_country = true;
                 out.push(self.country_picker(state));
             }
-            Command::Faq | Command::Report | Command::Language => {
+            Command::Faq => {
+                if let Some(faq) = self.content.faq(&state.lang) {
+                    state.picking_country = false;
+                    state.suggestions = faq.topics.iter().map(|t| t.id.clone()).collect();
+                }
+                out.extend(self.pending(state));
+            }
+            Command::Report | Command::Language => {
                 out.push(Reply::new(Kind::Info, t.get("msg.coming_soon")));
                 out.extend(self.pending(state));
             }

@@ -9,6 +9,7 @@ pub mod country;
 pub mod detect;
 pub mod dialog;
 pub mod engine;
+pub mod faq;
 pub mod findings;
 pub mod rules;
 pub mod texts;
@@ -26,6 +27,10 @@ pub struct Content {
     /// ISO codes offered as buttons when the user sets their country.
     pub common_countries: Vec<String>,
     pub languages: BTreeMap<String, Texts>,
+    /// Emergency detection, compiled from each language's phrases.
+    pub detectors: BTreeMap<String, detect::Detector>,
+    /// Each language's FAQ, indexed.
+    pub faqs: BTreeMap<String, std::sync::Arc<faq::Faq>>,
 }
 
 impl Content {
@@ -43,6 +48,23 @@ impl Content {
     /// The country a user typed, by ISO code, name or alias.
     pub fn country_named(&self, typed: &str) -> Option<&Country> {
         self.countries.iter().find(|c| c.is_named(typed))
+    }
+
+    /// The emergency detector for a language, falling back to English.
+    pub fn detector(&self, lang: &str) -> &detect::Detector {
+        static EMPTY: std::sync::OnceLock<detect::Detector> = std::sync::OnceLock::new();
+        self.detectors
+            .get(lang)
+            .or_else(|| self.detectors.get("en"))
+            .unwrap_or_else(|| EMPTY.get_or_init(detect::Detector::default))
+    }
+
+    /// The FAQ for a language, falling back to English.
+    pub fn faq(&self, lang: &str) -> Option<&faq::Faq> {
+        self.faqs
+            .get(lang)
+            .or_else(|| self.faqs.get("en"))
+            .map(|f| f.as_ref())
     }
 
     /// A country by ISO code, any case.

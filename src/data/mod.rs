@@ -18,6 +18,7 @@ pub const FILES: &[&str] = &[
     "countries.toml",
     "en/texts.toml",
     "en/dialog.toml",
+    "en/faq.toml",
 ];
 
 /// The languages, and the files that hold each one's wording.
@@ -63,6 +64,7 @@ const EMBEDDED: &[(&str, &str)] = &[
         "en/dialog.toml",
         include_str!("../../dialogs/en/dialog.toml"),
     ),
+    ("en/faq.toml", include_str!("../../dialogs/en/faq.toml")),
 ];
 
 pub use crate::core::Content as Bundle;

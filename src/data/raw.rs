@@ -89,6 +89,36 @@ pub struct RawCountry {
     pub aliases: Vec<String>,
 }
 
+/// A language's FAQ.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFaq {
+    pub format: Spanned<u32>,
+    #[serde(default, rename = "topic")]
+    pub topics: Vec<RawTopic>,
+    #[serde(default)]
+    pub synonyms: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub domain: RawDomain,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDomain {
+    #[serde(default)]
+    pub words: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTopic {
+    pub id: Spanned<String>,
+    pub title: Spanned<String>,
+    #[serde(default)]
+    pub questions: Vec<String>,
+    pub answer: Spanned<String>,
+}
+
 /// A language file: nested tables of texts and of word lists, each leaf with its span.
 #[derive(Debug, Default)]
 pub struct TextTree(pub BTreeMap<String, Spanned<TextNode>>);

@@ -1,6 +1,6 @@
 //! Stage two of loading: from raw files to a trusted [`Bundle`], collecting every problem.
 
-use super::raw::{RawCountries, RawFlow, RawKind, TextNode, TextTree};
+use super::raw::{RawCountries, RawFaq, RawFlow, RawKind, TextNode, TextTree};
 use super::{Bundle, FRONT_END_KEYS, LANGUAGES, Problem, Problems};
 use crate::core::country::Country;
 use crate::core::dialog::{Choice, Dialog, Node, NodeIx, NodeKind};
@@ -103,6 +103,21 @@ pub fn validate(files: &BTreeMap<String, String>, dir: &str) -> Result<Bundle, P
         }
     }
 
+    let mut faqs = BTreeMap::new();
+    for (lang, _) in LANGUAGES {
+        let name = format!("{lang}/faq.toml");
+        let mut r = Report {
+            name: shown(&name),
+            text: text(&name),
+            problems: &mut problems,
+        };
+        if let Some(raw) = r.parse::<RawFaq>()
+            && let Some(faq) = build_faq(&raw, &mut r)
+        {
+            faqs.insert(lang.to_string(), std::sync::Arc::new(faq));
+        }
+    }
+
     let mut countries_report = Report {
         name: shown("countries.toml"),
         text: text("countries.toml"),
@@ -116,11 +131,17 @@ pub fn validate(files: &BTreeMap<String, String>, dir: &str) -> Result<Bundle, P
 
     match (dialog, countries) {
         (Some((dialog, _)), Some((countries, common_countries))) if problems.is_empty() => {
+            let detectors = languages
+                .iter()
+                .map(|(lang, t)| (lang.clone(), crate::core::detect::Detector::new(t)))
+                .collect();
             Ok(Bundle {
                 dialog,
                 countries,
                 common_countries,
                 languages,
+                detectors,
+                faqs,
             })
         }
         _ => {
@@ -549,7 +570,7 @@ fn build_texts(
         Finding::ALL
             .iter()
             .filter(|f| f.is_red_flag())
-            .map(|f| format!("emergency.{}", f.id())),
+            .map(|f| format!("emergency.{}.phrases", f.id())),
     );
     for k in list_keys {
         if !lists.contains_key(&k) {
@@ -597,6 +618,75 @@ fn flatten(
             TextNode::Table(t) => flatten(t, &key, r, map, lists),
         }
     }
+}
+
+/// The longest FAQ answer accepted; answers are meant to be under about 700 characters.
+pub const MAX_ANSWER: usize = 1000;
+/// The longest topic title: it is a button label.
+pub const MAX_TITLE: usize = 48;
+
+fn build_faq(raw: &RawFaq, r: &mut Report) -> Option<crate::core::faq::Faq> {
+    use crate::core::faq::{Faq, REQUIRED_TOPICS, Topic};
+    let before = r.problems.len();
+    if *raw.format.get_ref() != 1 {
+        r.at_span(
+            &raw.format,
+            format!(
+                "format {} is not supported (this program reads format 1)",
+                raw.format.get_ref()
+            ),
+        );
+    }
+    let mut seen = HashSet::new();
+    let mut topics = Vec::new();
+    let mut examples = Vec::new();
+    for t in &raw.topics {
+        check_id(r, &t.id, "topic");
+        if !seen.insert(t.id.get_ref().clone()) {
+            r.at_span(&t.id, format!("duplicate topic id '{}'", t.id.get_ref()));
+        }
+        let answer = t.answer.get_ref();
+        if answer.trim().is_empty() || answer.chars().count() > MAX_ANSWER {
+            r.at_span(
+                &t.answer,
+                format!(
+                    "the answer of '{}' must be 1 to {MAX_ANSWER} characters (it is {})",
+                    t.id.get_ref(),
+                    answer.chars().count()
+                ),
+            );
+        }
+        let title = t.title.get_ref();
+        if title.trim().is_empty() || title.chars().count() > MAX_TITLE {
+            r.at_span(
+                &t.title,
+                format!(
+                    "the title of '{}' must be 1 to {MAX_TITLE} characters",
+                    t.id.get_ref()
+                ),
+            );
+        }
+        topics.push(Topic {
+            id: t.id.get_ref().clone(),
+            title: title.clone(),
+            answer: answer.clone(),
+        });
+        examples.push(t.questions.clone());
+    }
+    for id in REQUIRED_TOPICS {
+        if !seen.contains(*id) {
+            r.at(0, format!("missing FAQ topic '{id}'"));
+        }
+    }
+    if r.problems.len() > before {
+        return None;
+    }
+    let synonyms: Vec<(String, Vec<String>)> = raw
+        .synonyms
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    Some(Faq::new(topics, &examples, &synonyms, &raw.domain.words))
 }
 
 fn build_countries(raw: &RawCountries, r: &mut Report) -> Vec<Country> {

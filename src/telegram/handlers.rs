@@ -437,10 +437,13 @@ async fn telegram_only(
             .engine()
             .step(&mut state.engine, Input::Command(Command::Emergency)),
         "report" => with_pending(turn, &state, info(t.get("telegram.report_coming"))),
+        "faq" => turn
+            .engine()
+            .step(&mut state.engine, Input::Command(Command::Faq)),
         "country" => turn
             .engine()
             .step(&mut state.engine, Input::Command(Command::Country)),
-        _ => with_pending(turn, &state, info(t.get("telegram.faq_coming"))),
+        _ => with_pending(turn, &state, info(t.get("msg.help"))),
     };
     finish(turn, dialogue, state, update, &replies).await?;
     Ok(())

@@ -296,3 +296,47 @@ fn back_and_start_over_on_every_question() {
     drop(first);
     c.finish();
 }
+
+#[test]
+fn a_confident_question_mid_check_is_answered_then_the_question_again() {
+    let mut c = to_first_question();
+    let r = c.text("how is a dvt diagnosed");
+    assert_eq!(kinds(&r), ["faq", "question"]);
+    assert_eq!(r[0]["faq"], "diagnosis");
+    assert!(r[0]["options"].as_array().unwrap().is_empty());
+    assert!(r[1]["text"].as_str().unwrap().contains("short of breath"));
+    c.finish();
+}
+
+#[test]
+fn an_unsure_question_offers_topics_and_a_way_back() {
+    let mut c = to_first_question();
+    let r = c.text("clot cramp");
+    assert_eq!(kinds(&r), ["faq"]);
+    let options = r[0]["options"].as_array().unwrap().clone();
+    assert!(options.len() >= 2 && options.len() <= 4, "{options:?}");
+    let back = options.last().unwrap();
+    assert_eq!(back["label"], "Back to the check");
+    assert_eq!(back["nav"], true);
+    // `choose` counts into the topics: the first one is answered, then the question again.
+    let r = c.choose(&[1]);
+    assert_eq!(kinds(&r), ["faq", "question"]);
+    assert!(r[0]["faq"].is_string());
+    // And "Back to the check" returns without answering.
+    c.text("clot cramp");
+    let r = c.choose(&[options.len()]);
+    assert_eq!(kinds(&r), ["question"]);
+    assert!(r[0]["text"].as_str().unwrap().contains("short of breath"));
+    c.finish();
+}
+
+#[test]
+fn faq_command_lists_every_topic() {
+    let (mut c, _) = Console::start(&[]);
+    let r = c.text("/faq");
+    let options = r[0]["options"].as_array().unwrap();
+    assert!(options.len() >= 15, "14 required topics and the way back");
+    let r = c.choose(&[1]);
+    assert_eq!(r[0]["kind"], "faq");
+    c.finish();
+}

@@ -1,5 +1,6 @@
 //! One integration test binary (faster to build than one per file), with a module per area.
 
+mod ask_eval;
 mod assess_cli;
 mod console_json;
 mod countries;

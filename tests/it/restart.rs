@@ -153,6 +153,7 @@ async fn a_stored_state_that_no_longer_loads_gets_an_apology_and_the_welcome() {
         chat: 3004,
     };
     to_third_question(&p).await;
+    wait_saved(&tg, &dir, p.chat).await;
     rusqlite::Connection::open(dir.path().join("bot.sqlite"))
         .unwrap()
         .execute(
@@ -164,7 +165,8 @@ async fn a_stored_state_that_no_longer_loads_gets_an_apology_and_the_welcome() {
     assert!(
         calls
             .iter()
-            .any(|c| c.text().contains("Sorry — I could not continue"))
+            .any(|c| c.text().contains("Sorry — I could not continue")),
+        "{calls:#?}"
     );
     assert!(
         p.screen().starts_with("Call your local emergency number"),

@@ -611,3 +611,42 @@ fn without_a_token_run_explains_how_to_get_one() {
         "{stderr}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn questions_in_own_words_are_answered_in_the_chat() {
+    let tg = FakeTelegram::start().await;
+    let _bot = BotProcess::start(&tg.url, &[], "info");
+    let p = Person {
+        tg: &tg,
+        chat: 1009,
+    };
+    p.say("/start").await;
+    // The welcome's "Ask a question" lists the topics.
+    p.press("Ask a question").await;
+    assert!(
+        p.labels()
+            .iter()
+            .any(|l| l == "How do doctors check for a clot?")
+    );
+    let calls = p.press("How do doctors check for a clot?").await;
+    assert!(calls.iter().any(|c| c.text().contains("ultrasound")));
+    // Mid-check, a typed question is answered and the question comes back.
+    p.press("Start the check").await;
+    p.press("I agree").await;
+    let calls = p.say("what are blood thinners for").await;
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.method == "sendMessage" && c.text().contains("anticoagulants"))
+    );
+    assert!(p.screen().contains("short of breath"), "{}", p.screen());
+    // Off-topic: a short note of what the bot can do, and the question again.
+    let calls = p.say("what's the weather like").await;
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.text().contains("Sorry, I didn't understand")
+                || c.text().contains("I can answer questions"))
+    );
+    assert!(p.screen().contains("short of breath"));
+}

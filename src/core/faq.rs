@@ -1,0 +1,317 @@
+//! Answers to questions typed in the user's own words: BM25 retrieval (the `bm25` crate, with
+//! its stemming and stop words) over each topic's title and example questions, after two
+//! steps of our own that BM25 lacks:
+//! - misspellings: a word the topics never use is read as the closest word they do use (same
+//!   first letter, one edit for short words, two for long ones);
+//! - lay vocabulary: a synonym table in data maps "dvt", "thrombosis", "anticoagulant",
+//!   "short of breath"… to one word each, so "thrombosis" finds a topic written with "clot".
+//!
+//! Question words that BM25 would drop as stop words but that tell topics apart ("how" a clot
+//! causes cramps vs "can" it) are kept as tokens of their own.
+
+use super::detect::words;
+use bm25::{Document, Language, SearchEngine, SearchEngineBuilder};
+use std::collections::{HashMap, HashSet};
+
+/// The topic ids every FAQ must have (faq-topics.md); they are a public interface.
+pub const REQUIRED_TOPICS: &[&str] = &[
+    "can_clots_cause_cramps",
+    "how_clots_cause_cramps",
+    "clot_cramp_symptoms",
+    "clot_vs_ordinary_cramps",
+    "why_act_quickly",
+    "what_is_dvt",
+    "pulmonary_embolism",
+    "complications",
+    "risk_factors",
+    "diagnosis",
+    "treatments",
+    "symptom_relief",
+    "other_causes",
+    "prevention",
+];
+
+/// Words that deny what follows them ("no chest pain", "without swelling").
+const DENIALS: &[&str] = &["no", "without", "nor"];
+/// Words that make a whole clause a denial ("breathing is fine").
+const ALL_CLEAR: &[&str] = &["fine", "ok", "okay", "normal"];
+
+/// Question words kept as tokens ("how" → "qhow"), because they separate topics.
+const INTENT: &[&str] = &["how", "why", "who", "when"];
+
+/// One topic, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Topic {
+    pub id: String,
+    /// A short question, for buttons.
+    pub title: String,
+    pub answer: String,
+}
+
+/// The result of matching a message against the topics.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FaqMatch {
+    /// The topic to answer with, when the match is confident.
+    pub topic: Option<usize>,
+    /// Confidence of the best match, 0 to 1.
+    pub score: f32,
+    /// Up to three closest topics, best first (may include the confident one).
+    pub suggestions: Vec<usize>,
+}
+
+/// The FAQ of one language, indexed.
+pub struct Faq {
+    pub topics: Vec<Topic>,
+    /// One document per example question (and per title and keyword list).
+    engine: SearchEngine<usize>,
+    /// The topic of each document.
+    doc_topic: Vec<usize>,
+    /// How much each document's score counts: example questions fully, answers less.
+    doc_weight: Vec<f32>,
+    /// Words (canonical) that make a message about this subject at all.
+    domain: HashSet<String>,
+    /// Variant (as words) → canonical word; longest variants first.
+    synonyms: Vec<(Vec<String>, String)>,
+    /// Words of the index, by first letter, for misspellings.
+    vocab: HashMap<char, Vec<String>>,
+    known: HashSet<String>,
+}
+
+impl std::fmt::Debug for Faq {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Faq")
+            .field("topics", &self.topics.len())
+            .finish()
+    }
+}
+
+/// How sure a match must be to answer: the score, and how far ahead of the second.
+pub const CONFIDENT: f32 = 0.5;
+pub const MARGIN: f32 = 1.15;
+/// Below this, a topic is not even suggested.
+pub const SUGGEST: f32 = 0.12;
+/// How much a sentence of an answer counts, against an example question.
+pub const ANSWER_WEIGHT: f32 = 0.5;
+/// Raw BM25 scores are mapped to 0–1 as `1 - exp(-raw / SCALE)`.
+pub const SCALE: f32 = 4.0;
+
+impl Faq {
+    /// Indexes the topics. `examples[i]` are the example questions of topic `i`;
+    /// `synonyms` maps a canonical word to the words and phrases that mean it.
+    pub fn new(
+        topics: Vec<Topic>,
+        examples: &[Vec<String>],
+        synonyms: &[(String, Vec<String>)],
+        domain: &[String],
+    ) -> Faq {
+        let mut table: Vec<(Vec<String>, String)> = Vec::new();
+        for (canonical, variants) in synonyms {
+            for v in variants {
+                let w = words(v);
+                if !w.is_empty() {
+                    table.push((w, canonical.clone()));
+                }
+            }
+        }
+        table.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
+        let mut faq = Faq {
+            topics,
+            engine: SearchEngineBuilder::<usize>::with_documents(
+                Language::English,
+                Vec::<Document<usize>>::new(),
+            )
+            .build(),
+            doc_topic: Vec::new(),
+            doc_weight: Vec::new(),
+            domain: HashSet::new(),
+            synonyms: table,
+            vocab: HashMap::new(),
+            known: HashSet::new(),
+        };
+        // The vocabulary: every word the topics and the synonym table use.
+        let mut known: HashSet<String> = HashSet::new();
+        for (i, t) in faq.topics.iter().enumerate() {
+            for text in std::iter::once(&t.title).chain(examples.get(i).into_iter().flatten()) {
+                known.extend(words(text));
+            }
+        }
+        for (w, c) in &faq.synonyms {
+            known.extend(w.iter().cloned());
+            known.insert(c.clone());
+        }
+        for w in &known {
+            if let Some(c) = w.chars().next() {
+                faq.vocab.entry(c).or_default().push(w.clone());
+            }
+        }
+        for list in faq.vocab.values_mut() {
+            list.sort();
+        }
+        faq.known = known;
+        let mut documents = Vec::new();
+        for (i, t) in faq.topics.iter().enumerate() {
+            for text in std::iter::once(&t.title).chain(examples.get(i).into_iter().flatten()) {
+                documents.push(Document::new(documents.len(), faq.normalize(text)));
+                faq.doc_topic.push(i);
+                faq.doc_weight.push(1.0);
+            }
+            // The answer itself, as a weaker witness: it holds the words of the subject
+            // ("thrombolysis", "ulcers") that questions may use.
+            for sentence in t.answer.split(['.', '\n']).filter(|s| s.trim().len() > 12) {
+                documents.push(Document::new(documents.len(), faq.normalize(sentence)));
+                faq.doc_topic.push(i);
+                faq.doc_weight.push(ANSWER_WEIGHT);
+            }
+        }
+        faq.domain = domain.iter().map(|w| faq.normalize(w)).collect();
+        faq.engine =
+            SearchEngineBuilder::<usize>::with_documents(Language::English, documents).build();
+        faq
+    }
+
+    pub fn find(&self, id: &str) -> Option<usize> {
+        self.topics.iter().position(|t| t.id == id)
+    }
+
+    /// The message as the index sees it: misspellings mended, synonyms mapped, question
+    /// words kept.
+    pub fn normalize(&self, text: &str) -> String {
+        let mended: Vec<String> = words(text).into_iter().map(|w| self.mend(w)).collect();
+        let mut out: Vec<String> = Vec::with_capacity(mended.len());
+        let mut i = 0;
+        'outer: while i < mended.len() {
+            for (variant, canonical) in &self.synonyms {
+                if mended[i..].starts_with(variant) {
+                    out.push(canonical.clone());
+                    i += variant.len();
+                    continue 'outer;
+                }
+            }
+            let w = &mended[i];
+            // "what is X" / "what's X" asks for a definition.
+            if (w == "whats"
+                || (w == "what"
+                    && matches!(mended.get(i + 1).map(String::as_str), Some("is" | "are"))))
+                && out.is_empty()
+            {
+                out.push("qdefine".into());
+                i += if w == "whats" { 1 } else { 2 };
+                continue;
+            }
+            out.push(if INTENT.contains(&w.as_str()) {
+                format!("q{w}")
+            } else {
+                w.clone()
+            });
+            i += 1;
+        }
+        out.join(" ")
+    }
+
+    /// Leaves out the parts of a message that deny something ("no racing heart or anything,
+    /// what do blood thinners do"): they name subjects the question is not about. Kept
+    /// whole when nothing else would remain.
+    fn drop_denials(&self, text: &str) -> String {
+        let clauses: Vec<&str> = text
+            .split(['.', ',', ';', '!', '?', '\n'])
+            .flat_map(|c| c.split(" but "))
+            .filter(|c| !c.trim().is_empty())
+            .collect();
+        let denies = |w: &String| DENIALS.contains(&w.as_str());
+        // Within each clause, a denial and the two words after it ("no chest pain").
+        let kept: Vec<String> = clauses
+            .iter()
+            .filter(|c| !words(c).iter().any(|w| ALL_CLEAR.contains(&w.as_str())))
+            .map(|c| {
+                let ws = words(c);
+                let mut keep = vec![true; ws.len()];
+                for (i, w) in ws.iter().enumerate() {
+                    if denies(w) {
+                        for k in keep.iter_mut().skip(i).take(3) {
+                            *k = false;
+                        }
+                    }
+                }
+                ws.into_iter()
+                    .zip(keep)
+                    .filter(|(_, k)| *k)
+                    .map(|(w, _)| w)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .filter(|c| !c.is_empty())
+            .collect();
+        if kept.is_empty() {
+            text.to_string()
+        } else {
+            kept.join(". ")
+        }
+    }
+
+    /// A word the index does not know, read as the closest word it does.
+    fn mend(&self, w: String) -> String {
+        let len = w.chars().count();
+        if len < 4 || self.known.contains(&w) || w.chars().any(|c| c.is_ascii_digit()) {
+            return w;
+        }
+        let max = if len >= 8 { 2 } else { 1 };
+        let first = w.chars().next().unwrap_or(' ');
+        self.vocab
+            .get(&first)
+            .into_iter()
+            .flatten()
+            .filter(|v| v.chars().count().abs_diff(len) <= max)
+            .map(|v| (strsim::damerau_levenshtein(&w, v), v))
+            .filter(|(d, _)| *d <= max)
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, v)| v.clone())
+            .unwrap_or(w)
+    }
+
+    /// Ranks the topics for a message: each topic scores as its best document.
+    pub fn search(&self, text: &str) -> FaqMatch {
+        let query = self.normalize(&self.drop_denials(text));
+        let about_this = query.split(' ').any(|w| self.domain.contains(w));
+        // Per topic: its best document, plus a quarter of its second best (a topic that
+        // several examples match is a better bet). Ties go to the earlier topic.
+        let mut per_topic: Vec<(f32, f32)> = vec![(0.0, 0.0); self.topics.len()];
+        if about_this {
+            for r in self.engine.search(&query, None) {
+                let score = r.score * self.doc_weight[r.document.id];
+                let (first, second) = &mut per_topic[self.doc_topic[r.document.id]];
+                if score > *first {
+                    *second = *first;
+                    *first = score;
+                } else if score > *second {
+                    *second = score;
+                }
+            }
+        }
+        let mut best: Vec<(usize, f32)> = per_topic
+            .iter()
+            .enumerate()
+            .filter(|(_, (first, _))| *first > 0.0)
+            .map(|(i, (first, second))| (i, first + 0.25 * second))
+            .collect();
+        best.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        best.truncate(3);
+        let score = |raw: f32| 1.0 - (-raw / SCALE).exp();
+        let top = best.first().map(|(_, s)| score(*s)).unwrap_or(0.0);
+        let second = best.get(1).map(|(_, s)| *s).unwrap_or(0.0);
+        let confident =
+            top >= CONFIDENT && best.first().is_some_and(|(_, s)| *s >= second * MARGIN);
+        FaqMatch {
+            topic: if confident {
+                best.first().map(|(i, _)| *i)
+            } else {
+                None
+            },
+            score: top,
+            suggestions: best
+                .iter()
+                .filter(|(_, s)| score(*s) >= SUGGEST)
+                .map(|(i, _)| *i)
+                .collect(),
+        }
+    }
+}
