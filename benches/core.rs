@@ -1,0 +1,63 @@
+//! criterion benchmarks of the core: `assess`, `ask`, one engine step, and loading and
+//! validating the dialogue data. Run: `cargo bench --bench core`.
+
+use clotcheck::core::advice::assess;
+use clotcheck::core::country::Place;
+use clotcheck::core::engine::{Engine, Input, State};
+use clotcheck::core::findings::{Finding, Findings};
+use clotcheck::data;
+use criterion::{Criterion, criterion_group, criterion_main};
+use std::hint::black_box;
+
+fn benches(c: &mut Criterion) {
+    let content = data::load_embedded().expect("valid data");
+    let texts = content.texts("en");
+    let gb = Place::known(content.country("GB").expect("GB"));
+    let findings = Findings::from_lists(
+        &[
+            Finding::OneLegSwelling,
+            Finding::LegWarmth,
+            Finding::LongJourney,
+            Finding::OnBloodThinners,
+        ],
+        &[Finding::SuddenBreathlessness],
+    )
+    .expect("no conflict");
+
+    c.bench_function("assess (urgent, 5 findings, GB)", |b| {
+        b.iter(|| assess(black_box(&findings), false, gb, texts))
+    });
+
+    let engine = Engine::new(&content);
+    let messages = [
+        "can a clot in my leg give me cramps",
+        "my mum is coughing up blood, what should she do?",
+        "no chest pain just a cramp",
+        "what's the weather like",
+    ];
+    for m in messages {
+        c.bench_function(&format!("ask: {m}"), |b| {
+            b.iter(|| engine.ask(black_box(m), "en", gb))
+        });
+    }
+
+    // One step: answering "No" to a red-flag question, from a state already at it.
+    let mut at_question = State::default();
+    engine.step(&mut at_question, Input::Start);
+    engine.step(&mut at_question, Input::Choose(vec![0]));
+    engine.step(&mut at_question, Input::Choose(vec![0]));
+    c.bench_function("engine step (answer a question)", |b| {
+        b.iter_batched(
+            || at_question.clone(),
+            |mut s| engine.step(&mut s, Input::Choose(vec![1])),
+            criterion::BatchSize::SmallInput,
+        )
+    });
+
+    c.bench_function("load and validate the embedded data", |b| {
+        b.iter(|| data::load_embedded().expect("valid"))
+    });
+}
+
+criterion_group!(core, benches);
+criterion_main!(core);
