@@ -98,6 +98,9 @@ fn parse_human(line: &str) -> Option<Input> {
 
 fn text_input(text: String) -> Input {
     match Command::parse(&text) {
+        Some(Command::Report) if text.trim_start().starts_with('/') => Input::Report {
+            authored: now_rfc3339(),
+        },
         Some(cmd) if text.trim_start().starts_with('/') => Input::Command(cmd),
         _ => Input::Text(text),
     }
@@ -124,6 +127,11 @@ fn emit(
     out.flush()
 }
 
+/// The current time, for reports.
+pub fn now_rfc3339() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}
+
 /// The protocol's output object.
 pub fn to_json(r: &Reply) -> serde_json::Value {
     let mut text = r.text();
@@ -137,7 +145,7 @@ pub fn to_json(r: &Reply) -> serde_json::Value {
         "options": r.options,
         "outcome": r.outcome,
         "faq": r.faq,
-        "fhir": null,
+        "fhir": r.fhir,
     })
 }
 

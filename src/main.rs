@@ -67,6 +67,8 @@ enum Cmd {
         #[arg(required = true, num_args = 1.., value_name = "TEXT")]
         text: Vec<String>,
     },
+    /// Print the FHIR R4 Questionnaire that reports refer to
+    FhirQuestionnaire,
     /// Validate the dialogue data in DIR, or the embedded data
     Check { dir: Option<PathBuf> },
     /// Run the check in the terminal
@@ -118,6 +120,14 @@ fn main() -> ExitCode {
             present,
         } => cmd_assess(json, country.as_deref(), &present, &unsure),
         Cmd::Check { dir } => cmd_check(dir.as_deref()),
+        Cmd::FhirQuestionnaire => match data::load_embedded() {
+            Ok(content) => {
+                let q = clotcheck::core::report::questionnaire(&content);
+                println!("{}", serde_json::to_string_pretty(&q).unwrap_or_default());
+                ExitCode::SUCCESS
+            }
+            Err(problems) => invalid_data(&problems),
+        },
         Cmd::Ask {
             json,
             country,

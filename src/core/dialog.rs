@@ -52,6 +52,8 @@ impl Node {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dialog {
     pub format: u32,
+    /// The version of the flow and its wording, shown in reports.
+    pub version: String,
     pub start: NodeIx,
     /// The first question, where "Start over" returns once consent is given.
     pub check: NodeIx,

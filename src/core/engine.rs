@@ -150,6 +150,11 @@ pub enum Input {
     Done,
     Text(String),
     Command(Command),
+    /// The summary for a clinician, dated `authored` (RFC 3339, UTC): the front end supplies
+    /// the time, so the engine stays pure.
+    Report {
+        authored: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -258,6 +263,8 @@ pub struct Reply {
     pub copy_number: Option<String>,
     /// The country is unknown or guessed: a front end may offer a way to set it.
     pub offer_country: bool,
+    /// The FHIR QuestionnaireResponse of a report.
+    pub fhir: Option<serde_json::Value>,
 }
 
 impl Reply {
@@ -276,6 +283,7 @@ impl Reply {
             links: Vec::new(),
             copy_number: None,
             offer_country: false,
+            fhir: None,
         }
     }
 
@@ -337,6 +345,23 @@ impl<'a> Engine<'a> {
                 }
             }
             Input::Text(text) => self.text(state, &text, &mut out),
+            Input::Report { authored } => {
+                let t = self.texts(state);
+                if super::report::has_answers(state) {
+                    let r = super::report::report(
+                        self.content,
+                        state,
+                        &authored,
+                        env!("CARGO_PKG_VERSION"),
+                    );
+                    let mut reply = Reply::new(Kind::Report, r.text);
+                    reply.fhir = Some(r.fhir);
+                    out.push(reply);
+                } else {
+                    out.push(Reply::new(Kind::Info, t.get("report.nothing")));
+                    out.extend(self.pending(state));
+                }
+            }
             Input::Command(cmd) => self.command(state, cmd, &mut out),
         }
         out
@@ -1095,7 +1120,16 @@ impl<'a> Engine<'a> {
                 }
                 out.extend(self.pending(state));
             }
-            Command::Report | Command::Language => {
+            Command::Report => {
+                // The front end turns /report into `Input::Report` with the time.
+                out.extend(self.step(
+                    state,
+                    Input::Report {
+                        authored: String::new(),
+                    },
+                ));
+            }
+            Command::Language => {
                 out.push(Reply::new(Kind::Info, t.get("msg.coming_soon")));
                 out.extend(self.pending(state));
             }
@@ -1154,6 +1188,7 @@ impl<'a> Engine<'a> {
             links: a.advice.links,
             copy_number: a.advice.number,
             offer_country: false,
+            fhir: None,
         }
     }
 }

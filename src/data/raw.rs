@@ -11,6 +11,7 @@ use toml::Spanned;
 #[serde(deny_unknown_fields)]
 pub struct RawFlow {
     pub format: Spanned<u32>,
+    pub version: Spanned<String>,
     pub start: Spanned<String>,
     pub check: Spanned<String>,
     #[serde(default, rename = "node")]

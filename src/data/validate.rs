@@ -336,8 +336,12 @@ fn build_dialog(raw: &RawFlow, r: &mut Report) -> Option<(Dialog, FlowSpans)> {
     let (Some(start), Some(check)) = (start, check) else {
         return None;
     };
+    if raw.version.get_ref().trim().is_empty() {
+        r.at_span(&raw.version, "the flow needs a version");
+    }
     let dialog = Dialog {
         format: FLOW_FORMAT,
+        version: raw.version.get_ref().clone(),
         start,
         check,
         nodes,
@@ -546,6 +550,7 @@ fn build_texts(
         .iter()
         .chain(ENGINE_KEYS)
         .chain(FRONT_END_KEYS)
+        .chain(crate::core::report::REPORT_KEYS)
         .map(|k| k.to_string())
         .collect();
     keys.extend(Finding::ALL.iter().map(|f| format!("finding.{}", f.id())));

@@ -5,11 +5,12 @@
 use teloxide::RequestError;
 use teloxide::adaptors::Throttle;
 use teloxide::payloads::{
-    AnswerCallbackQuerySetters, EditMessageReplyMarkupSetters, EditMessageTextSetters,
-    SendMessageSetters,
+    AnswerCallbackQuerySetters, AnswerInlineQuerySetters, EditMessageReplyMarkupSetters,
+    EditMessageTextSetters, SendDocumentSetters, SendMessageSetters,
 };
 use teloxide::prelude::*;
 use teloxide::types::{CallbackQueryId, InlineKeyboardMarkup, MessageId, ParseMode};
+use teloxide::types::{InlineQueryId, InlineQueryResult, InputFile};
 
 #[derive(Clone)]
 pub enum Api {
@@ -41,6 +42,51 @@ impl Api {
             }
             Ok(r.await?.id)
         })
+    }
+
+    /// Sends plain text with a keyboard (a report: it must read the same when forwarded).
+    pub async fn send_plain(
+        &self,
+        chat: ChatId,
+        text: String,
+        keyboard: Option<InlineKeyboardMarkup>,
+    ) -> Result<MessageId, RequestError> {
+        with_bot!(self, b => {
+            let mut r = b.send_message(chat, text.clone());
+            if let Some(k) = keyboard.clone() {
+                r = r.reply_markup(k);
+            }
+            Ok(r.await?.id)
+        })
+    }
+
+    /// Sends a file made in memory.
+    pub async fn send_document(
+        &self,
+        chat: ChatId,
+        name: &str,
+        bytes: Vec<u8>,
+        caption: &str,
+    ) -> Result<MessageId, RequestError> {
+        with_bot!(self, b => Ok(b
+            .send_document(chat, InputFile::memory(bytes.clone()).file_name(name.to_string()))
+            .caption(caption.to_string())
+            .await?
+            .id))
+    }
+
+    /// Answers an inline query for this user only, never cached.
+    pub async fn answer_inline_personal(
+        &self,
+        id: InlineQueryId,
+        results: Vec<InlineQueryResult>,
+    ) -> Result<(), RequestError> {
+        with_bot!(self, b => b
+            .answer_inline_query(id.clone(), results.clone())
+            .is_personal(true)
+            .cache_time(0)
+            .await
+            .map(|_| ()))
     }
 
     /// Sends plain text (no parse mode: nothing to escape).

@@ -22,7 +22,10 @@ use std::sync::Arc;
 use teloxide::dispatching::UpdateHandler;
 use teloxide::dispatching::dialogue::Dialogue;
 use teloxide::prelude::*;
-use teloxide::types::{ChatId, MessageId};
+use teloxide::types::{
+    ChatId, InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResult,
+    InlineQueryResultArticle, InputMessageContent, InputMessageContentText, MessageId,
+};
 
 type ChatDialogue = Dialogue<ChatState, ChatStorage>;
 
@@ -39,7 +42,9 @@ pub fn schema() -> UpdateHandler<Box<dyn std::error::Error + Send + Sync + 'stat
         .enter_dialogue::<CallbackQuery, ChatStorage, ChatState>()
         .endpoint(on_button);
     let other_callbacks = Update::filter_callback_query().endpoint(on_foreign_button);
+    let inline = Update::filter_inline_query().endpoint(on_inline_query);
     dptree::entry()
+        .branch(inline)
         .branch(private_messages)
         .branch(group_messages)
         .branch(callbacks)
@@ -436,7 +441,20 @@ async fn telegram_only(
         "emergency" => turn
             .engine()
             .step(&mut state.engine, Input::Command(Command::Emergency)),
-        "report" => with_pending(turn, &state, info(t.get("telegram.report_coming"))),
+        "report" => {
+            let replies = turn.engine().step(
+                &mut state.engine,
+                Input::Report {
+                    authored: crate::console::now_rfc3339(),
+                },
+            );
+            if let Some(report) = replies.iter().find(|r| r.kind == Kind::Report) {
+                send_report(turn, report).await?;
+                save(turn, dialogue, state, update).await?;
+                return Ok(());
+            }
+            replies
+        }
         "faq" => turn
             .engine()
             .step(&mut state.engine, Input::Command(Command::Faq)),
@@ -446,6 +464,79 @@ async fn telegram_only(
         _ => with_pending(turn, &state, info(t.get("msg.help"))),
     };
     finish(turn, dialogue, state, update, &replies).await?;
+    Ok(())
+}
+
+/// The report as plain text (it must read the same when forwarded) with the share button,
+/// then the FHIR document.
+async fn send_report(turn: &Turn<'_>, report: &Reply) -> Result<(), teloxide::RequestError> {
+    let t = turn.content.texts("en");
+    let share = InlineKeyboardMarkup::new(vec![vec![InlineKeyboardButton::switch_inline_query(
+        t.get("telegram.share"),
+        SHARE_QUERY,
+    )]]);
+    turn.bot
+        .send_plain(turn.chat, report.text(), Some(share))
+        .await?;
+    if let Some(fhir) = &report.fhir {
+        let bytes = serde_json::to_vec_pretty(fhir).unwrap_or_default();
+        turn.bot
+            .send_document(
+                turn.chat,
+                "clotcheck-summary-fhir.json",
+                bytes,
+                t.get("telegram.fhir_caption"),
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+/// What the share button types after the bot's name in the chosen chat.
+pub const SHARE_QUERY: &str = "summary";
+
+/// Inline mode: the user's own latest summary, for them alone (`is_personal`, never cached).
+/// Inline queries carry no chat: the state is read by the user's id, which is their private
+/// chat's id.
+async fn on_inline_query(
+    bot: Api,
+    q: InlineQuery,
+    storage: Arc<ChatStorage>,
+    content: Arc<Content>,
+) -> HandlerResult {
+    let t = content.texts("en");
+    let state = storage
+        .clone()
+        .get_dialogue(ChatId(q.from.id.0 as i64))
+        .await
+        .ok()
+        .flatten()
+        .filter(|s| !s.reset && crate::core::report::has_answers(&s.engine));
+    let article = match state {
+        Some(s) => {
+            let r = crate::core::report::report(
+                &content,
+                &s.engine,
+                &crate::console::now_rfc3339(),
+                env!("CARGO_PKG_VERSION"),
+            );
+            InlineQueryResultArticle::new(
+                "summary",
+                t.get("telegram.share_title"),
+                InputMessageContent::Text(InputMessageContentText::new(r.text)),
+            )
+            .description(t.get("telegram.share_description"))
+        }
+        None => InlineQueryResultArticle::new(
+            "nothing",
+            t.get("telegram.share_nothing_title"),
+            InputMessageContent::Text(InputMessageContentText::new(
+                t.get("telegram.share_nothing"),
+            )),
+        ),
+    };
+    bot.answer_inline_personal(q.id.clone(), vec![InlineQueryResult::Article(article)])
+        .await?;
     Ok(())
 }
 

@@ -269,7 +269,11 @@ fn every_problem_is_reported_not_just_the_first() {
             "asks = [\"leg_hotness\"]",
         ),
         ("countries.toml", "iso = \"JP\"", "iso = \"Japan\""),
-        ("en/texts.toml", "disclaimer = ", "disclaimer_x = "),
+        (
+            "en/texts.toml",
+            "disclaimer = \"This is general",
+            "disclaimer_x = \"This is general",
+        ),
     ]);
     b.expect(
         "flow.toml",

@@ -290,6 +290,15 @@ impl FakeTelegram {
         }))
     }
 
+    /// An inline query from `user` (typed after the bot's name in any chat).
+    pub fn inline_query(&self, user: i64, query: &str) -> i64 {
+        let id = self.world().next_update;
+        let from = self.user(user);
+        self.push(json!({
+            "inline_query": { "id": format!("iq{id}"), "from": from, "query": query, "offset": "" }
+        }))
+    }
+
     pub fn sticker(&self, chat: i64) -> i64 {
         let mut message = self.private_message(chat);
         message["sticker"] = json!({
@@ -358,7 +367,16 @@ async fn handle(
     Path((bot, method)): Path<(String, String)>,
     body: Bytes,
 ) -> axum::Json<Value> {
-    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    // JSON, or multipart for uploads (kept as text, with its chat id lifted out).
+    let body: Value = serde_json::from_slice(&body).unwrap_or_else(|_| {
+        let raw = String::from_utf8_lossy(&body).to_string();
+        let chat = raw
+            .split("name=\"chat_id\"")
+            .nth(1)
+            .and_then(|rest| rest.trim_start_matches(['\r', '\n']).lines().next())
+            .and_then(|l| l.trim().parse::<i64>().ok());
+        json!({ "chat_id": chat, "multipart": raw })
+    });
     let token = bot.strip_prefix("bot").unwrap_or(&bot).to_string();
     // Method names are case-insensitive; teloxide sends "SendMessage". Recorded as the docs
     // spell them ("sendMessage").
@@ -423,7 +441,13 @@ fn respond(w: &mut World, method: &str, body: &Value) -> axum::Json<Value> {
         | "setMyCommands"
         | "setMyDescription"
         | "setMyShortDescription"
-        | "answerCallbackQuery" => ok(json!(true)),
+        | "answerCallbackQuery"
+        | "answerInlineQuery" => ok(json!(true)),
+        "sendDocument" => {
+            let id = w.next_message;
+            w.next_message += 1;
+            ok(message_json(chat, id, ""))
+        }
         "sendMessage" => {
             let id = w.next_message;
             w.next_message += 1;

@@ -1,0 +1,373 @@
+//! The handover to a clinician: the summary for every public vignette (snapshots), its
+//! length for the longest possible answers, the FHIR shape against R4's element names, and
+//! the report and the share button in the console and in Telegram.
+
+use crate::fake_telegram::{FakeTelegram, buttons};
+use crate::support::{Console, vignettes, walk};
+use crate::telegram::{BotProcess, Person};
+use clotcheck::core::engine::{Engine, Input, State};
+use clotcheck::core::findings::{Answer, Finding};
+use clotcheck::core::report::{questionnaire, report};
+use clotcheck::data;
+use serde_json::Value;
+
+const WHEN: &str = "2026-11-24T09:30:00Z";
+
+/// The state after walking the check in the engine as a truthful person would.
+fn walked(present: &[String], unsure: &[String]) -> State {
+    let content = data::load_embedded().unwrap();
+    let engine = Engine::new(&content);
+    let mut state = State::default();
+    let mut replies = engine.step(&mut state, Input::Start);
+    for _ in 0..60 {
+        if replies.iter().any(|r| r.outcome.is_some()) {
+            return state;
+        }
+        let q = replies
+            .iter()
+            .rev()
+            .find(|r| !r.options.is_empty())
+            .unwrap()
+            .clone();
+        let has = |list: &[String], ids: &[Finding]| {
+            !ids.is_empty() && ids.iter().all(|f| list.contains(&f.id().to_string()))
+        };
+        let pick: Vec<usize> = if q.multi {
+            q.options
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| !o.nav && has(present, &o.findings))
+                .map(|(i, _)| i)
+                .collect()
+        } else {
+            let i = q
+                .options
+                .iter()
+                .position(|o| !o.nav && has(present, &o.findings))
+                .or_else(|| {
+                    q.options
+                        .iter()
+                        .position(|o| !o.nav && has(unsure, &o.unsure))
+                })
+                .or_else(|| {
+                    q.options
+                        .iter()
+                        .position(|o| !o.nav && o.findings.is_empty() && o.unsure.is_empty())
+                })
+                .unwrap();
+            vec![i]
+        };
+        replies = engine.step(&mut state, Input::Choose(pick));
+    }
+    panic!("no outcome");
+}
+
+#[test]
+fn the_summary_of_every_vignette() {
+    let content = data::load_embedded().unwrap();
+    for v in vignettes() {
+        let state = walked(&v.present, &v.unsure);
+        let r = report(&content, &state, WHEN, "test");
+        assert!(r.text.chars().count() < 4096);
+        insta::assert_snapshot!(format!("report_{}", v.id), r.text);
+    }
+}
+
+#[test]
+fn the_summary_names_what_a_clinician_needs() {
+    let content = data::load_embedded().unwrap();
+    let mut state = walked(
+        &[
+            "one_leg_swelling".into(),
+            "whole_leg_swelling".into(),
+            "active_cancer".into(),
+        ],
+        &["chest_pain".into()],
+    );
+    state.typed.push(Finding::CoughingBlood);
+    let text = report(&content, &state, WHEN, "9.9.9").text;
+    for needle in [
+        "Date: 2026-11-24 09:30 UTC",
+        "Result: URGENT",
+        "(U3)",
+        "Not sure: Chest or upper-back pain",
+        "Active cancer (treatment within 6 months): yes",
+        "Entire leg swollen: yes",
+        "Previously documented DVT (or PE): no",
+        "Not assessed (need an examination)",
+        "clotcheck 9.9.9 · dialogue 2026-11-24 · triage policy 2026-11-24.1",
+        "not a diagnosis",
+    ] {
+        assert!(text.contains(needle), "{needle} missing in:\n{text}");
+    }
+    assert!(
+        !text.to_lowercase().contains("score:"),
+        "never a Wells score"
+    );
+    // Questions not asked are listed as such.
+    let mut partial = State::default();
+    partial
+        .answers
+        .set(Finding::SuddenBreathlessness, Answer::Absent);
+    let text = report(&content, &partial, WHEN, "t").text;
+    assert!(text.contains("Not asked: Chest or upper-back pain"));
+    assert!(text.contains("(check not finished)"));
+}
+
+#[test]
+fn the_longest_summary_stays_under_4096_characters() {
+    let content = data::load_embedded().unwrap();
+    let mut state = State::default();
+    for f in Finding::ALL {
+        state.answers.set(*f, Answer::Present);
+        state.typed.push(*f);
+    }
+    state.country = Some("GB".into());
+    let all_present = report(&content, &state, WHEN, "0.1.0").text;
+    for f in Finding::ALL.iter().filter(|f| !f.is_red_flag()) {
+        state.answers.set(*f, Answer::Unsure);
+    }
+    // Red flags absent, everything else present: the most reasons (S2 over every major risk
+    // factor and every symptom).
+    let mut s2 = State::default();
+    for f in Finding::ALL {
+        s2.answers.set(
+            *f,
+            if f.is_red_flag() || f.group() == clotcheck::core::findings::Group::DvtFeature {
+                Answer::Absent
+            } else {
+                Answer::Present
+            },
+        );
+    }
+    for text in [
+        all_present,
+        report(&content, &state, WHEN, "0.1.0").text,
+        report(&content, &s2, WHEN, "0.1.0").text,
+    ] {
+        assert!(
+            text.chars().count() < 4096,
+            "{} characters",
+            text.chars().count()
+        );
+    }
+}
+
+/// Element names of FHIR R4 QuestionnaireResponse (and its item, answer, Coding) that the
+/// document may use.
+const R4_RESPONSE: &[&str] = &[
+    "resourceType",
+    "questionnaire",
+    "status",
+    "authored",
+    "item",
+    "linkId",
+    "text",
+    "answer",
+    "valueBoolean",
+    "valueCoding",
+    "system",
+    "code",
+    "display",
+];
+
+fn keys(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                out.push(k.clone());
+                keys(x, out);
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| keys(x, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn the_fhir_response_has_the_r4_shape_and_its_link_ids_resolve() {
+    let content = data::load_embedded().unwrap();
+    let state = walked(&["leg_warmth".into()], &["fainting".into()]);
+    let fhir = report(&content, &state, WHEN, "t").fhir;
+    let mut names = Vec::new();
+    keys(&fhir, &mut names);
+    for n in &names {
+        assert!(
+            R4_RESPONSE.contains(&n.as_str()),
+            "{n} is not an R4 QuestionnaireResponse element"
+        );
+    }
+    assert_eq!(fhir["resourceType"], "QuestionnaireResponse");
+    assert_eq!(fhir["status"], "completed");
+    assert_eq!(fhir["authored"], WHEN);
+    let q = questionnaire(&content);
+    assert_eq!(q["resourceType"], "Questionnaire");
+    assert_eq!(
+        fhir["questionnaire"],
+        format!(
+            "{}|{}",
+            q["url"].as_str().unwrap(),
+            q["version"].as_str().unwrap()
+        )
+    );
+    // Every linkId in the response exists in the questionnaire.
+    let mut q_ids = Vec::new();
+    fn link_ids(v: &Value, out: &mut Vec<String>) {
+        if let Some(items) = v["item"].as_array() {
+            for i in items {
+                out.push(i["linkId"].as_str().unwrap().to_string());
+                link_ids(i, out);
+            }
+        }
+    }
+    link_ids(&q, &mut q_ids);
+    let mut r_ids = Vec::new();
+    link_ids(&fhir, &mut r_ids);
+    for id in &r_ids {
+        assert!(q_ids.contains(id), "{id} does not resolve");
+    }
+    // The answers: booleans, "not sure" coded, the urgency coded.
+    let all: Vec<&Value> = fhir["item"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["item"].as_array().into_iter().flatten())
+        .collect();
+    let find = |id: &str| all.iter().find(|i| i["linkId"] == id).unwrap()["answer"][0].clone();
+    assert_eq!(find("leg_warmth")["valueBoolean"], true);
+    assert_eq!(find("chest_pain")["valueBoolean"], false);
+    assert_eq!(find("fainting")["valueCoding"]["code"], "asked-unknown");
+    let urgency = fhir["item"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["linkId"] == "urgency")
+        .unwrap();
+    assert_eq!(urgency["answer"][0]["valueCoding"]["code"], "urgent");
+}
+
+#[test]
+fn fhir_questionnaire_command_prints_the_questionnaire() {
+    let out = crate::support::bin()
+        .arg("fhir-questionnaire")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let q: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(q["resourceType"], "Questionnaire");
+    assert_eq!(q["status"], "active");
+    let text = String::from_utf8_lossy(&out.stdout);
+    for f in Finding::ALL {
+        assert!(text.contains(&format!("\"linkId\": \"{}\"", f.id())), "{f}");
+    }
+}
+
+#[test]
+fn console_report_after_a_check() {
+    let (mut c, first) = Console::start(&["--country", "IE"]);
+    let end = walk(&mut c, first, &["calf_thigh_pain".into()], &[]);
+    assert_eq!(end["outcome"]["urgency"], "urgent");
+    let r = c.text("/report");
+    assert_eq!(r[0]["kind"], "report");
+    assert!(
+        r[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Throbbing or cramping pain in one calf or thigh (U1)")
+    );
+    assert!(
+        r[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("emergency number given: 112")
+    );
+    assert_eq!(r[0]["fhir"]["resourceType"], "QuestionnaireResponse");
+    // Before any answer: a short explanation instead.
+    let (mut fresh, _) = Console::start(&[]);
+    let r = fresh.text("/report");
+    assert!(
+        r[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("nothing to summarise yet")
+    );
+    assert_eq!(r[0]["fhir"], Value::Null);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn telegram_summary_button_share_and_inline_answer() {
+    let content = data::load_embedded().unwrap();
+    let tg = FakeTelegram::start().await;
+    let _bot = BotProcess::start(&tg.url, &[], "info");
+    let p = Person {
+        tg: &tg,
+        chat: 7001,
+    };
+    // Someone with no summary asks inline: a short explanation.
+    let since = tg.call_count();
+    tg.inline_query(p.chat, "summary");
+    let calls = tg.wait_method(since, "answerInlineQuery").await;
+    let answer = calls
+        .iter()
+        .find(|c| c.method == "answerInlineQuery")
+        .unwrap();
+    assert_eq!(answer.body["is_personal"], true);
+    assert_eq!(answer.body["cache_time"], 0);
+    assert!(
+        answer.body["results"][0]["input_message_content"]["message_text"]
+            .as_str()
+            .unwrap()
+            .contains("/check")
+    );
+
+    crate::telegram::walk(&p, &content, &[Finding::OneLegSwelling], &[]).await;
+    let since = tg.call_count();
+    let m = tg.keyboard_message(p.chat).unwrap();
+    let (_, data) = buttons(&m.markup)
+        .into_iter()
+        .find(|(l, _)| l.contains("Summary for my doctor"))
+        .unwrap();
+    tg.press(p.chat, m.id, &data);
+    let calls = tg.wait_method(since, "sendDocument").await;
+    let summary = calls
+        .iter()
+        .find(|c| c.method == "sendMessage" && c.text().contains("summary for a clinician"))
+        .expect("the summary");
+    assert!(
+        summary.body.get("parse_mode").is_none(),
+        "plain text, readable when forwarded"
+    );
+    let share = &summary.body["reply_markup"]["inline_keyboard"][0][0];
+    assert_eq!(share["switch_inline_query"], "summary");
+    let doc = calls.iter().find(|c| c.method == "sendDocument").unwrap();
+    assert!(
+        doc.body["multipart"]
+            .as_str()
+            .unwrap()
+            .contains("QuestionnaireResponse")
+    );
+
+    // The share button: the user's own summary, for them only.
+    let since = tg.call_count();
+    tg.inline_query(p.chat, "summary");
+    let calls = tg.wait_method(since, "answerInlineQuery").await;
+    let answer = calls
+        .iter()
+        .find(|c| c.method == "answerInlineQuery")
+        .unwrap();
+    assert_eq!(answer.body["is_personal"], true);
+    assert_eq!(answer.body["cache_time"], 0);
+    let text = answer.body["results"][0]["input_message_content"]["message_text"]
+        .as_str()
+        .unwrap();
+    assert!(text.contains("Swelling in one leg (U1)"), "{text}");
+    // Someone else asking inline gets nothing of it.
+    let since = tg.call_count();
+    tg.inline_query(7999, "summary");
+    let calls = tg.wait_method(since, "answerInlineQuery").await;
+    let other = calls
+        .iter()
+        .find(|c| c.method == "answerInlineQuery")
+        .unwrap();
+    assert!(!other.body.to_string().contains("Swelling in one leg"));
+}
