@@ -149,6 +149,19 @@ pub fn load_dir(dir: &Path) -> Result<Bundle, Problems> {
     validate::validate(&files, &shown)
 }
 
+/// Files given in memory (name → text), validated: what the loader makes of any input.
+pub fn load_files(files: &BTreeMap<String, String>) -> Result<Bundle, Problems> {
+    validate::validate(files, "")
+}
+
+/// The embedded files, name → text.
+pub fn embedded_files() -> BTreeMap<String, String> {
+    EMBEDDED
+        .iter()
+        .map(|(name, text)| (name.to_string(), text.to_string()))
+        .collect()
+}
+
 /// Embedded data unless a directory is given.
 pub fn load(dir: Option<&Path>) -> Result<Bundle, Problems> {
     match dir {

@@ -1,6 +1,11 @@
 //! The few Bot API calls the handlers make, behind one small type, so the rate limiter can be
 //! switched on or off at run time without making every handler generic (teloxide's erased
-//! requester is not `Send`). It is also the one place where calls could be retried.
+//! requester is not `Send`).
+//!
+//! Every call goes through a bounded retry with backoff: 429 waits `retry_after`; server
+//! errors, proxies' error pages, timeouts and dropped connections are tried again up to
+//! [`RETRIES`] times. A request that timed out may have been delivered: a retry can repeat a
+//! message (replies are at-least-once). Client errors (400, 403 blocked…) are not retried.
 
 use teloxide::RequestError;
 use teloxide::adaptors::Throttle;
@@ -11,6 +16,58 @@ use teloxide::payloads::{
 use teloxide::prelude::*;
 use teloxide::types::{CallbackQueryId, InlineKeyboardMarkup, MessageId, ParseMode};
 use teloxide::types::{InlineQueryId, InlineQueryResult, InputFile};
+
+/// Retries after the first attempt.
+pub const RETRIES: u32 = 4;
+/// The first backoff; it doubles on each retry.
+pub const BACKOFF: std::time::Duration = std::time::Duration::from_millis(100);
+/// The longest `retry_after` honoured before giving up on a call.
+pub const MAX_RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// How long to wait before trying a failed call again, or `None` when it must not be.
+pub fn retry_delay(e: &RequestError, attempt: u32) -> Option<std::time::Duration> {
+    let backoff = BACKOFF * 2u32.saturating_pow(attempt);
+    match e {
+        RequestError::RetryAfter(s) => Some(s.duration()).filter(|d| *d <= MAX_RETRY_AFTER),
+        RequestError::Network(_) | RequestError::Io(_) | RequestError::InvalidJson { .. } => {
+            Some(backoff)
+        }
+        RequestError::Api(teloxide::ApiError::Unknown(description)) => {
+            let client_error = ["Bad Request", "Forbidden", "Unauthorized", "Not Found"]
+                .iter()
+                .any(|p| description.starts_with(p));
+            (!client_error).then_some(backoff)
+        }
+        _ => None,
+    }
+}
+
+/// Runs `call` until it succeeds, fails for good, or the retries are spent.
+async fn retried<T, F, Fut>(what: &'static str, mut call: F) -> Result<T, RequestError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, RequestError>>,
+{
+    let mut attempt = 0;
+    loop {
+        match call().await {
+            Ok(v) => return Ok(v),
+            Err(e) => match retry_delay(&e, attempt).filter(|_| attempt < RETRIES) {
+                Some(delay) => {
+                    log::warn!(
+                        "{what} failed ({}); retry {} in {} ms",
+                        super::describe(&e),
+                        attempt + 1,
+                        delay.as_millis()
+                    );
+                    tokio::time::sleep(delay).await;
+                    attempt += 1;
+                }
+                None => return Err(e),
+            },
+        }
+    }
+}
 
 #[derive(Clone)]
 pub enum Api {
@@ -35,13 +92,16 @@ impl Api {
         html: String,
         keyboard: Option<InlineKeyboardMarkup>,
     ) -> Result<MessageId, RequestError> {
-        with_bot!(self, b => {
-            let mut r = b.send_message(chat, html).parse_mode(ParseMode::Html);
-            if let Some(k) = keyboard {
-                r = r.reply_markup(k);
-            }
-            Ok(r.await?.id)
+        retried("sendMessage", || async {
+            with_bot!(self, b => {
+                let mut r = b.send_message(chat, html.clone()).parse_mode(ParseMode::Html);
+                if let Some(k) = keyboard.clone() {
+                    r = r.reply_markup(k);
+                }
+                Ok(r.await?.id)
+            })
         })
+        .await
     }
 
     /// Sends plain text with a keyboard (a report: it must read the same when forwarded).
@@ -51,13 +111,16 @@ impl Api {
         text: String,
         keyboard: Option<InlineKeyboardMarkup>,
     ) -> Result<MessageId, RequestError> {
-        with_bot!(self, b => {
-            let mut r = b.send_message(chat, text.clone());
-            if let Some(k) = keyboard.clone() {
-                r = r.reply_markup(k);
-            }
-            Ok(r.await?.id)
+        retried("sendMessage", || async {
+            with_bot!(self, b => {
+                let mut r = b.send_message(chat, text.clone());
+                if let Some(k) = keyboard.clone() {
+                    r = r.reply_markup(k);
+                }
+                Ok(r.await?.id)
+            })
         })
+        .await
     }
 
     /// Sends a file made in memory.
@@ -68,11 +131,14 @@ impl Api {
         bytes: Vec<u8>,
         caption: &str,
     ) -> Result<MessageId, RequestError> {
-        with_bot!(self, b => Ok(b
-            .send_document(chat, InputFile::memory(bytes.clone()).file_name(name.to_string()))
-            .caption(caption.to_string())
-            .await?
-            .id))
+        retried("sendDocument", || async {
+            with_bot!(self, b => Ok(b
+                .send_document(chat, InputFile::memory(bytes.clone()).file_name(name.to_string()))
+                .caption(caption.to_string())
+                .await?
+                .id))
+        })
+        .await
     }
 
     /// Answers an inline query for this user only, never cached.
@@ -81,17 +147,23 @@ impl Api {
         id: InlineQueryId,
         results: Vec<InlineQueryResult>,
     ) -> Result<(), RequestError> {
-        with_bot!(self, b => b
-            .answer_inline_query(id.clone(), results.clone())
-            .is_personal(true)
-            .cache_time(0)
-            .await
-            .map(|_| ()))
+        retried("answerInlineQuery", || async {
+            with_bot!(self, b => b
+                .answer_inline_query(id.clone(), results.clone())
+                .is_personal(true)
+                .cache_time(0)
+                .await
+                .map(|_| ()))
+        })
+        .await
     }
 
     /// Sends plain text (no parse mode: nothing to escape).
     pub async fn send_text(&self, chat: ChatId, text: &str) -> Result<MessageId, RequestError> {
-        with_bot!(self, b => Ok(b.send_message(chat, text.to_string()).await?.id))
+        retried("sendMessage", || async {
+            with_bot!(self, b => Ok(b.send_message(chat, text.to_string()).await?.id))
+        })
+        .await
     }
 
     /// Replaces a message's text and keyboard. An edit that changes nothing is not an error.
@@ -102,13 +174,16 @@ impl Api {
         html: String,
         keyboard: Option<InlineKeyboardMarkup>,
     ) -> Result<(), RequestError> {
-        let result = with_bot!(self, b => {
-            let mut r = b.edit_message_text(chat, message, html).parse_mode(ParseMode::Html);
-            if let Some(k) = keyboard {
-                r = r.reply_markup(k);
-            }
-            r.await.map(|_| ())
-        });
+        let result = retried("editMessageText", || async {
+            with_bot!(self, b => {
+                let mut r = b.edit_message_text(chat, message, html.clone()).parse_mode(ParseMode::Html);
+                if let Some(k) = keyboard.clone() {
+                    r = r.reply_markup(k);
+                }
+                r.await.map(|_| ())
+            })
+        })
+        .await;
         match result {
             Err(RequestError::Api(teloxide::ApiError::MessageNotModified)) => Ok(()),
             other => other,
@@ -121,11 +196,14 @@ impl Api {
         chat: ChatId,
         message: MessageId,
     ) -> Result<(), RequestError> {
-        with_bot!(self, b => b
-            .edit_message_reply_markup(chat, message)
-            .reply_markup(InlineKeyboardMarkup::default())
-            .await
-            .map(|_| ()))
+        retried("editMessageReplyMarkup", || async {
+            with_bot!(self, b => b
+                .edit_message_reply_markup(chat, message)
+                .reply_markup(InlineKeyboardMarkup::default())
+                .await
+                .map(|_| ()))
+        })
+        .await
     }
 
     /// Answers a button press, with a short notice when there is something to say.
@@ -134,12 +212,15 @@ impl Api {
         id: CallbackQueryId,
         notice: Option<&str>,
     ) -> Result<(), RequestError> {
-        with_bot!(self, b => {
-            let mut r = b.answer_callback_query(id);
-            if let Some(n) = notice {
-                r = r.text(n.to_string());
-            }
-            r.await.map(|_| ())
+        retried("answerCallbackQuery", || async {
+            with_bot!(self, b => {
+                let mut r = b.answer_callback_query(id.clone());
+                if let Some(n) = notice {
+                    r = r.text(n.to_string());
+                }
+                r.await.map(|_| ())
+            })
         })
+        .await
     }
 }

@@ -29,17 +29,22 @@ use teloxide::types::{
 
 type ChatDialogue = Dialogue<ChatState, ChatStorage>;
 
-/// The whole handler tree.
+/// The whole handler tree. Dialogues are made here rather than with teloxide's
+/// `enter_dialogue`, which loads the state first and silently drops the update when the
+/// storage fails: the handlers load it themselves and tell the user.
 pub fn schema() -> UpdateHandler<Box<dyn std::error::Error + Send + Sync + 'static>> {
     let private_messages = Update::filter_message()
         .filter(|msg: Message| msg.chat.is_private())
-        .enter_dialogue::<Message, ChatStorage, ChatState>()
+        .map(|storage: Arc<ChatStorage>, msg: Message| ChatDialogue::new(storage, msg.chat.id))
         .branch(dptree::filter(|msg: Message| msg.text().is_some()).endpoint(on_text))
         .branch(dptree::endpoint(on_other_message));
     let group_messages = Update::filter_message().endpoint(on_group_message);
     let callbacks = Update::filter_callback_query()
         .filter(|q: CallbackQuery| q.regular_message().is_some_and(|m| m.chat.is_private()))
-        .enter_dialogue::<CallbackQuery, ChatStorage, ChatState>()
+        .filter_map(|storage: Arc<ChatStorage>, q: CallbackQuery| {
+            q.regular_message()
+                .map(|m| ChatDialogue::new(storage, m.chat.id))
+        })
         .endpoint(on_button);
     let other_callbacks = Update::filter_callback_query().endpoint(on_foreign_button);
     let inline = Update::filter_inline_query().endpoint(on_inline_query);
@@ -145,6 +150,10 @@ async fn begin(
     let mut state = match dialogue.get().await {
         Ok(s) => s.unwrap_or_default(),
         Err(e) => {
+            super::metrics::count(
+                &super::metrics::COUNTERS.storage_errors,
+                "storage read failed",
+            );
             log::error!("reading a conversation failed: {e}");
             let t = turn.content.texts("en");
             turn.bot
@@ -154,7 +163,10 @@ async fn begin(
         }
     };
     if state.last_update.is_some_and(|last| update <= last) {
-        log::debug!("update {update} was applied already");
+        super::metrics::COUNTERS
+            .updates_repeated
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        log::info!("update {update} was applied already; skipped");
         return Ok(None);
     }
     if state.engine.country.is_none()
@@ -192,6 +204,43 @@ pub fn guess_country(language: Option<&str>) -> Option<String> {
         .then(|| region.to_ascii_uppercase())
 }
 
+/// One engine step, counted for safety monitoring.
+fn step(turn: &Turn<'_>, state: &mut ChatState, input: Input) -> Vec<Reply> {
+    let before = state.engine.clone();
+    let replies = turn.engine().step(&mut state.engine, input);
+    let t = turn.content.texts(&state.engine.lang);
+    super::metrics::record(&before, &state.engine, &replies, t);
+    replies
+}
+
+/// Whether Telegram says the user can no longer be reached (blocked the bot, deleted).
+fn gone(e: &(dyn std::error::Error + Send + Sync + 'static)) -> bool {
+    use teloxide::ApiError as A;
+    matches!(
+        e.downcast_ref::<teloxide::RequestError>(),
+        Some(teloxide::RequestError::Api(
+            A::BotBlocked | A::UserDeactivated | A::BotKicked
+        ))
+    )
+}
+
+/// A user who blocked the bot: stop sending and delete their conversation.
+async fn unless_gone(result: HandlerResult, dialogue: &ChatDialogue) -> HandlerResult {
+    match result {
+        Err(e) if gone(e.as_ref()) => {
+            super::metrics::count(
+                &super::metrics::COUNTERS.blocked_users,
+                "user blocked the bot; conversation deleted",
+            );
+            if let Err(e) = dialogue.exit().await {
+                log::error!("deleting the conversation of a user who blocked the bot failed: {e}");
+            }
+            Ok(())
+        }
+        other => other,
+    }
+}
+
 /// Sends the replies, then saves the state with the update marked as applied. In that
 /// order: a crash in between repeats a reply (at-least-once) but never advances twice.
 async fn finish(
@@ -215,6 +264,10 @@ async fn save(
 ) -> Result<(), teloxide::RequestError> {
     state.last_update = Some(update);
     if let Err(e) = dialogue.update(state).await {
+        super::metrics::count(
+            &super::metrics::COUNTERS.storage_errors,
+            "storage write failed",
+        );
         log::error!("saving a conversation failed: {e}");
         let t = turn.content.texts("en");
         turn.bot
@@ -226,6 +279,20 @@ async fn save(
 
 /// Text and commands in a private chat: one engine step.
 async fn on_text(
+    bot: Api,
+    dialogue: ChatDialogue,
+    msg: Message,
+    upd: Update,
+    content: Arc<Content>,
+) -> HandlerResult {
+    unless_gone(
+        on_text_inner(bot, dialogue.clone(), msg, upd, content).await,
+        &dialogue,
+    )
+    .await
+}
+
+async fn on_text_inner(
     bot: Api,
     dialogue: ChatDialogue,
     msg: Message,
@@ -258,7 +325,7 @@ async fn on_text(
         Some(cmd) => Input::Command(cmd),
         None => Input::Text(text.to_string()),
     };
-    let replies = turn.engine().step(&mut state.engine, input);
+    let replies = step(&turn, &mut state, input);
     finish(&turn, &dialogue, state, upd.id.0, &replies).await?;
     Ok(())
 }
@@ -283,6 +350,20 @@ async fn forget(turn: &Turn<'_>, mut state: ChatState, dialogue: &ChatDialogue) 
 
 /// Stickers, photos, voice, locations…: say what the bot can read, then the question again.
 async fn on_other_message(
+    bot: Api,
+    dialogue: ChatDialogue,
+    msg: Message,
+    upd: Update,
+    content: Arc<Content>,
+) -> HandlerResult {
+    unless_gone(
+        on_other_message_inner(bot, dialogue.clone(), msg, upd, content).await,
+        &dialogue,
+    )
+    .await
+}
+
+async fn on_other_message_inner(
     bot: Api,
     dialogue: ChatDialogue,
     msg: Message,
@@ -337,6 +418,20 @@ async fn on_group_message(bot: Api, msg: Message, content: Arc<Content>) -> Hand
 
 /// A button press in a private chat.
 async fn on_button(
+    bot: Api,
+    dialogue: ChatDialogue,
+    q: CallbackQuery,
+    upd: Update,
+    content: Arc<Content>,
+) -> HandlerResult {
+    unless_gone(
+        on_button_inner(bot, dialogue.clone(), q, upd, content).await,
+        &dialogue,
+    )
+    .await
+}
+
+async fn on_button_inner(
     bot: Api,
     dialogue: ChatDialogue,
     q: CallbackQuery,
@@ -408,7 +503,7 @@ async fn on_button(
         return Ok(());
     };
     bot.answer(q.id.clone(), None).await?;
-    let replies = engine.step(&mut state.engine, input);
+    let replies = step(&turn, &mut state, input);
     // The next question (or a toggled list) replaces the one pressed, to keep the chat short;
     // results and errors arrive as new messages.
     let in_place = matches!(replies.as_slice(), [r] if matches!(r.kind, Kind::Question | Kind::Info) && !r.options.is_empty());
@@ -438,9 +533,7 @@ async fn telegram_only(
 ) -> HandlerResult {
     let t = turn.content.texts(&state.engine.lang);
     let replies = match name {
-        "emergency" => turn
-            .engine()
-            .step(&mut state.engine, Input::Command(Command::Emergency)),
+        "emergency" => step(turn, &mut state, Input::Command(Command::Emergency)),
         "report" => {
             let replies = turn.engine().step(
                 &mut state.engine,

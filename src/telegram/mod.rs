@@ -7,6 +7,7 @@
 
 pub mod api;
 mod handlers;
+pub mod metrics;
 pub mod render;
 
 use crate::core::Content;
@@ -64,6 +65,7 @@ pub async fn run(bot: Bot, content: Arc<Content>, settings: Settings) -> anyhow:
     announce(&bot, &content).await;
 
     let error_handler = Arc::new(|e: Box<dyn std::error::Error + Send + Sync>| async move {
+        metrics::count(&metrics::COUNTERS.api_errors, "update failed");
         match e.downcast_ref::<teloxide::RequestError>() {
             Some(re) => log::error!("update not handled: {}", describe(re)),
             None => log::error!("update not handled: storage or internal error"),

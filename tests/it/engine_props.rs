@@ -120,3 +120,102 @@ proptest! {
         }
     }
 }
+
+fn mutate(text: &str, edits: &[(usize, u8, String)]) -> String {
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    for (at, kind, junk) in edits {
+        if lines.is_empty() {
+            break;
+        }
+        let i = at % lines.len();
+        match kind % 4 {
+            0 => {
+                lines.remove(i);
+            }
+            1 => {
+                let l = lines[i].clone();
+                lines.insert(i, l);
+            }
+            2 => lines[i].push_str(junk),
+            _ => {
+                let cut = lines[i]
+                    .char_indices()
+                    .nth(lines[i].chars().count() / 2)
+                    .map(|(b, _)| b)
+                    .unwrap_or(0);
+                lines[i].truncate(cut);
+            }
+        }
+    }
+    lines.join("\n")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+    /// Arbitrary edits to the shipped files never panic the loader: it answers with the data
+    /// or with problems, each located.
+    #[test]
+    fn arbitrary_dialogue_files_never_panic_the_loader(
+        file in 0usize..5,
+        edits in proptest::collection::vec((any::<usize>(), any::<u8>(), ".{0,12}"), 1..8),
+        replace_with in proptest::option::of(".{0,200}"),
+    ) {
+        let mut files = data::embedded_files();
+        let names: Vec<String> = files.keys().cloned().collect();
+        let name = &names[file % names.len()];
+        let text = files[name].clone();
+        let new = match replace_with {
+            Some(any_text) => any_text,
+            None => mutate(&text, &edits),
+        };
+        files.insert(name.clone(), new);
+        match data::load_files(&files) {
+            Ok(_) => {}
+            Err(problems) => {
+                prop_assert!(!problems.0.is_empty());
+                for p in &problems.0 {
+                    prop_assert!(!p.message.is_empty());
+                    prop_assert!(!p.file.is_empty());
+                }
+            }
+        }
+    }
+
+    /// Arbitrary button data never panics the decoder, and what it accepts encodes back the same.
+    #[test]
+    fn arbitrary_button_data_never_panics(data in ".{0,80}") {
+        use clotcheck::telegram::render::Press;
+        if let Some(p) = Press::decode(&data) {
+            prop_assert_eq!(Press::decode(&p.encode()), Some(p));
+        }
+    }
+
+    /// Whatever state random inputs reach, the Telegram rendering of what is pending stays
+    /// within Telegram's limits: messages under 4096 characters, button data under 64 bytes.
+    #[test]
+    fn rendering_stays_within_telegram_limits(inputs in proptest::collection::vec(any_input(), 1..40)) {
+        use clotcheck::telegram::render::{MAX_DATA, MAX_MESSAGE, render};
+        let content = data::load_embedded().unwrap();
+        let engine = Engine::new(&content);
+        let mut state = State::default();
+        let t = content.texts("en");
+        for input in inputs {
+            let replies = engine.step(&mut state, input);
+            for (i, r) in replies.iter().enumerate() {
+                let key = (i + 1 == replies.len()).then(|| engine.pending_key(&state)).flatten();
+                for out in render(r, key.as_deref(), engine.progress(&state), t) {
+                    prop_assert!(out.html.chars().count() <= MAX_MESSAGE);
+                    if let Some(k) = &out.keyboard {
+                        for row in &k.inline_keyboard {
+                            for b in row {
+                                if let teloxide::types::InlineKeyboardButtonKind::CallbackData(d) = &b.kind {
+                                    prop_assert!(d.len() <= MAX_DATA, "{d}");
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

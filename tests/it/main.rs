@@ -7,6 +7,7 @@ mod countries;
 mod engine_props;
 #[path = "../support/fake_telegram.rs"]
 mod fake_telegram;
+mod faults;
 mod report;
 mod restart;
 mod storage;

@@ -82,6 +82,14 @@ impl BotProcess {
         self.child.id()
     }
 
+    /// The exit code if the process has exited, without waiting.
+    pub fn try_exit(&mut self) -> Option<i32> {
+        match self.child.try_wait() {
+            Ok(Some(status)) => Some(status.code().unwrap_or(-1)),
+            _ => None,
+        }
+    }
+
     /// Waits for the process to exit (up to 10 s); its exit code.
     pub fn wait_exit(&mut self) -> Option<i32> {
         for _ in 0..100 {

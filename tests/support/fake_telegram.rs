@@ -72,8 +72,27 @@ pub struct BotMessage {
     pub markup: Value,
 }
 
+/// A fault to inject into the next calls of a method.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fault {
+    /// 429 Too Many Requests with `retry_after` seconds.
+    RetryAfter(u64),
+    /// A server error with Telegram's JSON body (error_code 500). Sent with HTTP status 200:
+    /// teloxide sleeps 10 s after any HTTP 5xx before reporting it, which would only slow
+    /// the tests; `BadGateway` uses a real 502.
+    ServerError,
+    /// A proxy's error page: 502 with an HTML body.
+    BadGateway,
+    /// The connection is dropped with no response (a reset, or a timeout's end).
+    Reset,
+    /// 403: the user blocked the bot.
+    Blocked,
+}
+
 #[derive(Default)]
 struct World {
+    /// Faults to inject, per method name, consumed in order.
+    faults: HashMap<String, Vec<Fault>>,
     /// Updates not yet acknowledged by an offset.
     queue: Vec<Value>,
     /// Every update ever pushed, by id, for redelivery.
@@ -131,7 +150,7 @@ impl FakeTelegram {
     }
 
     fn world(&self) -> std::sync::MutexGuard<'_, World> {
-        self.inner.world.lock().unwrap()
+        self.inner.world.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Queues an update (its `update_id` is assigned here) and returns the id.
@@ -147,6 +166,22 @@ impl FakeTelegram {
         };
         self.inner.updates.notify_waiters();
         id
+    }
+
+    /// The next `count` calls of `method` fail with `fault`.
+    pub fn fail(&self, method: &str, fault: Fault, count: usize) {
+        let mut w = self.world();
+        let list = w.faults.entry(method.to_string()).or_default();
+        list.extend(std::iter::repeat_n(fault, count));
+    }
+
+    /// How many calls of `method` were made (faulty ones included).
+    pub fn count(&self, method: &str) -> usize {
+        self.world()
+            .calls
+            .iter()
+            .filter(|c| c.method == method)
+            .count()
     }
 
     /// Delivers update `id` once more, whatever offset the bot has confirmed.
@@ -358,6 +393,8 @@ fn private_message(chat: i64) -> Value {
     })
 }
 
+/// Method names are case-insensitive; teloxide sends "SendMessage". Recorded as the docs
+/// spell them ("sendMessage").
 fn ok(result: Value) -> axum::Json<Value> {
     axum::Json(json!({ "ok": true, "result": result }))
 }
@@ -365,6 +402,50 @@ fn ok(result: Value) -> axum::Json<Value> {
 async fn handle(
     State(inner): State<Arc<Inner>>,
     Path((bot, method)): Path<(String, String)>,
+    body: Bytes,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let mut method = method;
+    if let Some(first) = method.get(..1) {
+        method = first.to_ascii_lowercase() + &method[1..];
+    }
+    let fault = {
+        let mut w = inner.world.lock().unwrap_or_else(|e| e.into_inner());
+        w.faults
+            .get_mut(&method)
+            .and_then(|list| (!list.is_empty()).then(|| list.remove(0)))
+    };
+    if let Some(fault) = fault {
+        {
+            let mut w = inner.world.lock().unwrap_or_else(|e| e.into_inner());
+            // Recorded as an attempt, not as a message the user saw.
+            let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            let body = json!({ "fault": format!("{fault:?}"), "request": request });
+            w.calls.push(Call {
+                method: method.clone(),
+                body,
+                token: String::new(),
+            });
+        }
+        inner.calls.notify_waiters();
+        let status = |code: u16| axum::http::StatusCode::from_u16(code).unwrap();
+        return match fault {
+            Fault::RetryAfter(secs) => (status(429), axum::Json(json!({"ok": false, "error_code": 429, "description": "Too Many Requests: retry after", "parameters": {"retry_after": secs}}))).into_response(),
+            Fault::ServerError => (status(200), axum::Json(json!({"ok": false, "error_code": 500, "description": "Internal Server Error"}))).into_response(),
+            Fault::BadGateway => (status(502), "<html><body>502 Bad Gateway</body></html>").into_response(),
+            Fault::Blocked => (status(403), axum::Json(json!({"ok": false, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}))).into_response(),
+            // Ends the connection with no response: the client sees a reset. (resume_unwind,
+            // not panic!, so no panic message is printed.)
+            Fault::Reset => std::panic::resume_unwind(Box::new("connection reset")),
+        };
+    }
+    handle_ok(inner, bot, method, body).await.into_response()
+}
+
+async fn handle_ok(
+    inner: Arc<Inner>,
+    bot: String,
+    method: String,
     body: Bytes,
 ) -> axum::Json<Value> {
     // JSON, or multipart for uploads (kept as text, with its chat id lifted out).
@@ -378,17 +459,11 @@ async fn handle(
         json!({ "chat_id": chat, "multipart": raw })
     });
     let token = bot.strip_prefix("bot").unwrap_or(&bot).to_string();
-    // Method names are case-insensitive; teloxide sends "SendMessage". Recorded as the docs
-    // spell them ("sendMessage").
-    let mut method = method;
-    if let Some(first) = method.get(..1) {
-        method = first.to_ascii_lowercase() + &method[1..];
-    }
     if method == "getUpdates" {
         return ok(get_updates(&inner, &body).await);
     }
     let response = {
-        let mut w = inner.world.lock().unwrap();
+        let mut w = inner.world.lock().unwrap_or_else(|e| e.into_inner());
         w.calls.push(Call {
             method: method.clone(),
             body: body.clone(),
@@ -407,7 +482,7 @@ async fn get_updates(inner: &Inner, body: &Value) -> Value {
     loop {
         let notified = inner.updates.notified();
         {
-            let mut w = inner.world.lock().unwrap();
+            let mut w = inner.world.lock().unwrap_or_else(|e| e.into_inner());
             // An offset acknowledges every update before it.
             w.queue
                 .retain(|u| u["update_id"].as_i64().unwrap_or(0) >= offset);
