@@ -140,12 +140,11 @@ async fn a_broken_database_at_run_time_gets_a_clear_message_not_a_crash() {
     };
     at_first_question(&p).await;
     wait_saved(&tg, &dir, p.chat).await;
-    for name in ["bot.sqlite", "bot.sqlite-wal", "bot.sqlite-shm"] {
-        let path = dir.path().join(name);
-        if path.exists() {
-            std::fs::write(&path, vec![b'x'; 8192]).unwrap();
-        }
-    }
+    // The database breaks under the running bot: its tables are gone.
+    rusqlite::Connection::open(dir.path().join("bot.sqlite"))
+        .unwrap()
+        .execute_batch("DROP TABLE conversation; DROP TABLE preference;")
+        .unwrap();
     let since = tg.call_count();
     tg.text(p.chat, "no");
     let calls = tg.wait_method(since, "sendMessage").await;
