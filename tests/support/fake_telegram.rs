@@ -106,6 +106,13 @@ struct World {
     chats: HashMap<i64, Vec<BotMessage>>,
     /// Telegram's `language_code` per user (default "en").
     languages: HashMap<i64, String>,
+    /// When the first getUpdates arrived (start-up measurements).
+    first_poll: Option<std::time::Instant>,
+    /// Per chat: how many messages with buttons the bot has sent or edited (cheap waiting
+    /// for many users at once).
+    keyboards: HashMap<i64, usize>,
+    /// When each update was handed to the bot, by update id.
+    delivered: HashMap<i64, std::time::Instant>,
 }
 
 struct Inner {
@@ -182,6 +189,42 @@ impl FakeTelegram {
             .iter()
             .filter(|c| c.method == method)
             .count()
+    }
+
+    /// When the bot first polled for updates.
+    pub fn first_poll(&self) -> Option<std::time::Instant> {
+        self.world().first_poll
+    }
+
+    /// When update `id` was handed to the bot.
+    pub fn delivered_at(&self, id: i64) -> Option<std::time::Instant> {
+        self.world().delivered.get(&id).copied()
+    }
+
+    /// How many messages with buttons the bot has sent or edited in `chat`.
+    pub fn keyboards(&self, chat: i64) -> usize {
+        self.world().keyboards.get(&chat).copied().unwrap_or(0)
+    }
+
+    /// Waits until the bot has sent or edited more than `seen` messages with buttons in
+    /// `chat`; returns the new count. O(1) per wake-up, for load tests with many users.
+    pub async fn wait_keyboards(&self, chat: i64, seen: usize) -> usize {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let notified = self.inner.calls.notified();
+            let now = self.keyboards(chat);
+            if now > seen {
+                return now;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                panic!("timed out waiting for chat {chat}");
+            }
+        }
+    }
+
+    /// Forgets recorded calls (long load runs).
+    pub fn clear_calls(&self) {
+        self.world().calls.clear();
     }
 
     /// Delivers update `id` once more, whatever offset the bot has confirmed.
@@ -483,6 +526,9 @@ async fn get_updates(inner: &Inner, body: &Value) -> Value {
         let notified = inner.updates.notified();
         {
             let mut w = inner.world.lock().unwrap_or_else(|e| e.into_inner());
+            if w.first_poll.is_none() {
+                w.first_poll = Some(std::time::Instant::now());
+            }
             // An offset acknowledges every update before it.
             w.queue
                 .retain(|u| u["update_id"].as_i64().unwrap_or(0) >= offset);
@@ -491,6 +537,12 @@ async fn get_updates(inner: &Inner, body: &Value) -> Value {
                 let mut queued = w.queue.clone();
                 queued.sort_by_key(|u| u["update_id"].as_i64());
                 updates.extend(queued);
+                let now = std::time::Instant::now();
+                for u in &updates {
+                    if let Some(id) = u["update_id"].as_i64() {
+                        w.delivered.entry(id).or_insert(now);
+                    }
+                }
                 return json!(updates);
             }
         }
@@ -502,6 +554,9 @@ async fn get_updates(inner: &Inner, body: &Value) -> Value {
 
 fn respond(w: &mut World, method: &str, body: &Value) -> axum::Json<Value> {
     let chat = body["chat_id"].as_i64().unwrap_or(0);
+    if matches!(method, "sendMessage" | "editMessageText") && !buttons(&body["reply_markup"]).is_empty() {
+        *w.keyboards.entry(chat).or_default() += 1;
+    }
     match method {
         "getMe" => ok(json!({
             "id": BOT_ID, "is_bot": true, "first_name": "clotcheck", "username": "clotcheck_bot",
