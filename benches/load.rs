@@ -17,7 +17,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const USERS: i64 = 100;
+const USERS: i64 = 200;
 const ROUNDS: usize = 3;
 const STORED: i64 = 10_000;
 
@@ -46,14 +46,18 @@ impl Bot {
         Bot { child }
     }
 
-    /// User + system CPU time of the process so far.
+    /// CPU time of the process so far: the sum over its threads of the scheduler's
+    /// nanosecond count (`/proc/PID/task/*/schedstat`), finer than `stat`'s 10 ms ticks.
     fn cpu(&self) -> Duration {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
-        let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
-        let fields: Vec<&str> = after.split_whitespace().collect();
-        let ticks: u64 = fields.get(11).and_then(|f| f.parse().ok()).unwrap_or(0)
-            + fields.get(12).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
-        Duration::from_millis(ticks * 10) // USER_HZ = 100
+        let dir = format!("/proc/{}/task", self.child.id());
+        let ns: u64 = std::fs::read_dir(&dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+            .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+            .sum();
+        Duration::from_nanos(ns)
     }
 
     fn rss_kb(&self) -> u64 {
@@ -85,7 +89,9 @@ impl Round {
     fn percentile(&self, p: f64) -> Duration {
         let mut l = self.latencies.clone();
         l.sort();
-        l.get(((l.len() as f64 - 1.0) * p) as usize).copied().unwrap_or_default()
+        l.get(((l.len() as f64 - 1.0) * p) as usize)
+            .copied()
+            .unwrap_or_default()
     }
 }
 
@@ -104,7 +110,13 @@ fn data_for(tg: &FakeTelegram, chat: i64, label: &str) -> (i64, String) {
 }
 
 /// One action by one user, timed from delivery to the reply with buttons.
-async fn act(tg: &FakeTelegram, chat: i64, update: impl FnOnce() -> i64, seen: &mut usize, lat: &mut Vec<Duration>) {
+async fn act(
+    tg: &FakeTelegram,
+    chat: i64,
+    update: impl FnOnce() -> i64,
+    seen: &mut usize,
+    lat: &mut Vec<Duration>,
+) {
     let id = update();
     *seen = tg.wait_keyboards(chat, *seen).await;
     let done = Instant::now();
@@ -119,12 +131,23 @@ async fn clotcheck_user(tg: Arc<FakeTelegram>, chat: i64) -> (usize, Vec<Duratio
     let mut updates = 0;
     act(&tg, chat, || tg.text(chat, "/start"), &mut seen, &mut lat).await;
     updates += 1;
-    for label in ["Start the check", "I agree"].into_iter().chain(std::iter::repeat_n("No", 13)).chain(["None of these", "None of these", "No"]) {
+    for label in ["Start the check", "I agree"]
+        .into_iter()
+        .chain(std::iter::repeat_n("No", 13))
+        .chain(["None of these", "None of these", "No"])
+    {
         let (m, d) = data_for(&tg, chat, label);
         act(&tg, chat, || tg.press(chat, m, &d), &mut seen, &mut lat).await;
         updates += 1;
     }
-    act(&tg, chat, || tg.text(chat, "how is a dvt diagnosed"), &mut seen, &mut lat).await;
+    act(
+        &tg,
+        chat,
+        || tg.text(chat, "how is a dvt diagnosed"),
+        &mut seen,
+        &mut lat,
+    )
+    .await;
     updates += 1;
     (updates, lat)
 }
@@ -196,7 +219,17 @@ async fn rss_with_stored(exe: &str) -> (u64, u64) {
     {
         // Create the schema through the bot, then fill it.
         let tg = FakeTelegram::start().await;
-        let _bot = Bot::start(exe, &["run".into(), "--rate-limit".into(), "off".into(), "--storage".into(), storage.clone()], &tg.url);
+        let _bot = Bot::start(
+            exe,
+            &[
+                "run".into(),
+                "--rate-limit".into(),
+                "off".into(),
+                "--storage".into(),
+                storage.clone(),
+            ],
+            &tg.url,
+        );
         while tg.first_poll().is_none() {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
@@ -207,7 +240,9 @@ async fn rss_with_stored(exe: &str) -> (u64, u64) {
     s.engine.node = Some("risk".into());
     s.engine.consent = true;
     for f in clotcheck::core::findings::Finding::ALL.iter().take(14) {
-        s.engine.answers.set(*f, clotcheck::core::findings::Answer::Absent);
+        s.engine
+            .answers
+            .set(*f, clotcheck::core::findings::Answer::Absent);
     }
     let now = clotcheck::storage::now();
     for chat in 0..STORED {
@@ -221,21 +256,36 @@ async fn rss_with_stored(exe: &str) -> (u64, u64) {
     tx.commit().expect("commit");
     drop(conn);
     let tg = Arc::new(FakeTelegram::start().await);
-    let bot = Bot::start(exe, &["run".into(), "--rate-limit".into(), "off".into(), "--storage".into(), storage], &tg.url);
+    let bot = Bot::start(
+        exe,
+        &[
+            "run".into(),
+            "--rate-limit".into(),
+            "off".into(),
+            "--storage".into(),
+            storage,
+        ],
+        &tg.url,
+    );
     while tg.first_poll().is_none() {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    // Touch a few hundred of the stored conversations, and run 100 new ones.
+    // Touch a few hundred of the stored conversations, and run 100 new ones at once.
     for chat in 0..300 {
         let seen = tg.keyboards(1_000_000 + chat);
         tg.text(1_000_000 + chat, "/help");
         tg.wait_keyboards(1_000_000 + chat, seen).await;
     }
-    let tasks: Vec<_> = (0..USERS).map(|i| tokio::spawn(clotcheck_user(tg.clone(), 50_000 + i))).collect();
+    let tasks: Vec<_> = (0..100)
+        .map(|i| tokio::spawn(clotcheck_user(tg.clone(), 50_000 + i)))
+        .collect();
     for t in tasks {
         t.await.expect("user");
     }
-    (bot.rss_kb(), std::fs::metadata(&db).map(|m| m.len() / 1024).unwrap_or(0))
+    (
+        bot.rss_kb(),
+        std::fs::metadata(&db).map(|m| m.len() / 1024).unwrap_or(0),
+    )
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 1)]
@@ -244,30 +294,88 @@ async fn main() {
     let echo = env!("CARGO_BIN_EXE_echo-bench");
     let dir = tempfile::tempdir().expect("tempdir");
     let mut ours: Vec<Round> = Vec::new();
+    let mut mem: Vec<Round> = Vec::new();
     let mut base: Vec<Round> = Vec::new();
     for i in 0..ROUNDS {
-        let db = format!("sqlite:{}", dir.path().join(format!("r{i}.sqlite")).display());
-        let args = vec!["run".into(), "--rate-limit".into(), "off".into(), "--storage".into(), db];
-        ours.push(round(clotcheck, args, false, 10_000 * (i as i64 + 1)).await);
+        let db = format!(
+            "sqlite:{}",
+            dir.path().join(format!("r{i}.sqlite")).display()
+        );
+        let args = |storage: String| {
+            vec![
+                "run".into(),
+                "--rate-limit".into(),
+                "off".into(),
+                "--storage".into(),
+                storage,
+            ]
+        };
+        ours.push(round(clotcheck, args(db), false, 10_000 * (i as i64 + 1)).await);
         base.push(round(echo, vec![], true, 10_000 * (i as i64 + 1)).await);
+        mem.push(
+            round(
+                clotcheck,
+                args("memory".into()),
+                false,
+                10_000 * (i as i64 + 1),
+            )
+            .await,
+        );
     }
     let (rss, db_kb) = rss_with_stored(clotcheck).await;
 
-    let m = |rs: &[Round], f: &dyn Fn(&Round) -> f64| median(&mut rs.iter().map(f).collect::<Vec<_>>());
+    let m =
+        |rs: &[Round], f: &dyn Fn(&Round) -> f64| median(&mut rs.iter().map(f).collect::<Vec<_>>());
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "clotcheck with memory storage: {:.0} updates/s, CPU per update {:.1} µs ({:.2}x echo)",
+        m(&mem, &|r| r.per_sec()),
+        m(&mem, &|r| r.cpu_per_update_us()),
+        m(&mem, &|r| r.cpu_per_update_us()) / m(&base, &|r| r.cpu_per_update_us())
+    );
     let rows: Vec<(&str, f64, f64, &str)> = vec![
-        ("updates per second", m(&ours, &|r| r.per_sec()), m(&base, &|r| r.per_sec()), ">= 1000"),
-        ("CPU per update (µs)", m(&ours, &|r| r.cpu_per_update_us()), m(&base, &|r| r.cpu_per_update_us()), "<= 1.3x echo"),
-        ("latency p50 (ms)", m(&ours, &|r| ms(r.percentile(0.5))), m(&base, &|r| ms(r.percentile(0.5))), ""),
-        ("latency p99 (ms)", m(&ours, &|r| ms(r.percentile(0.99))), m(&base, &|r| ms(r.percentile(0.99))), ""),
-        ("start-up to first getUpdates (ms)", m(&ours, &|r| ms(r.startup)), m(&base, &|r| ms(r.startup)), "< 200"),
+        (
+            "updates per second",
+            m(&ours, &|r| r.per_sec()),
+            m(&base, &|r| r.per_sec()),
+            ">= 1000",
+        ),
+        (
+            "CPU per update (µs)",
+            m(&ours, &|r| r.cpu_per_update_us()),
+            m(&base, &|r| r.cpu_per_update_us()),
+            "<= 1.3x echo",
+        ),
+        (
+            "latency p50 (ms)",
+            m(&ours, &|r| ms(r.percentile(0.5))),
+            m(&base, &|r| ms(r.percentile(0.5))),
+            "",
+        ),
+        (
+            "latency p99 (ms)",
+            m(&ours, &|r| ms(r.percentile(0.99))),
+            m(&base, &|r| ms(r.percentile(0.99))),
+            "",
+        ),
+        (
+            "start-up to first getUpdates (ms)",
+            m(&ours, &|r| ms(r.startup)),
+            m(&base, &|r| ms(r.startup)),
+            "< 200",
+        ),
     ];
-    println!("load benchmark: {USERS} users x 20 updates, {ROUNDS} interleaved rounds each, medians; 2 cores");
+    println!(
+        "load benchmark: {USERS} users x 20 updates, {ROUNDS} interleaved rounds each, medians; 2 cores"
+    );
     println!("| measure | clotcheck (SQLite) | echo bot | ratio | target |");
     println!("| --- | --- | --- | --- | --- |");
     for (name, a, b, target) in rows {
         println!("| {name} | {a:.1} | {b:.1} | {:.2}x | {target} |", a / b);
     }
-    println!("| RSS with {STORED} stored conversations (MB) | {:.1} | — | — | < 30 |", rss as f64 / 1024.0);
+    println!(
+        "| RSS with {STORED} stored conversations (MB) | {:.1} | — | — | < 30 |",
+        rss as f64 / 1024.0
+    );
     println!("(database file: {:.1} MB)", db_kb as f64 / 1024.0);
 }

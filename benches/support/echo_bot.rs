@@ -17,19 +17,25 @@ async fn main() {
         bot = bot.set_api_url(url.parse().expect("a URL"));
     }
     let handler = dptree::entry()
-        .branch(Update::filter_message().endpoint(|bot: Bot, msg: Message| async move {
-            bot.send_message(msg.chat.id, "echo").reply_markup(keyboard()).await?;
-            respond(())
-        }))
-        .branch(Update::filter_callback_query().endpoint(|bot: Bot, q: CallbackQuery| async move {
-            bot.answer_callback_query(q.id.clone()).await?;
-            if let Some(m) = q.regular_message() {
-                bot.edit_message_text(m.chat.id, m.id, format!("pressed {}", q.id.0))
+        .branch(
+            Update::filter_message().endpoint(|bot: Bot, msg: Message| async move {
+                bot.send_message(msg.chat.id, "echo")
                     .reply_markup(keyboard())
                     .await?;
-            }
-            respond(())
-        }));
+                respond(())
+            }),
+        )
+        .branch(Update::filter_callback_query().endpoint(
+            |bot: Bot, q: CallbackQuery| async move {
+                bot.answer_callback_query(q.id.clone()).await?;
+                if let Some(m) = q.regular_message() {
+                    bot.edit_message_text(m.chat.id, m.id, format!("pressed {}", q.id.0))
+                        .reply_markup(keyboard())
+                        .await?;
+                }
+                respond(())
+            },
+        ));
     Dispatcher::builder(bot, handler)
         .default_handler(|_| async {})
         .enable_ctrlc_handler()
