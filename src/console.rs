@@ -13,6 +13,8 @@ use std::io::{self, BufRead, Write};
 pub struct Settings {
     pub json: bool,
     pub country: Option<String>,
+    /// A language code of the data ("en", "de", "es").
+    pub lang: String,
 }
 
 /// A line of the JSON protocol: `{"text": "..."}` or `{"choose": [N, ...]}`.
@@ -33,6 +35,12 @@ pub fn run(
     let engine = Engine::new(content);
     let mut state = State {
         country: settings.country.clone(),
+        lang: if content.languages.contains_key(&settings.lang) {
+            settings.lang.clone()
+        } else {
+            "en".into()
+        },
+        lang_chosen: true,
         ..State::default()
     };
     let hint = content.texts(&state.lang).get("msg.multi_hint").to_string();

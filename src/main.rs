@@ -60,6 +60,9 @@ enum Cmd {
         /// Print one JSON object
         #[arg(long)]
         json: bool,
+        /// Language: en, de or es
+        #[arg(long, value_name = "CODE", default_value = "en", value_parser = ["en", "de", "es"])]
+        lang: String,
         /// ISO 3166 code of the country, for the emergency number
         #[arg(long, value_name = "ISO", value_parser = parse_iso)]
         country: Option<String>,
@@ -76,6 +79,9 @@ enum Cmd {
         /// JSON lines in and out (see DESIGN.md)
         #[arg(long)]
         json: bool,
+        /// Language: en, de or es
+        #[arg(long, value_name = "CODE", default_value = "en", value_parser = ["en", "de", "es"])]
+        lang: String,
         /// ISO 3166 code of the country, for the emergency number
         #[arg(long, value_name = "ISO", value_parser = parse_iso)]
         country: Option<String>,
@@ -130,11 +136,13 @@ fn main() -> ExitCode {
         },
         Cmd::Ask {
             json,
+            lang,
             country,
             text,
-        } => cmd_ask(json, country.as_deref(), &text.join(" ")),
+        } => cmd_ask(json, &lang, country.as_deref(), &text.join(" ")),
         Cmd::Console {
             json,
+            lang,
             country,
             dialogs,
         } => {
@@ -142,7 +150,11 @@ fn main() -> ExitCode {
                 Ok(c) => c,
                 Err(problems) => return invalid_data(&problems),
             };
-            let settings = console::Settings { json, country };
+            let settings = console::Settings {
+                json,
+                country,
+                lang,
+            };
             let stdin = io::stdin().lock();
             match console::run(&content, &settings, stdin, io::stdout().lock()) {
                 Ok(()) => ExitCode::SUCCESS,
@@ -304,7 +316,7 @@ fn cmd_assess(
     }
 }
 
-fn cmd_ask(json: bool, country: Option<&str>, text: &str) -> ExitCode {
+fn cmd_ask(json: bool, lang: &str, country: Option<&str>, text: &str) -> ExitCode {
     let content = match data::load_embedded() {
         Ok(c) => c,
         Err(problems) => return invalid_data(&problems),
@@ -313,7 +325,7 @@ fn cmd_ask(json: bool, country: Option<&str>, text: &str) -> ExitCode {
         country: country.and_then(|c| content.country(c)),
         guessed: false,
     };
-    let a = clotcheck::core::engine::Engine::new(&content).ask(text, "en", place);
+    let a = clotcheck::core::engine::Engine::new(&content).ask(text, lang, place);
     let mut out = io::stdout().lock();
     let written = if json {
         writeln!(out, "{}", serde_json::to_string(&a).unwrap_or_default())
@@ -324,7 +336,7 @@ fn cmd_ask(json: bool, country: Option<&str>, text: &str) -> ExitCode {
         }
         s.push_str(&a.answer);
         if a.faq.is_none() && !a.suggestions.is_empty() {
-            let faq = content.faq("en");
+            let faq = content.faq(lang);
             for id in &a.suggestions {
                 let title = faq
                     .and_then(|f| f.find(id).map(|i| f.topics[i].title.clone()))

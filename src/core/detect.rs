@@ -60,29 +60,28 @@ pub struct Detector {
     personal: HashSet<String>,
     hypothetical: Vec<Phrase>,
     sudden: Vec<Phrase>,
+    /// Words that start a new clause ("but"): a negation does not reach past them.
+    contrast: HashSet<String>,
+    /// Words that end a negation's reach when they stand between it and a match, or just
+    /// after it: "never been *so* breathless", "not *able* to breathe" report the sign.
+    cancels: HashSet<String>,
+    /// Words that, right after a match in its clause, say all is well ("breathing normally").
+    all_clear: HashSet<String>,
+    /// Names of the condition ("clot", "dvt"), signs ("symptom"), causes ("cause"): a message
+    /// naming nobody that asks whether a condition causes a sign is a general question.
+    topic_words: HashSet<String>,
+    sign_words: HashSet<String>,
+    causal_words: HashSet<String>,
     /// Every word of the vocabulary, by first letter, for misspellings.
     vocab: HashMap<char, Vec<String>>,
     known: HashSet<String>,
 }
 
-/// Words that end a negation's reach when they stand between it and a match, or just after
-/// the match: "never been *so* breathless", "not *able* to breathe", "no chest pain *like
-/// this* before" report the sign.
-const CANCELS: &[&str] = &[
-    "so", "this", "such", "worse", "ever", "like", "able", "enough", "stop", "before",
-];
-
-/// Words that, right after a match in its clause, say all is well ("breathing normally",
-/// "heart rate is normal").
-const ALL_CLEAR: &[&str] = &[
-    "fine", "ok", "okay", "normal", "normally", "good", "alright",
-];
-
 /// How many words before a match a negation reaches, within its clause.
 const NEGATION_REACH: usize = 4;
 
 /// A message as words, each with the vocabulary words it may be a misspelling of, and the
-/// clause it belongs to (clauses end at punctuation and at "but").
+/// clause it belongs to (clauses end at punctuation and at contrast words such as "but").
 struct Tokens {
     words: Vec<Vec<String>>,
     clause: Vec<usize>,
@@ -181,6 +180,12 @@ impl Detector {
             personal: set("emergency.personal"),
             hypothetical: phrases("emergency.hypothetical"),
             sudden: phrases("emergency.sudden"),
+            contrast: set("emergency.contrast"),
+            cancels: set("emergency.cancels"),
+            all_clear: set("emergency.all_clear"),
+            topic_words: set("emergency.topic_words"),
+            sign_words: set("emergency.sign_words"),
+            causal_words: set("emergency.causal_words"),
             vocab: HashMap::new(),
             known: HashSet::new(),
         };
@@ -204,6 +209,9 @@ impl Detector {
             known.extend(p.iter().cloned());
         }
         known.extend(d.negations.iter().cloned());
+        known.extend(d.contrast.iter().cloned());
+        known.extend(d.cancels.iter().cloned());
+        known.extend(d.all_clear.iter().cloned());
         known.extend(d.personal.iter().cloned());
         for w in &known {
             if let Some(c) = w.chars().next() {
@@ -227,7 +235,7 @@ impl Detector {
         for part in text.split(['.', ',', ';', '!', '?', '\n', ':', '(', ')']) {
             clause += 1;
             for w in words(part) {
-                if w == "but" {
+                if self.contrast.contains(&w) {
                     clause += 1;
                 }
                 let mut alts = vec![w.clone()];
@@ -313,16 +321,12 @@ impl Detector {
     fn negated(&self, tokens: &Tokens, start: usize, end: usize) -> bool {
         let clear = (end + 1..tokens.len().min(end + 4))
             .take_while(|i| tokens.clause[*i] == tokens.clause[end])
-            .any(|i| ALL_CLEAR.contains(&tokens.words[i][0].as_str()));
+            .any(|i| self.all_clear.contains(&tokens.words[i][0]));
         if clear {
             return true;
         }
         let neg = |i: usize| tokens.words[i].iter().any(|w| self.negations.contains(w));
-        let cancel = |i: usize| {
-            tokens.words[i]
-                .iter()
-                .any(|w| CANCELS.contains(&w.as_str()))
-        };
+        let cancel = |i: usize| tokens.words[i].iter().any(|w| self.cancels.contains(w));
         let Some(n) = (start.saturating_sub(NEGATION_REACH)..start)
             .rev()
             .take_while(|i| tokens.clause[*i] == tokens.clause[start])
@@ -341,13 +345,14 @@ impl Detector {
             .any(|h| tokens.find(h, 0).iter().any(|(_, end)| *end < start))
     }
 
-    /// A question about the topic in general: starts like a question and names nobody.
+    /// A question about the topic in general: it names nobody, and either starts like a
+    /// question or asks whether the condition causes or signals something ("is breathlessness
+    /// a symptom of a clot?", "kann eine Thrombose Herzrasen auslösen?").
     fn is_general_question(&self, tokens: &Tokens) -> bool {
-        self.question_starts.contains(&tokens.words[0][0])
-            && !tokens
-                .words
-                .iter()
-                .any(|alts| self.personal.contains(&alts[0]))
+        let has = |set: &HashSet<String>| tokens.words.iter().any(|alts| set.contains(&alts[0]));
+        !has(&self.personal)
+            && (self.question_starts.contains(&tokens.words[0][0])
+                || (has(&self.topic_words) && (has(&self.sign_words) || has(&self.causal_words))))
     }
 }
 

@@ -20,6 +20,8 @@ use serde::{Deserialize, Serialize};
 pub const EMERGENCY_KEY: &str = "!";
 /// The [`Engine::pending_key`] of the country picker.
 pub const COUNTRY_KEY: &str = "#country";
+/// The [`Engine::pending_key`] of the language picker.
+pub const LANGUAGE_KEY: &str = "#lang";
 /// The [`Engine::pending_key`] of the FAQ topics offered.
 pub const FAQ_KEY: &str = "#faq";
 
@@ -43,7 +45,6 @@ pub const ENGINE_KEYS: &[&str] = &[
     "msg.nothing_pending",
     "msg.nothing_to_undo",
     "msg.malformed",
-    "msg.coming_soon",
     "msg.typed_emergency",
     "msg.emergency_intro",
     "msg.help",
@@ -58,6 +59,9 @@ pub const ENGINE_KEYS: &[&str] = &[
     "msg.off_topic",
     "msg.faq_unsure",
     "msg.faq_prompt",
+    "msg.language_prompt",
+    "msg.language_set",
+    "language_name",
     "label.set_country",
 ];
 
@@ -72,6 +76,12 @@ pub const ENGINE_LISTS: &[&str] = &[
     "emergency.personal",
     "emergency.hypothetical",
     "emergency.sudden",
+    "emergency.contrast",
+    "emergency.cancels",
+    "emergency.all_clear",
+    "emergency.topic_words",
+    "emergency.sign_words",
+    "emergency.causal_words",
 ];
 
 /// One conversation. Holds no free text, ever: only ids and answers.
@@ -101,6 +111,12 @@ pub struct State {
     /// The country picker is showing over whatever was pending.
     #[serde(default)]
     pub picking_country: bool,
+    /// The language was chosen by the user (not taken from their app's settings).
+    #[serde(default)]
+    pub lang_chosen: bool,
+    /// The language picker is showing over whatever was pending.
+    #[serde(default)]
+    pub picking_language: bool,
     /// FAQ topics offered (by id) over whatever was pending: the closest matches to a
     /// question, or every topic after /faq.
     #[serde(default)]
@@ -132,6 +148,8 @@ impl Default for State {
             country_guessed: false,
             lang: "en".into(),
             picking_country: false,
+            lang_chosen: false,
+            picking_language: false,
             suggestions: Vec::new(),
         }
     }
@@ -223,6 +241,8 @@ pub enum Action {
     BackToCheck,
     /// An FAQ topic, by index.
     Topic(usize),
+    /// A language of the data, by index.
+    Language(usize),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -429,7 +449,11 @@ impl<'a> Engine<'a> {
 
     /// The node whose question is pending, if any (none while the emergency advice shows).
     fn current(&self, state: &State) -> Option<NodeIx> {
-        if state.emergency.is_some() || state.picking_country || !state.suggestions.is_empty() {
+        if state.emergency.is_some()
+            || state.picking_country
+            || state.picking_language
+            || !state.suggestions.is_empty()
+        {
             return None;
         }
         state
@@ -446,13 +470,16 @@ impl<'a> Engine<'a> {
         state.ticks.clear();
         state.emergency = None;
         state.picking_country = false;
+        state.picking_language = false;
         state.suggestions.clear();
     }
 
     /// Identifies what the pending options belong to, so a front end can tell a button of
     /// the current question from a stale one: the node id, or `!` for the emergency advice.
     pub fn pending_key(&self, state: &State) -> Option<String> {
-        if state.picking_country {
+        if state.picking_language {
+            Some(LANGUAGE_KEY.to_string())
+        } else if state.picking_country {
             Some(COUNTRY_KEY.to_string())
         } else if !state.suggestions.is_empty() {
             Some(FAQ_KEY.to_string())
@@ -519,6 +546,9 @@ impl<'a> Engine<'a> {
     /// The pending message with its options, as it would be shown now.
     pub fn pending(&self, state: &State) -> Option<Reply> {
         let t = self.texts(state);
+        if state.picking_language {
+            return Some(self.language_picker(state));
+        }
         if state.picking_country {
             return Some(self.country_picker(state));
         }
@@ -590,6 +620,12 @@ impl<'a> Engine<'a> {
         if node.kind == NodeKind::Info && ix == self.content.dialog.start {
             let place = self.place(state);
             r.copy_number = place.country.map(|c| c.ambulance.clone());
+            if t.has("translation.review") {
+                r.lines.push(Line {
+                    text: t.get("translation.review").to_string(),
+                    strong: false,
+                });
+            }
             if place.country.is_some() && place.needs_fallback() {
                 r.lines.insert(
                     1,
@@ -667,6 +703,35 @@ impl<'a> Engine<'a> {
             Some(p) => out.push(p),
             None => out.extend(self.step(state, Input::Start)),
         }
+    }
+
+    fn language_picker(&self, state: &State) -> Reply {
+        let t = self.texts(state);
+        let mut r = Reply::new(Kind::Question, t.get("msg.language_prompt"));
+        if t.has("translation.review") {
+            r.lines.push(Line {
+                text: t.get("translation.review").to_string(),
+                strong: false,
+            });
+        }
+        for (i, (code, texts)) in self.content.languages.iter().enumerate() {
+            let mut label = texts.get("language_name").to_string();
+            if texts.has("translation.review") {
+                label.push_str(" (beta)");
+            }
+            let _ = code;
+            r.options.push(OptionView {
+                label,
+                findings: Vec::new(),
+                unsure: Vec::new(),
+                nav: false,
+                ticked: false,
+                action: Action::Language(i),
+            });
+        }
+        r.options
+            .push(nav(t.get("label.back_to_check"), Action::BackToCheck));
+        r
     }
 
     fn country_picker(&self, state: &State) -> Reply {
@@ -806,8 +871,21 @@ impl<'a> Engine<'a> {
             Action::Undo => self.undo(state, out),
             Action::Item(f) => self.toggle(state, f, out),
             Action::Country(i) => self.set_country(state, i, out),
+            Action::Language(i) => {
+                if let Some(code) = self.content.languages.keys().nth(i) {
+                    state.lang = code.clone();
+                    state.lang_chosen = true;
+                }
+                state.picking_language = false;
+                out.push(Reply::new(
+                    Kind::Info,
+                    self.texts(state).get("msg.language_set"),
+                ));
+                self.after_answer(state, out);
+            }
             Action::BackToCheck => {
                 state.picking_country = false;
+                state.picking_language = false;
                 state.suggestions.clear();
                 self.after_answer(state, out);
             }
@@ -1011,6 +1089,7 @@ impl<'a> Engine<'a> {
             }
             state.emergency = Some(undo);
             state.picking_country = false;
+            state.picking_language = false;
             state.suggestions.clear();
             let mut r = self.pending(state).unwrap_or_else(|| self.nothing(state));
             r.lines.insert(
@@ -1130,7 +1209,9 @@ impl<'a> Engine<'a> {
                 ));
             }
             Command::Language => {
-                out.push(Reply::new(Kind::Info, t.get("msg.coming_soon")));
+                state.picking_country = false;
+                state.suggestions.clear();
+                state.picking_language = true;
                 out.extend(self.pending(state));
             }
         }

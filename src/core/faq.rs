@@ -31,13 +31,38 @@ pub const REQUIRED_TOPICS: &[&str] = &[
     "prevention",
 ];
 
-/// Words that deny what follows them ("no chest pain", "without swelling").
-const DENIALS: &[&str] = &["no", "without", "nor"];
-/// Words that make a whole clause a denial ("breathing is fine").
-const ALL_CLEAR: &[&str] = &["fine", "ok", "okay", "normal"];
+/// How one language's messages are read for matching (the `[matching]` table of its
+/// `faq.toml`).
+#[derive(Debug, Clone, Default)]
+pub struct Matching {
+    pub stemmer: Option<Language>,
+    /// Words that deny what follows them ("no chest pain", "without swelling").
+    pub denials: Vec<String>,
+    /// Words that make a whole clause a denial ("breathing is fine").
+    pub all_clear: Vec<String>,
+    /// Words that, first in a clause, make it a denial ("no tengo dolor", "not dizzy").
+    pub clause_denials: Vec<String>,
+    /// Question words kept as words of their own ("how", "why").
+    pub intent: Vec<String>,
+    /// How a question asking for a definition starts ("what is").
+    pub define: Vec<Vec<String>>,
+}
 
-/// Question words kept as tokens ("how" → "qhow"), because they separate topics.
-const INTENT: &[&str] = &["how", "why", "who", "when"];
+impl Matching {
+    /// The stemmer named in the data ("english", "german", "spanish").
+    pub fn stemmer_named(name: &str) -> Option<Language> {
+        Some(match name {
+            "english" => Language::English,
+            "german" => Language::German,
+            "spanish" => Language::Spanish,
+            "french" => Language::French,
+            "italian" => Language::Italian,
+            "portuguese" => Language::Portuguese,
+            "dutch" => Language::Dutch,
+            _ => return None,
+        })
+    }
+}
 
 /// One topic, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +100,7 @@ pub struct Faq {
     /// Words of the index, by first letter, for misspellings.
     vocab: HashMap<char, Vec<String>>,
     known: HashSet<String>,
+    matching: Matching,
 }
 
 impl std::fmt::Debug for Faq {
@@ -103,7 +129,9 @@ impl Faq {
         examples: &[Vec<String>],
         synonyms: &[(String, Vec<String>)],
         domain: &[String],
+        matching: Matching,
     ) -> Faq {
+        let language = matching.stemmer.clone().unwrap_or(Language::English);
         let mut table: Vec<(Vec<String>, String)> = Vec::new();
         for (canonical, variants) in synonyms {
             for v in variants {
@@ -117,13 +145,14 @@ impl Faq {
         let mut faq = Faq {
             topics,
             engine: SearchEngineBuilder::<usize>::with_documents(
-                Language::English,
+                language.clone(),
                 Vec::<Document<usize>>::new(),
             )
             .build(),
             doc_topic: Vec::new(),
             doc_weight: Vec::new(),
             domain: HashSet::new(),
+            matching,
             synonyms: table,
             vocab: HashMap::new(),
             known: HashSet::new(),
@@ -164,8 +193,7 @@ impl Faq {
             }
         }
         faq.domain = domain.iter().map(|w| faq.normalize(w)).collect();
-        faq.engine =
-            SearchEngineBuilder::<usize>::with_documents(Language::English, documents).build();
+        faq.engine = SearchEngineBuilder::<usize>::with_documents(language, documents).build();
         faq
     }
 
@@ -189,16 +217,18 @@ impl Faq {
             }
             let w = &mended[i];
             // "what is X" / "what's X" asks for a definition.
-            if (w == "whats"
-                || (w == "what"
-                    && matches!(mended.get(i + 1).map(String::as_str), Some("is" | "are"))))
-                && out.is_empty()
+            if out.is_empty()
+                && let Some(d) = self
+                    .matching
+                    .define
+                    .iter()
+                    .find(|d| mended[i..].starts_with(d))
             {
                 out.push("qdefine".into());
-                i += if w == "whats" { 1 } else { 2 };
+                i += d.len();
                 continue;
             }
-            out.push(if INTENT.contains(&w.as_str()) {
+            out.push(if self.matching.intent.contains(w) {
                 format!("q{w}")
             } else {
                 w.clone()
@@ -217,11 +247,17 @@ impl Faq {
             .flat_map(|c| c.split(" but "))
             .filter(|c| !c.trim().is_empty())
             .collect();
-        let denies = |w: &String| DENIALS.contains(&w.as_str());
+        let denies = |w: &String| self.matching.denials.contains(w);
         // Within each clause, a denial and the two words after it ("no chest pain").
         let kept: Vec<String> = clauses
             .iter()
-            .filter(|c| !words(c).iter().any(|w| ALL_CLEAR.contains(&w.as_str())))
+            .filter(|c| {
+                let ws = words(c);
+                !ws.iter().any(|w| self.matching.all_clear.contains(w))
+                    && !ws
+                        .first()
+                        .is_some_and(|w| self.matching.clause_denials.contains(w))
+            })
             .map(|c| {
                 let ws = words(c);
                 let mut keep = vec![true; ws.len()];

@@ -19,10 +19,20 @@ pub const FILES: &[&str] = &[
     "en/texts.toml",
     "en/dialog.toml",
     "en/faq.toml",
+    "de/texts.toml",
+    "de/dialog.toml",
+    "de/faq.toml",
+    "es/texts.toml",
+    "es/dialog.toml",
+    "es/faq.toml",
 ];
 
 /// The languages, and the files that hold each one's wording.
-pub const LANGUAGES: &[(&str, &[&str])] = &[("en", &["en/texts.toml", "en/dialog.toml"])];
+pub const LANGUAGES: &[(&str, &[&str])] = &[
+    ("en", &["en/texts.toml", "en/dialog.toml"]),
+    ("de", &["de/texts.toml", "de/dialog.toml"]),
+    ("es", &["es/texts.toml", "es/dialog.toml"]),
+];
 
 /// Texts a front end needs besides the core's and the engine's; checked like them.
 pub const FRONT_END_KEYS: &[&str] = &[
@@ -69,6 +79,18 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../dialogs/en/dialog.toml"),
     ),
     ("en/faq.toml", include_str!("../../dialogs/en/faq.toml")),
+    ("de/texts.toml", include_str!("../../dialogs/de/texts.toml")),
+    (
+        "de/dialog.toml",
+        include_str!("../../dialogs/de/dialog.toml"),
+    ),
+    ("de/faq.toml", include_str!("../../dialogs/de/faq.toml")),
+    ("es/texts.toml", include_str!("../../dialogs/es/texts.toml")),
+    (
+        "es/dialog.toml",
+        include_str!("../../dialogs/es/dialog.toml"),
+    ),
+    ("es/faq.toml", include_str!("../../dialogs/es/faq.toml")),
 ];
 
 pub use crate::core::Content as Bundle;

@@ -101,6 +101,23 @@ pub struct RawFaq {
     pub synonyms: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     pub domain: RawDomain,
+    pub matching: RawMatching,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMatching {
+    pub stemmer: Spanned<String>,
+    #[serde(default)]
+    pub denials: Vec<String>,
+    #[serde(default)]
+    pub all_clear: Vec<String>,
+    #[serde(default)]
+    pub clause_denials: Vec<String>,
+    #[serde(default)]
+    pub intent: Vec<String>,
+    #[serde(default)]
+    pub define: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

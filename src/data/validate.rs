@@ -83,11 +83,15 @@ pub fn validate(files: &BTreeMap<String, String>, dir: &str) -> Result<Bundle, P
         .and_then(|raw| build_dialog(&raw, &mut flow_report));
 
     let mut languages = BTreeMap::new();
+    let mut locations: BTreeMap<String, Locations> = BTreeMap::new();
     for (lang, lang_files) in LANGUAGES {
-        if let Some(t) = build_texts(lang_files, files, &shown, &mut problems) {
+        let mut at = Locations::new();
+        if let Some(t) = build_texts(lang_files, files, &shown, &mut problems, &mut at) {
             languages.insert(lang.to_string(), t);
         }
+        locations.insert(lang.to_string(), at);
     }
+    check_translations(&languages, &locations, &mut problems);
     // Texts that the flow refers to: reported at the flow's line, naming the missing key.
     if let Some((dialog, spans)) = &dialog {
         for (lang, t) in &languages {
@@ -115,6 +119,23 @@ pub fn validate(files: &BTreeMap<String, String>, dir: &str) -> Result<Bundle, P
             && let Some(faq) = build_faq(&raw, &mut r)
         {
             faqs.insert(lang.to_string(), std::sync::Arc::new(faq));
+        }
+    }
+
+    if let Some(en) = faqs.get("en") {
+        let ids =
+            |f: &crate::core::faq::Faq| f.topics.iter().map(|t| t.id.clone()).collect::<Vec<_>>();
+        for (lang, f) in faqs.iter().filter(|(l, _)| *l != "en") {
+            if ids(f) != ids(en) {
+                problems.push(Problem {
+                    file: shown(&format!("{lang}/faq.toml")),
+                    line: 1,
+                    message: format!(
+                        "the topics of '{lang}' must be those of English, in the same order: {:?}",
+                        ids(en)
+                    ),
+                });
+            }
         }
     }
 
@@ -514,11 +535,104 @@ fn check_flow_texts(
     }
 }
 
+/// Every language has every text of English, the same structure, and the same placeholders
+/// in each text; only `translation.*` (the note that a translation awaits review) is its own.
+fn check_translations(
+    languages: &BTreeMap<String, Texts>,
+    locations: &BTreeMap<String, Locations>,
+    problems: &mut Vec<Problem>,
+) {
+    let (Some(en), Some(en_at)) = (languages.get("en"), locations.get("en")) else {
+        return;
+    };
+    let placeholders = |text: &str| -> Vec<String> {
+        let mut out: Vec<String> = text
+            .split('{')
+            .skip(1)
+            .filter_map(|s| s.split_once('}').map(|(name, _)| name.to_string()))
+            .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    };
+    for (lang, t) in languages.iter().filter(|(l, _)| *l != "en") {
+        let at = &locations[lang];
+        let first_file = at
+            .values()
+            .map(|(f, _)| f.clone())
+            .min()
+            .unwrap_or_default();
+        let mut en_keys: Vec<&String> = en_at.keys().collect();
+        en_keys.sort();
+        for key in en_keys {
+            let Some((file, line)) = at.get(key) else {
+                let (en_file, en_line) = &en_at[key];
+                problems.push(Problem {
+                    file: first_file.clone(),
+                    line: 1,
+                    message: format!("missing translation of '{key}' into '{lang}' (English at {en_file}:{en_line})"),
+                });
+                continue;
+            };
+            if en.has(key) {
+                if !t.has(key) {
+                    problems.push(Problem {
+                        file: file.clone(),
+                        line: *line,
+                        message: format!("'{key}' must be a text, as in English"),
+                    });
+                } else if placeholders(en.get(key)) != placeholders(t.get(key)) {
+                    problems.push(Problem {
+                        file: file.clone(),
+                        line: *line,
+                        message: format!(
+                            "'{key}' has placeholders {:?}; English has {:?}",
+                            placeholders(t.get(key)),
+                            placeholders(en.get(key))
+                        ),
+                    });
+                }
+            } else if en.has_list(key) && !t.has_list(key) {
+                problems.push(Problem {
+                    file: file.clone(),
+                    line: *line,
+                    message: format!("'{key}' must be a list, as in English"),
+                });
+            }
+        }
+        let mut extra: Vec<(&String, &(String, usize))> = at
+            .iter()
+            .filter(|(k, _)| {
+                !en_at.contains_key(*k) && *k != "translation" && !k.starts_with("translation.")
+            })
+            .collect();
+        extra.sort();
+        for (key, (file, line)) in extra {
+            problems.push(Problem {
+                file: file.clone(),
+                line: *line,
+                message: format!("'{key}' is not in English: the structure must be the same"),
+            });
+        }
+        if !t.has("translation.review") {
+            problems.push(Problem {
+                file: first_file.clone(),
+                line: 1,
+                message: format!(
+                    "'{lang}' needs 'translation.review' while it awaits clinical review"
+                ),
+            });
+        }
+    }
+}
+
 fn build_texts(
     lang_files: &[&str],
     files: &BTreeMap<String, String>,
     shown: &dyn Fn(&str) -> String,
     problems: &mut Vec<Problem>,
+    locations: &mut Locations,
 ) -> Option<Texts> {
     let before = problems.len();
     let mut map: HashMap<String, String> = HashMap::new();
@@ -537,7 +651,7 @@ fn build_texts(
         let Some(tree) = r.parse::<TextTree>() else {
             continue;
         };
-        flatten(&tree, "", &mut r, &mut map, &mut lists);
+        flatten(&tree, "", &mut r, &mut map, &mut lists, locations);
     }
     let mut missing = |key: String| {
         problems.push(Problem {
@@ -585,12 +699,16 @@ fn build_texts(
     (problems.len() == before).then(|| Texts::new(map, lists))
 }
 
+/// Where each text was written: key → (file as shown, line).
+type Locations = HashMap<String, (String, usize)>;
+
 fn flatten(
     tree: &TextTree,
     prefix: &str,
     r: &mut Report,
     map: &mut HashMap<String, String>,
     lists: &mut HashMap<String, Vec<String>>,
+    locations: &mut Locations,
 ) {
     for (k, v) in &tree.0 {
         let key = if prefix.is_empty() {
@@ -603,6 +721,7 @@ fn flatten(
             r.at(at, format!("duplicate text '{key}'"));
             continue;
         }
+        locations.insert(key.clone(), (r.name.clone(), r.line_of(at)));
         match v.get_ref() {
             TextNode::Text(s) => {
                 if s.chars().count() > MAX_TEXT {
@@ -620,7 +739,7 @@ fn flatten(
                 lists.insert(key, items.clone());
             }
             TextNode::Number(_) => {}
-            TextNode::Table(t) => flatten(t, &key, r, map, lists),
+            TextNode::Table(t) => flatten(t, &key, r, map, lists, locations),
         }
     }
 }
@@ -686,12 +805,42 @@ fn build_faq(raw: &RawFaq, r: &mut Report) -> Option<crate::core::faq::Faq> {
     if r.problems.len() > before {
         return None;
     }
+    let Some(stemmer) = crate::core::faq::Matching::stemmer_named(raw.matching.stemmer.get_ref())
+    else {
+        r.at_span(&raw.matching.stemmer, format!("unknown stemmer '{}' (english, german, spanish, french, italian, portuguese, dutch)", raw.matching.stemmer.get_ref()));
+        return None;
+    };
+    let words = |list: &[String]| -> Vec<String> {
+        list.iter()
+            .flat_map(|w| crate::core::detect::words(w))
+            .collect()
+    };
+    let matching = crate::core::faq::Matching {
+        stemmer: Some(stemmer),
+        denials: words(&raw.matching.denials),
+        all_clear: words(&raw.matching.all_clear),
+        clause_denials: words(&raw.matching.clause_denials),
+        intent: words(&raw.matching.intent),
+        define: raw
+            .matching
+            .define
+            .iter()
+            .map(|d| crate::core::detect::words(d))
+            .filter(|d| !d.is_empty())
+            .collect(),
+    };
     let synonyms: Vec<(String, Vec<String>)> = raw
         .synonyms
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    Some(Faq::new(topics, &examples, &synonyms, &raw.domain.words))
+    Some(Faq::new(
+        topics,
+        &examples,
+        &synonyms,
+        &raw.domain.words,
+        matching,
+    ))
 }
 
 fn build_countries(raw: &RawCountries, r: &mut Report) -> Vec<Country> {

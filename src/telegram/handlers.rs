@@ -169,6 +169,15 @@ async fn begin(
         log::info!("update {update} was applied already; skipped");
         return Ok(None);
     }
+    if !state.engine.lang_chosen {
+        // The app's language, where the data has it; English otherwise.
+        let code = language
+            .and_then(|l| l.split(['-', '_']).next())
+            .map(str::to_ascii_lowercase)
+            .filter(|c| turn.content.languages.contains_key(c))
+            .unwrap_or_else(|| "en".into());
+        state.engine.lang = code;
+    }
     if state.engine.country.is_none()
         && let Some(iso) = guess_country(language).filter(|iso| turn.content.country(iso).is_some())
     {
@@ -542,7 +551,7 @@ async fn telegram_only(
                 },
             );
             if let Some(report) = replies.iter().find(|r| r.kind == Kind::Report) {
-                send_report(turn, report).await?;
+                send_report(turn, report, &state.engine.lang).await?;
                 save(turn, dialogue, state, update).await?;
                 return Ok(());
             }
@@ -562,8 +571,12 @@ async fn telegram_only(
 
 /// The report as plain text (it must read the same when forwarded) with the share button,
 /// then the FHIR document.
-async fn send_report(turn: &Turn<'_>, report: &Reply) -> Result<(), teloxide::RequestError> {
-    let t = turn.content.texts("en");
+async fn send_report(
+    turn: &Turn<'_>,
+    report: &Reply,
+    lang: &str,
+) -> Result<(), teloxide::RequestError> {
+    let t = turn.content.texts(lang);
     let share = InlineKeyboardMarkup::new(vec![vec![InlineKeyboardButton::switch_inline_query(
         t.get("telegram.share"),
         SHARE_QUERY,
@@ -597,7 +610,12 @@ async fn on_inline_query(
     storage: Arc<ChatStorage>,
     content: Arc<Content>,
 ) -> HandlerResult {
-    let t = content.texts("en");
+    let app_lang = q
+        .from
+        .language_code
+        .as_deref()
+        .and_then(|l| l.split(['-', '_']).next())
+        .unwrap_or("en");
     let state = storage
         .clone()
         .get_dialogue(ChatId(q.from.id.0 as i64))
@@ -605,6 +623,12 @@ async fn on_inline_query(
         .ok()
         .flatten()
         .filter(|s| !s.reset && crate::core::report::has_answers(&s.engine));
+    let t = content.texts(
+        state
+            .as_ref()
+            .map(|s| s.engine.lang.as_str())
+            .unwrap_or(app_lang),
+    );
     let article = match state {
         Some(s) => {
             let r = crate::core::report::report(

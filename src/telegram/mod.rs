@@ -102,7 +102,14 @@ pub async fn run(bot: Bot, content: Arc<Content>, settings: Settings) -> anyhow:
 /// Registers the commands and the descriptions (with the emergency line). A failure here is
 /// logged and does not stop the bot: answering users matters more.
 async fn announce(bot: &Bot, content: &Content) {
-    let t = content.texts("en");
+    for (lang, t) in &content.languages {
+        announce_in(bot, lang, t).await;
+    }
+}
+
+/// Commands and descriptions in one language (English also as the default for all).
+async fn announce_in(bot: &Bot, lang: &str, t: &crate::core::texts::Texts) {
+    let code = (lang != "en").then(|| lang.to_string());
     let commands: Vec<BotCommand> = [
         "start",
         "check",
@@ -117,21 +124,29 @@ async fn announce(bot: &Bot, content: &Content) {
     .iter()
     .map(|c| BotCommand::new(*c, t.get(&format!("telegram.command.{c}"))))
     .collect();
-    if let Err(e) = bot.set_my_commands(commands).await {
+    let mut request = bot.set_my_commands(commands);
+    if let Some(c) = &code {
+        request = request.language_code(c.clone());
+    }
+    if let Err(e) = request.await {
         log::warn!("setMyCommands failed: {}", describe(&e));
     }
-    if let Err(e) = bot
+    let mut request = bot
         .set_my_description()
-        .description(t.get("telegram.description"))
-        .await
-    {
+        .description(t.get("telegram.description"));
+    if let Some(c) = &code {
+        request = request.language_code(c.clone());
+    }
+    if let Err(e) = request.await {
         log::warn!("setMyDescription failed: {}", describe(&e));
     }
-    if let Err(e) = bot
+    let mut request = bot
         .set_my_short_description()
-        .short_description(t.get("telegram.short_description"))
-        .await
-    {
+        .short_description(t.get("telegram.short_description"));
+    if let Some(c) = &code {
+        request = request.language_code(c.clone());
+    }
+    if let Err(e) = request.await {
         log::warn!("setMyShortDescription failed: {}", describe(&e));
     }
 }

@@ -20,25 +20,42 @@ struct File {
     case: Vec<Case>,
 }
 
-fn cases() -> Vec<Case> {
-    let text = std::fs::read_to_string(project("tests/data/ask_eval.toml")).unwrap();
+fn cases(file: &str) -> Vec<Case> {
+    let text = std::fs::read_to_string(project(&format!("tests/data/{file}"))).unwrap();
     toml::from_str::<File>(&text).unwrap().case
 }
 
 #[test]
 fn evaluation_set_meets_the_thresholds() {
+    evaluate("ask_eval.toml", "en", 150);
+}
+
+#[test]
+fn german_evaluation_set_meets_the_same_thresholds() {
+    evaluate("ask_eval_de.toml", "de", 60);
+}
+
+#[test]
+fn spanish_evaluation_set_meets_the_same_thresholds() {
+    evaluate("ask_eval_es.toml", "es", 60);
+}
+
+fn evaluate(file: &str, lang: &str, at_least: usize) {
     let content = data::load_embedded().unwrap();
     let engine = Engine::new(&content);
-    let faq = content.faq("en").unwrap();
-    let cases = cases();
-    assert!(cases.len() >= 150, "at least 150 labelled messages");
+    let faq = content.faq(lang).unwrap();
+    let cases = cases(file);
+    assert!(
+        cases.len() >= at_least,
+        "at least {at_least} labelled messages"
+    );
     let (mut topical, mut top1, mut answered_right) = (0, 0, 0);
     let mut failures = Vec::new();
     let (mut emergencies, mut flagged) = (0, 0);
     let mut false_alarms = Vec::new();
     let mut off_topic_answered = Vec::new();
     for c in &cases {
-        let a = engine.ask(&c.text, "en", Place::unknown());
+        let a = engine.ask(&c.text, lang, Place::unknown());
         match c.kind.as_str() {
             "emergency" => {
                 emergencies += 1;
@@ -76,7 +93,7 @@ fn evaluation_set_meets_the_thresholds() {
     }
     let accuracy = top1 as f64 / topical as f64;
     println!(
-        "ask evaluation: {} messages; top-1 topic accuracy {top1}/{topical} = {:.1} %; confident and right {answered_right}/{topical}; emergencies flagged {flagged}/{emergencies}; false alarms {}; off-topic answered {}",
+        "ask evaluation ({lang}): {} messages; top-1 topic accuracy {top1}/{topical} = {:.1} %; confident and right {answered_right}/{topical}; emergencies flagged {flagged}/{emergencies}; false alarms {}; off-topic answered {}",
         cases.len(),
         accuracy * 100.0,
         false_alarms.len(),

@@ -554,7 +554,9 @@ async fn get_updates(inner: &Inner, body: &Value) -> Value {
 
 fn respond(w: &mut World, method: &str, body: &Value) -> axum::Json<Value> {
     let chat = body["chat_id"].as_i64().unwrap_or(0);
-    if matches!(method, "sendMessage" | "editMessageText") && !buttons(&body["reply_markup"]).is_empty() {
+    if matches!(method, "sendMessage" | "editMessageText")
+        && !buttons(&body["reply_markup"]).is_empty()
+    {
         *w.keyboards.entry(chat).or_default() += 1;
     }
     match method {
