@@ -39,7 +39,18 @@ enum Cmd {
         /// Telegram's rate limits; `off` only against a local test server
         #[arg(long, value_name = "on|off", default_value = "on", value_parser = ["on", "off"])]
         rate_limit: String,
+        /// Webhook mode: the public URL Telegram posts to (secret in CLOTCHECK_WEBHOOK_SECRET)
+        #[arg(long, value_name = "URL", requires = "listen")]
+        webhook_url: Option<url::Url>,
+        /// Webhook mode: the address to listen on, e.g. 127.0.0.1:8080
+        #[arg(long, value_name = "ADDR", requires = "webhook_url")]
+        listen: Option<std::net::SocketAddr>,
+        /// Webhook mode: register the webhook (with the secret) at start
+        #[arg(long, requires = "webhook_url")]
+        set_webhook: bool,
     },
+    /// Register the webhook with its secret (CLOTCHECK_WEBHOOK_SECRET), once, for scaled-out deployments
+    SetWebhook { url: url::Url },
     /// Assess a set of findings with the triage rules and print the urgency, reasons and advice
     Assess {
         /// Print one JSON object
@@ -102,12 +113,28 @@ fn parse_iso(s: &str) -> Result<String, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Cmd::SetWebhook { url } => cmd_set_webhook(url),
         Cmd::Run {
             storage,
             state_ttl,
             dialogs,
             rate_limit,
+            webhook_url,
+            listen,
+            set_webhook,
         } => {
+            let webhook = match (webhook_url, listen) {
+                (Some(url), Some(listen)) => match webhook_secret() {
+                    Some(secret) => Some(clotcheck::telegram::WebhookSettings {
+                        url,
+                        listen,
+                        secret,
+                        set_webhook,
+                    }),
+                    None => return no_secret(),
+                },
+                _ => None,
+            };
             let storage = storage.unwrap_or_else(|| {
                 let path =
                     std::env::var("CLOTCHECK_DB").unwrap_or_else(|_| "clotcheck.sqlite".into());
@@ -117,7 +144,13 @@ fn main() -> ExitCode {
                 state: state_ttl,
                 ..Expiry::default()
             };
-            cmd_run(storage, expiry, dialogs.as_deref(), rate_limit == "on")
+            cmd_run(
+                storage,
+                expiry,
+                dialogs.as_deref(),
+                rate_limit == "on",
+                webhook,
+            )
         }
         Cmd::Assess {
             json,
@@ -189,11 +222,59 @@ fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     }
 }
 
+/// The webhook secret; webhook mode refuses to start without one.
+fn webhook_secret() -> Option<String> {
+    std::env::var("CLOTCHECK_WEBHOOK_SECRET")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+}
+
+fn no_secret() -> ExitCode {
+    eprintln!(
+        "clotcheck: webhook mode needs a secret in CLOTCHECK_WEBHOOK_SECRET (1 to 256 of A-Z a-z 0-9 _ -); refusing to start"
+    );
+    ExitCode::from(1)
+}
+
+fn cmd_set_webhook(url: url::Url) -> ExitCode {
+    let token = std::env::var("TELOXIDE_TOKEN")
+        .ok()
+        .filter(|t| !t.trim().is_empty());
+    let (Some(token), Some(secret)) = (token, webhook_secret()) else {
+        eprintln!("clotcheck: set-webhook needs TELOXIDE_TOKEN and CLOTCHECK_WEBHOOK_SECRET");
+        return ExitCode::from(1);
+    };
+    let mut bot = teloxide::Bot::new(token);
+    if let Ok(api) = std::env::var("TELOXIDE_API_URL") {
+        match api.parse() {
+            Ok(u) => bot = bot.set_api_url(u),
+            Err(e) => {
+                eprintln!("clotcheck: TELOXIDE_API_URL is not a valid URL: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    }
+    let Ok(runtime) = tokio::runtime::Runtime::new() else {
+        return ExitCode::from(1);
+    };
+    match runtime.block_on(clotcheck::telegram::set_webhook(&bot, url, &secret)) {
+        Ok(()) => {
+            println!("webhook registered");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("clotcheck: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
 fn cmd_run(
     storage: StorageUrl,
     expiry: Expiry,
     dialogs: Option<&std::path::Path>,
     rate_limit: bool,
+    webhook: Option<clotcheck::telegram::WebhookSettings>,
 ) -> ExitCode {
     // Checked before teloxide, whose `Bot::from_env` panics without it.
     let token = match std::env::var("TELOXIDE_TOKEN") {
@@ -234,6 +315,7 @@ fn cmd_run(
         rate_limit,
         storage,
         expiry,
+        webhook,
     };
     match runtime.block_on(clotcheck::telegram::run(bot, content, settings)) {
         Ok(()) => ExitCode::SUCCESS,

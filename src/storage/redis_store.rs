@@ -131,3 +131,73 @@ impl Storage<ChatState> for RedisStorage {
         })
     }
 }
+
+/// A per-chat lease in Redis, so that two instances never handle one chat's updates at the
+/// same time (a retry arriving while a slow instance still works on the first delivery).
+pub struct Lease {
+    conn: ConnectionManager,
+    prefix: String,
+    /// This instance's name in the lease, so it only ever releases its own.
+    owner: String,
+    release: redis::Script,
+}
+
+/// Deletes the lease only if it is still ours.
+const RELEASE: &str = r#"
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"#;
+
+/// How long a lease lasts if its holder dies: longer than any update takes.
+pub const LEASE_MS: u64 = 30_000;
+
+impl Lease {
+    pub async fn open(url: &str, prefix: &str) -> Result<Lease, StorageError> {
+        let client = redis::Client::open(url)?;
+        let conn = client.get_connection_manager().await?;
+        let owner = format!(
+            "{}-{}-{}",
+            std::process::id(),
+            super::now(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.subsec_nanos())
+                .unwrap_or(0)
+        );
+        Ok(Lease {
+            conn,
+            prefix: prefix.to_string(),
+            owner,
+            release: redis::Script::new(RELEASE),
+        })
+    }
+
+    fn key(&self, chat: i64) -> String {
+        format!("{}:lease:{chat}", self.prefix)
+    }
+
+    /// Takes the chat's lease; false when another instance holds it.
+    pub async fn acquire(&self, chat: i64) -> Result<bool, StorageError> {
+        let mut conn = self.conn.clone();
+        let set: Option<String> = redis::cmd("SET")
+            .arg(self.key(chat))
+            .arg(&self.owner)
+            .arg("NX")
+            .arg("PX")
+            .arg(LEASE_MS)
+            .query_async(&mut conn)
+            .await?;
+        Ok(set.is_some())
+    }
+
+    pub async fn release(&self, chat: i64) -> Result<(), StorageError> {
+        let mut conn = self.conn.clone();
+        let _: i64 = self
+            .release
+            .key(self.key(chat))
+            .arg(&self.owner)
+            .invoke_async(&mut conn)
+            .await?;
+        Ok(())
+    }
+}

@@ -9,6 +9,7 @@ pub mod api;
 mod handlers;
 pub mod metrics;
 pub mod render;
+pub mod webhook;
 
 use crate::core::Content;
 use crate::storage::{Expiry, StorageUrl};
@@ -29,6 +30,38 @@ pub struct Settings {
     pub rate_limit: bool,
     pub storage: StorageUrl,
     pub expiry: Expiry,
+    /// Webhook mode instead of long polling.
+    pub webhook: Option<WebhookSettings>,
+}
+
+/// Webhook mode.
+#[derive(Debug, Clone)]
+pub struct WebhookSettings {
+    /// The public URL Telegram posts to; its path is the route served.
+    pub url: url::Url,
+    pub listen: std::net::SocketAddr,
+    /// From `CLOTCHECK_WEBHOOK_SECRET`; never logged.
+    pub secret: String,
+    /// Call `setWebhook` at start.
+    pub set_webhook: bool,
+}
+
+/// Registers the webhook with its secret (`clotcheck set-webhook`, `run --set-webhook`).
+pub async fn set_webhook(bot: &Bot, url: url::Url, secret: &str) -> anyhow::Result<()> {
+    use teloxide::payloads::SetWebhookSetters;
+    bot.set_webhook(url)
+        .secret_token(secret.to_string())
+        .await
+        .map_err(|e| anyhow::anyhow!("setWebhook failed: {}", describe(&e)))?;
+    Ok(())
+}
+
+/// The kind of a handler error, without user data.
+pub fn describe_error(e: &(dyn std::error::Error + Send + Sync + 'static)) -> String {
+    match e.downcast_ref::<teloxide::RequestError>() {
+        Some(re) => describe(re),
+        None => "storage or internal error".into(),
+    }
 }
 
 /// A description of a request error that carries no user data: the kind of error only.
@@ -63,6 +96,29 @@ pub async fn run(bot: Bot, content: Arc<Content>, settings: Settings) -> anyhow:
         Api::Plain(bot.clone())
     };
     announce(&bot, &content).await;
+    if let Some(w) = settings.webhook {
+        if w.set_webhook {
+            set_webhook(&bot, w.url.clone(), &w.secret).await?;
+        }
+        let lease = match &settings.storage {
+            StorageUrl::Redis(url) => Some(
+                crate::storage::redis_store::Lease::open(url, "clotcheck")
+                    .await
+                    .map_err(|e| anyhow::anyhow!("cannot open the chat leases: {e}"))?,
+            ),
+            _ => None,
+        };
+        return webhook::serve(
+            api,
+            storage,
+            content,
+            lease,
+            w.url.path(),
+            w.listen,
+            &w.secret,
+        )
+        .await;
+    }
 
     let error_handler = Arc::new(|e: Box<dyn std::error::Error + Send + Sync>| async move {
         metrics::count(&metrics::COUNTERS.api_errors, "update failed");

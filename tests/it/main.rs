@@ -17,3 +17,4 @@ mod telegram;
 mod transcripts;
 mod validator;
 mod vignettes;
+mod webhook;

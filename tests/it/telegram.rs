@@ -24,6 +24,15 @@ impl BotProcess {
     /// Starts `clotcheck run` against the fake; unless `args` name a storage, on a fresh
     /// SQLite file of its own.
     pub fn start(api: &str, args: &[&str], rust_log: &str) -> BotProcess {
+        Self::start_with_env(api, args, rust_log, &[])
+    }
+
+    pub fn start_with_env(
+        api: &str,
+        args: &[&str],
+        rust_log: &str,
+        env: &[(&str, &str)],
+    ) -> BotProcess {
         let mut args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
         let dir = if args.iter().any(|a| a == "--storage") {
             None
@@ -43,6 +52,7 @@ impl BotProcess {
             .env("TELOXIDE_TOKEN", TOKEN)
             .env("TELOXIDE_API_URL", api)
             .env("RUST_LOG", rust_log)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

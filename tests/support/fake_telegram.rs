@@ -328,6 +328,12 @@ impl FakeTelegram {
 
     /// A text message from a private chat (chat id = user id).
     pub fn text(&self, chat: i64, text: &str) -> i64 {
+        let update = self.text_update(chat, text);
+        self.push(update)
+    }
+
+    /// The update of a text message, not queued (webhook tests post it themselves).
+    pub fn text_update(&self, chat: i64, text: &str) -> Value {
         let mut message = self.private_message(chat);
         message["text"] = json!(text);
         if text.starts_with('/') {
@@ -339,11 +345,27 @@ impl FakeTelegram {
                 .count();
             message["entities"] = json!([{"type": "bot_command", "offset": 0, "length": len}]);
         }
-        self.push(json!({ "message": message }))
+        json!({ "message": message })
+    }
+
+    /// Gives an update its id (and records it) without queueing it.
+    pub fn stamp(&self, mut update: Value) -> Value {
+        let mut w = self.world();
+        let id = w.next_update;
+        w.next_update += 1;
+        update["update_id"] = json!(id);
+        w.sent.insert(id, update.clone());
+        update
     }
 
     /// A press on a button of the bot's message `message_id`.
     pub fn press(&self, chat: i64, message_id: i64, data: &str) -> i64 {
+        let update = self.press_update(chat, message_id, data);
+        self.push(update)
+    }
+
+    /// The update of a button press, not queued.
+    pub fn press_update(&self, chat: i64, message_id: i64, data: &str) -> Value {
         let text = self
             .messages(chat)
             .into_iter()
@@ -351,7 +373,7 @@ impl FakeTelegram {
             .map(|m| m.text)
             .unwrap_or_default();
         let id = self.world().next_update;
-        self.push(json!({
+        json!({
             "callback_query": {
                 "id": format!("cq{id}"),
                 "from": self.user(chat),
@@ -365,7 +387,7 @@ impl FakeTelegram {
                 "chat_instance": format!("ci{chat}"),
                 "data": data,
             }
-        }))
+        })
     }
 
     /// An inline query from `user` (typed after the bot's name in any chat).
@@ -570,6 +592,7 @@ fn respond(w: &mut World, method: &str, body: &Value) -> axum::Json<Value> {
             ok(json!({ "url": "", "has_custom_certificate": false, "pending_update_count": 0 }))
         }
         "deleteWebhook"
+        | "setWebhook"
         | "setMyCommands"
         | "setMyDescription"
         | "setMyShortDescription"

@@ -1,0 +1,281 @@
+//! Webhook mode and scale-out: the secret checked before the body, answers only after the
+//! update is handled, /healthz and /metrics, and two real instances sharing the local Redis
+//! serving one chat's updates alternately and concurrently.
+
+use crate::fake_telegram::{FakeTelegram, buttons};
+use crate::support::bin;
+use crate::telegram::BotProcess;
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const SECRET: &str = "s3cret-Webhook_token";
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A minimal HTTP/1.1 client: (status, body).
+async fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    secret: Option<&str>,
+    body: &str,
+) -> (u16, String) {
+    let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    if let Some(sec) = secret {
+        req.push_str(&format!("X-Telegram-Bot-Api-Secret-Token: {sec}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).await.unwrap();
+    let text = String::from_utf8_lossy(&out).to_string();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// Posts an update as Telegram does: again after a 503 (another instance holds the chat) or
+/// a 500 (not handled), until it is answered with 200.
+async fn deliver(port: u16, update: &Value) -> u16 {
+    for _ in 0..200 {
+        let (status, _) = http(port, "POST", "/tg/hook", Some(SECRET), &update.to_string()).await;
+        if status != 503 && status != 500 {
+            return status;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("never answered");
+}
+
+fn start(tg: &FakeTelegram, port: u16, storage: &str) -> BotProcess {
+    let listen = format!("127.0.0.1:{port}");
+    BotProcess::start_with_env(
+        &tg.url,
+        &[
+            "--webhook-url",
+            "https://bot.example.org/tg/hook",
+            "--listen",
+            &listen,
+            "--storage",
+            storage,
+        ],
+        "info",
+        &[("CLOTCHECK_WEBHOOK_SECRET", SECRET)],
+    )
+}
+
+async fn wait_healthy(port: u16) {
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+            && http(port, "GET", "/healthz", None, "").await.0 == 200
+        {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("the webhook server did not come up");
+}
+
+#[test]
+fn webhook_mode_refuses_to_start_without_a_secret() {
+    let out = bin()
+        .args([
+            "run",
+            "--webhook-url",
+            "https://x.example/hook",
+            "--listen",
+            "127.0.0.1:9",
+        ])
+        .env("TELOXIDE_TOKEN", "1:x")
+        .env_remove("CLOTCHECK_WEBHOOK_SECRET")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("CLOTCHECK_WEBHOOK_SECRET"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_secret_is_checked_and_updates_are_answered_after_handling() {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = format!("sqlite:{}", dir.path().join("w.sqlite").display());
+    let tg = FakeTelegram::start().await;
+    let port = free_port();
+    let bot = start(&tg, port, &storage);
+    wait_healthy(port).await;
+    let update = tg.stamp(tg.text_update(9101, "/start"));
+    assert_eq!(
+        http(port, "POST", "/tg/hook", None, &update.to_string())
+            .await
+            .0,
+        401
+    );
+    assert_eq!(
+        http(port, "POST", "/tg/hook", Some("wrong"), &update.to_string())
+            .await
+            .0,
+        401
+    );
+    assert_eq!(
+        tg.count("sendMessage"),
+        0,
+        "nothing handled without the secret"
+    );
+    let (status, _) = http(port, "POST", "/tg/hook", Some(SECRET), &update.to_string()).await;
+    assert_eq!(status, 200);
+    // Answered after handling: the welcome was already sent when the 200 came back.
+    assert!(
+        tg.calls()
+            .iter()
+            .any(|c| c.method == "sendMessage" && c.text().contains("emergency number"))
+    );
+    let (status, metrics) = http(port, "GET", "/metrics", None, "").await;
+    assert_eq!(status, 200);
+    assert!(metrics.contains("clotcheck_updates_handled 1"), "{metrics}");
+    assert!(!bot.log().contains(SECRET), "the secret is never logged");
+    assert!(tg.calls().iter().all(|c| c.method != "deleteWebhook"));
+}
+
+/// The next update for `chat`: an answer to what its keyboard shows.
+fn next_update(tg: &FakeTelegram, chat: i64, label: &str) -> Value {
+    let m = tg.keyboard_message(chat).expect("keyboard");
+    let (_, data) = buttons(&m.markup)
+        .into_iter()
+        .find(|(l, _)| l == label)
+        .unwrap_or_else(|| panic!("{label} in {}", m.markup));
+    tg.stamp(tg.press_update(chat, m.id, &data))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_sharing_redis_serve_one_chat_as_one_would() {
+    if redis::Client::open("redis://127.0.0.1:6379")
+        .and_then(|c| c.get_connection())
+        .is_err()
+    {
+        if std::env::var_os("CLOTCHECK_REQUIRE_REDIS").is_some() {
+            panic!("Redis is required here");
+        }
+        eprintln!("SKIPPED: no Redis at 127.0.0.1:6379");
+        return;
+    }
+    let tg = FakeTelegram::start().await;
+    let (p1, p2) = (free_port(), free_port());
+    let _a = start(&tg, p1, "redis://127.0.0.1:6379");
+    let _b = start(&tg, p2, "redis://127.0.0.1:6379");
+    wait_healthy(p1).await;
+    wait_healthy(p2).await;
+    let chat = 9_000_000 + (std::process::id() as i64 % 100_000);
+    let ports = [p1, p2];
+    // Alternately: each update to the other instance, as Telegram would after a restart or
+    // behind a load balancer.
+    let mut turn = 0;
+    let mut send = |update: Value| {
+        turn += 1;
+        let port = ports[turn % 2];
+        async move { assert_eq!(deliver(port, &update).await, 200) }
+    };
+    send(tg.stamp(tg.text_update(chat, "/start"))).await;
+    send(next_update(&tg, chat, "Start the check")).await;
+    send(next_update(&tg, chat, "I agree")).await;
+    for _ in 0..5 {
+        send(next_update(&tg, chat, "No")).await;
+    }
+    // Concurrently: the same update to both instances at once (a retry racing the first
+    // delivery) — applied once.
+    let u = tg.stamp(tg.text_update(chat, "no"));
+    let (a, b) = tokio::join!(deliver(p1, &u), deliver(p2, &u));
+    assert_eq!((a, b), (200, 200));
+    // Then the rest, alternately, to the outcome.
+    for _ in 0..7 {
+        send(next_update(&tg, chat, "No")).await;
+    }
+    send(next_update(&tg, chat, "None of these")).await;
+    send(next_update(&tg, chat, "None of these")).await;
+    send(next_update(&tg, chat, "No")).await;
+    let m = tg.keyboard_message(chat).unwrap();
+    assert!(
+        m.text.contains("NO URGENT SIGNS"),
+        "the check ended as on one instance: {}",
+        m.text
+    );
+    // The typed "no" answered exactly one question: 16 questions, 16 answers.
+    let report = tg.stamp(tg.text_update(chat, "/report"));
+    deliver(p1, &report).await;
+    let summary = tg
+        .calls()
+        .into_iter()
+        .rev()
+        .find(|c| c.text().contains("summary for a clinician"))
+        .unwrap();
+    assert!(
+        summary
+            .text()
+            .contains("Not asked: The whole leg is swollen"),
+        "{}",
+        summary.text()
+    );
+    assert!(
+        !summary.text().contains("Not asked: Numbness"),
+        "{}",
+        summary.text()
+    );
+    // Clean up the shared Redis.
+    let forget = tg.stamp(tg.text_update(chat, "/forget"));
+    deliver(p2, &forget).await;
+}
+
+#[test]
+fn set_webhook_registers_the_url_with_the_secret() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let tg = FakeTelegram::start().await;
+        let url = tg.url.clone();
+        let out = tokio::task::spawn_blocking(move || {
+            bin()
+                .args(["set-webhook", "https://bot.example.org/tg/hook"])
+                .env("TELOXIDE_TOKEN", "1:x")
+                .env("TELOXIDE_API_URL", url)
+                .env("CLOTCHECK_WEBHOOK_SECRET", SECRET)
+                .output()
+                .unwrap()
+        })
+        .await
+        .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let call = tg
+            .calls()
+            .into_iter()
+            .find(|c| c.method == "setWebhook")
+            .expect("setWebhook");
+        // Sent as multipart (setWebhook can carry a certificate) or JSON.
+        let body = call.body.to_string();
+        assert!(body.contains("https://bot.example.org/tg/hook"), "{body}");
+        assert!(body.contains(SECRET), "{body}");
+    });
+}
