@@ -36,16 +36,33 @@ pub fn schema() -> UpdateHandler<Box<dyn std::error::Error + Send + Sync + 'stat
     let private_messages = Update::filter_message()
         .filter(|msg: Message| msg.chat.is_private())
         .map(|storage: Arc<ChatStorage>, msg: Message| ChatDialogue::new(storage, msg.chat.id))
-        .branch(dptree::filter(|msg: Message| msg.text().is_some()).endpoint(on_text))
-        .branch(dptree::endpoint(on_other_message));
+        .branch(dptree::filter(|msg: Message| msg.text().is_some()).endpoint(
+            |bot: Api, d: ChatDialogue, msg: Message, upd: Update, content: Arc<Content>| async move {
+                unless_gone(on_text(bot, d.clone(), msg, upd, content).await, &d).await
+            },
+        ))
+        .branch(dptree::endpoint(
+            |bot: Api, d: ChatDialogue, msg: Message, upd: Update, content: Arc<Content>| async move {
+                unless_gone(on_other_message(bot, d.clone(), msg, upd, content).await, &d).await
+            },
+        ));
     let group_messages = Update::filter_message().endpoint(on_group_message);
-    let callbacks = Update::filter_callback_query()
-        .filter(|q: CallbackQuery| q.regular_message().is_some_and(|m| m.chat.is_private()))
-        .filter_map(|storage: Arc<ChatStorage>, q: CallbackQuery| {
-            q.regular_message()
-                .map(|m| ChatDialogue::new(storage, m.chat.id))
-        })
-        .endpoint(on_button);
+    let callbacks =
+        Update::filter_callback_query()
+            .filter(|q: CallbackQuery| q.regular_message().is_some_and(|m| m.chat.is_private()))
+            .filter_map(|storage: Arc<ChatStorage>, q: CallbackQuery| {
+                q.regular_message()
+                    .map(|m| ChatDialogue::new(storage, m.chat.id))
+            })
+            .endpoint(
+                |bot: Api,
+                 d: ChatDialogue,
+                 q: CallbackQuery,
+                 upd: Update,
+                 content: Arc<Content>| async move {
+                    unless_gone(on_button(bot, d.clone(), q, upd, content).await, &d).await
+                },
+            );
     let other_callbacks = Update::filter_callback_query().endpoint(on_foreign_button);
     let inline = Update::filter_inline_query().endpoint(on_inline_query);
     dptree::entry()
@@ -294,20 +311,6 @@ async fn on_text(
     upd: Update,
     content: Arc<Content>,
 ) -> HandlerResult {
-    unless_gone(
-        on_text_inner(bot, dialogue.clone(), msg, upd, content).await,
-        &dialogue,
-    )
-    .await
-}
-
-async fn on_text_inner(
-    bot: Api,
-    dialogue: ChatDialogue,
-    msg: Message,
-    upd: Update,
-    content: Arc<Content>,
-) -> HandlerResult {
     let turn = Turn {
         bot: &bot,
         content: &content,
@@ -365,20 +368,6 @@ async fn on_other_message(
     upd: Update,
     content: Arc<Content>,
 ) -> HandlerResult {
-    unless_gone(
-        on_other_message_inner(bot, dialogue.clone(), msg, upd, content).await,
-        &dialogue,
-    )
-    .await
-}
-
-async fn on_other_message_inner(
-    bot: Api,
-    dialogue: ChatDialogue,
-    msg: Message,
-    upd: Update,
-    content: Arc<Content>,
-) -> HandlerResult {
     let turn = Turn {
         bot: &bot,
         content: &content,
@@ -427,20 +416,6 @@ async fn on_group_message(bot: Api, msg: Message, content: Arc<Content>) -> Hand
 
 /// A button press in a private chat.
 async fn on_button(
-    bot: Api,
-    dialogue: ChatDialogue,
-    q: CallbackQuery,
-    upd: Update,
-    content: Arc<Content>,
-) -> HandlerResult {
-    unless_gone(
-        on_button_inner(bot, dialogue.clone(), q, upd, content).await,
-        &dialogue,
-    )
-    .await
-}
-
-async fn on_button_inner(
     bot: Api,
     dialogue: ChatDialogue,
     q: CallbackQuery,
