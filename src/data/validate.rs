@@ -180,15 +180,7 @@ struct FlowSpans {
 
 fn build_dialog(raw: &RawFlow, r: &mut Report) -> Option<(Dialog, FlowSpans)> {
     let before = r.problems.len();
-    if *raw.format.get_ref() != FLOW_FORMAT {
-        r.at_span(
-            &raw.format,
-            format!(
-                "format {} is not supported (this program reads format {FLOW_FORMAT})",
-                raw.format.get_ref()
-            ),
-        );
-    }
+    check_format(r, &raw.format, FLOW_FORMAT);
 
     // Ids: unique, short.
     let mut index: HashMap<&str, NodeIx> = HashMap::new();
@@ -369,6 +361,19 @@ fn build_dialog(raw: &RawFlow, r: &mut Report) -> Option<(Dialog, FlowSpans)> {
     };
     check_graph(&dialog, &spans, r);
     (r.problems.len() == before).then_some((dialog, spans))
+}
+
+/// A file of another format version is refused, not half-read.
+fn check_format(r: &mut Report, format: &Spanned<u32>, expected: u32) {
+    if *format.get_ref() != expected {
+        r.at_span(
+            format,
+            format!(
+                "format {} is not supported (this program reads format {expected})",
+                format.get_ref()
+            ),
+        );
+    }
 }
 
 fn check_id(r: &mut Report, id: &Spanned<String>, what: &str) {
@@ -752,15 +757,7 @@ pub const MAX_TITLE: usize = 48;
 fn build_faq(raw: &RawFaq, r: &mut Report) -> Option<crate::core::faq::Faq> {
     use crate::core::faq::{Faq, REQUIRED_TOPICS, Topic};
     let before = r.problems.len();
-    if *raw.format.get_ref() != 1 {
-        r.at_span(
-            &raw.format,
-            format!(
-                "format {} is not supported (this program reads format 1)",
-                raw.format.get_ref()
-            ),
-        );
-    }
+    check_format(r, &raw.format, 1);
     let mut seen = HashSet::new();
     let mut topics = Vec::new();
     let mut examples = Vec::new();
@@ -844,15 +841,7 @@ fn build_faq(raw: &RawFaq, r: &mut Report) -> Option<crate::core::faq::Faq> {
 }
 
 fn build_countries(raw: &RawCountries, r: &mut Report) -> Vec<Country> {
-    if *raw.format.get_ref() != 1 {
-        r.at_span(
-            &raw.format,
-            format!(
-                "format {} is not supported (this program reads format 1)",
-                raw.format.get_ref()
-            ),
-        );
-    }
+    check_format(r, &raw.format, 1);
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for c in &raw.countries {

@@ -436,7 +436,10 @@ async fn on_button(
     else {
         // Already applied (or reset): only make sure the spinner stops.
         if let Err(e) = bot.answer(q.id.clone(), None).await {
-            log::debug!("answering a repeated press failed: {}", super::describe(&e));
+            log::debug!(
+                "acknowledging a repeated press failed: {}",
+                super::describe(&e)
+            );
         }
         return Ok(());
     };
