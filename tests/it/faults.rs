@@ -125,7 +125,7 @@ async fn a_user_who_blocked_the_bot_is_forgotten() {
         before + 1,
         "no retry, nothing more sent"
     );
-    assert!(bot.log().contains("user blocked the bot"));
+    assert!(bot.wait_log("user blocked the bot"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -158,7 +158,7 @@ async fn a_broken_database_at_run_time_gets_a_clear_message_not_a_crash() {
         calls.iter().any(|c| c.text().contains("emergency number")),
         "the message says what to do in an emergency"
     );
-    assert!(bot.log().contains("conversation failed"), "a log line");
+    assert!(bot.wait_log("conversation failed"), "a log line");
     assert_eq!(bot.try_exit(), None, "still running");
 }
 
@@ -282,6 +282,7 @@ async fn outcomes_and_emergencies_are_counted_in_the_log_without_personal_data()
     p.say("I can't breathe").await;
     p.say("clot cramp").await;
     let _ = bot.try_exit();
+    assert!(bot.wait_log("count: faq unsure"), "{}", bot.log());
     let log = bot.log();
     for line in [
         "count: outcome urgent",

@@ -88,6 +88,18 @@ impl BotProcess {
         self.log.lock().unwrap().clone()
     }
 
+    /// Waits (up to 5 s) until the log holds `needle`: the log is read by another thread,
+    /// a moment behind the bot.
+    pub fn wait_log(&self, needle: &str) -> bool {
+        for _ in 0..250 {
+            if self.log().contains(needle) {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        false
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
@@ -577,6 +589,7 @@ async fn nothing_typed_no_name_and_never_the_token_in_the_logs() {
     assert!(tg.call_count() > since);
     sigterm(bot.pid());
     bot.wait_exit();
+    assert!(bot.wait_log("clotcheck stopped"), "the whole log was read");
     let log = bot.log();
     assert!(!log.is_empty(), "the bot logged something at trace level");
     for secret in [
