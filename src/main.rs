@@ -22,6 +22,17 @@ struct Cli {
     command: Cmd,
 }
 
+/// Where the user is and what they read: the options `ask` and `console` share.
+#[derive(clap::Args)]
+struct Locale {
+    /// Language: en, de or es
+    #[arg(long, value_name = "CODE", default_value = "en", value_parser = ["en", "de", "es"])]
+    lang: String,
+    /// ISO 3166 code of the country, for the emergency number
+    #[arg(long, value_name = "ISO", value_parser = parse_iso)]
+    country: Option<String>,
+}
+
 #[derive(Subcommand)]
 enum Cmd {
     /// Run the Telegram bot (token in TELOXIDE_TOKEN; TELOXIDE_API_URL for another Bot API server)
@@ -71,12 +82,8 @@ enum Cmd {
         /// Print one JSON object
         #[arg(long)]
         json: bool,
-        /// Language: en, de or es
-        #[arg(long, value_name = "CODE", default_value = "en", value_parser = ["en", "de", "es"])]
-        lang: String,
-        /// ISO 3166 code of the country, for the emergency number
-        #[arg(long, value_name = "ISO", value_parser = parse_iso)]
-        country: Option<String>,
+        #[command(flatten)]
+        locale: Locale,
         /// The message
         #[arg(required = true, num_args = 1.., value_name = "TEXT")]
         text: Vec<String>,
@@ -90,12 +97,8 @@ enum Cmd {
         /// JSON lines in and out (see DESIGN.md)
         #[arg(long)]
         json: bool,
-        /// Language: en, de or es
-        #[arg(long, value_name = "CODE", default_value = "en", value_parser = ["en", "de", "es"])]
-        lang: String,
-        /// ISO 3166 code of the country, for the emergency number
-        #[arg(long, value_name = "ISO", value_parser = parse_iso)]
-        country: Option<String>,
+        #[command(flatten)]
+        locale: Locale,
         /// Load the dialogue data from DIR instead of the embedded copy
         #[arg(long, value_name = "DIR")]
         dialogs: Option<PathBuf>,
@@ -167,16 +170,15 @@ fn main() -> ExitCode {
             }
             Err(problems) => invalid_data(&problems),
         },
-        Cmd::Ask {
+        Cmd::Ask { json, locale, text } => cmd_ask(
             json,
-            lang,
-            country,
-            text,
-        } => cmd_ask(json, &lang, country.as_deref(), &text.join(" ")),
+            &locale.lang,
+            locale.country.as_deref(),
+            &text.join(" "),
+        ),
         Cmd::Console {
             json,
-            lang,
-            country,
+            locale: Locale { lang, country },
             dialogs,
         } => {
             let content = match data::load(dialogs.as_deref()) {

@@ -80,6 +80,17 @@ struct Turn<'a> {
     chat: ChatId,
 }
 
+impl<'a> Turn<'a> {
+    fn new(bot: &'a Api, content: &'a Content, chat: ChatId) -> Self {
+        Turn { bot, content, chat }
+    }
+}
+
+/// The language the user's Telegram app is set to.
+fn app_language(msg: &Message) -> Option<&str> {
+    msg.from.as_ref().and_then(|u| u.language_code.as_deref())
+}
+
 impl Turn<'_> {
     fn engine(&self) -> Engine<'_> {
         Engine::new(self.content)
@@ -311,13 +322,8 @@ async fn on_text(
     upd: Update,
     content: Arc<Content>,
 ) -> HandlerResult {
-    let turn = Turn {
-        bot: &bot,
-        content: &content,
-        chat: msg.chat.id,
-    };
-    let language = msg.from.as_ref().and_then(|u| u.language_code.as_deref());
-    let Some(mut state) = begin(&turn, &dialogue, upd.id.0, language).await? else {
+    let turn = Turn::new(&bot, &content, msg.chat.id);
+    let Some(mut state) = begin(&turn, &dialogue, upd.id.0, app_language(&msg)).await? else {
         return Ok(());
     };
     let text = msg.text().unwrap_or_default();
@@ -368,13 +374,8 @@ async fn on_other_message(
     upd: Update,
     content: Arc<Content>,
 ) -> HandlerResult {
-    let turn = Turn {
-        bot: &bot,
-        content: &content,
-        chat: msg.chat.id,
-    };
-    let language = msg.from.as_ref().and_then(|u| u.language_code.as_deref());
-    let Some(mut state) = begin(&turn, &dialogue, upd.id.0, language).await? else {
+    let turn = Turn::new(&bot, &content, msg.chat.id);
+    let Some(mut state) = begin(&turn, &dialogue, upd.id.0, app_language(&msg)).await? else {
         return Ok(());
     };
     let t = content.texts(&state.engine.lang);
