@@ -1,15 +1,23 @@
-//! The evaluation set (`tests/data/ask_eval.toml`): labelled messages written before the
-//! matcher was tuned. Thresholds: ≥ 90 % top-1 topic accuracy, every emergency report
-//! flagged, no negated, general or off-topic message flagged, no off-topic message answered.
+//! The evaluation sets of free-text understanding. Two kinds, reported apart:
+//! - the tuning sets (`tests/data/ask_eval*.toml`), which the data was extended against;
+//! - the blind sets (`tests/data/blind/`), written before any tuning by someone who had seen
+//!   neither `dialogs/` nor `tests/`; the data is never edited while looking at them.
+//!
+//! Thresholds, per language and per set: every emergency recognised; false alarms on calm
+//! messages and FAQ questions at most 2 %; at least 90 % of topic questions answered directly
+//! with the right topic; no off-topic message answered.
 
 use crate::support::project;
 use clotcheck::core::country::Place;
 use clotcheck::core::engine::Engine;
 use clotcheck::data;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 
 #[derive(Deserialize)]
 struct Case {
+    #[serde(default)]
+    lang: Option<String>,
     text: String,
     expect: String,
     kind: String,
@@ -20,104 +28,139 @@ struct File {
     case: Vec<Case>,
 }
 
-fn cases(file: &str) -> Vec<Case> {
+/// The cases of a set, each with its language (`lang` of the case, else the file's).
+fn cases(file: &str, lang: &str) -> Vec<(String, Case)> {
     let text = std::fs::read_to_string(project(&format!("tests/data/{file}"))).unwrap();
-    toml::from_str::<File>(&text).unwrap().case
+    toml::from_str::<File>(&text)
+        .unwrap()
+        .case
+        .into_iter()
+        .map(|c| (c.lang.clone().unwrap_or_else(|| lang.to_string()), c))
+        .collect()
 }
 
-#[test]
-fn evaluation_set_meets_the_thresholds() {
-    evaluate("ask_eval.toml", "en", 150);
+/// What one language of one set scored.
+#[derive(Default, Debug)]
+struct Score {
+    emergencies: usize,
+    recognised: usize,
+    calm: usize,
+    false_alarms: usize,
+    topical: usize,
+    answered_right: usize,
+    off_topic_answered: usize,
+    failures: Vec<String>,
 }
 
-#[test]
-fn german_evaluation_set_meets_the_same_thresholds() {
-    evaluate("ask_eval_de.toml", "de", 60);
+impl Score {
+    fn line(&self, set: &str, lang: &str) -> String {
+        format!(
+            "{set} ({lang}): emergencies recognised {}/{}; false alarms {}/{} calm messages and questions; topic answered directly and right {}/{} ({:.1} %); off-topic answered {}",
+            self.recognised,
+            self.emergencies,
+            self.false_alarms,
+            self.calm,
+            self.answered_right,
+            self.topical,
+            100.0 * self.answered_right as f64 / self.topical.max(1) as f64,
+            self.off_topic_answered
+        )
+    }
 }
 
-#[test]
-fn spanish_evaluation_set_meets_the_same_thresholds() {
-    evaluate("ask_eval_es.toml", "es", 60);
-}
-
-fn evaluate(file: &str, lang: &str, at_least: usize) {
+fn score(cases: &[(String, Case)]) -> BTreeMap<String, Score> {
     let content = data::load_embedded().unwrap();
     let engine = Engine::new(&content);
-    let faq = content.faq(lang).unwrap();
-    let cases = cases(file);
-    assert!(
-        cases.len() >= at_least,
-        "at least {at_least} labelled messages"
-    );
-    let (mut topical, mut top1, mut answered_right) = (0, 0, 0);
-    let mut failures = Vec::new();
-    let (mut emergencies, mut flagged) = (0, 0);
-    let mut false_alarms = Vec::new();
-    let mut off_topic_answered = Vec::new();
-    for c in &cases {
+    let mut out: BTreeMap<String, Score> = BTreeMap::new();
+    for (lang, c) in cases {
+        let s = out.entry(lang.clone()).or_default();
         let a = engine.ask(&c.text, lang, Place::unknown());
-        match c.kind.as_str() {
-            "emergency" => {
-                emergencies += 1;
-                if a.emergency {
-                    flagged += 1;
-                } else {
-                    failures.push(format!("MISSED EMERGENCY: {}", c.text));
-                }
-            }
-            _ => {
-                if a.emergency {
-                    false_alarms.push(c.text.clone());
-                }
-            }
-        }
-        if c.expect != "emergency" && c.expect != "none" {
-            topical += 1;
-            let ranked = faq.search(&c.text);
-            let first = ranked
-                .suggestions
-                .first()
-                .map(|i| faq.topics[*i].id.as_str());
-            if first == Some(c.expect.as_str()) {
-                top1 += 1;
+        if c.expect == "emergency" {
+            s.emergencies += 1;
+            if a.emergency {
+                s.recognised += 1;
             } else {
-                failures.push(format!("{} -> {:?} (want {})", c.text, first, c.expect));
+                s.failures.push(format!("missed emergency: {}", c.text));
             }
+            continue;
+        }
+        s.calm += 1;
+        if a.emergency {
+            s.false_alarms += 1;
+            s.failures.push(format!("false alarm: {}", c.text));
+        }
+        if c.expect != "none" {
+            s.topical += 1;
             if a.faq.as_deref() == Some(c.expect.as_str()) {
-                answered_right += 1;
+                s.answered_right += 1;
+            } else {
+                s.failures.push(format!(
+                    "{} -> {:?} {:?} (want {})",
+                    c.text, a.faq, a.suggestions, c.expect
+                ));
             }
         }
         if c.kind == "off_topic" && a.faq.is_some() {
-            off_topic_answered.push(format!("{} -> {:?}", c.text, a.faq));
+            s.off_topic_answered += 1;
+            s.failures.push(format!("off-topic answered: {}", c.text));
         }
     }
-    let accuracy = top1 as f64 / topical as f64;
-    println!(
-        "ask evaluation ({lang}): {} messages; top-1 topic accuracy {top1}/{topical} = {:.1} %; confident and right {answered_right}/{topical}; emergencies flagged {flagged}/{emergencies}; false alarms {}; off-topic answered {}",
-        cases.len(),
-        accuracy * 100.0,
-        false_alarms.len(),
-        off_topic_answered.len()
-    );
-    for f in &failures {
-        println!("  {f}");
+    out
+}
+
+/// Checks the thresholds; `show` prints each failing message (never for a blind set, whose
+/// messages must not steer the data).
+fn evaluate(set: &str, cases: Vec<(String, Case)>, show: bool) {
+    let scores = score(&cases);
+    let mut problems = Vec::new();
+    for (lang, s) in &scores {
+        println!("{}", s.line(set, lang));
+        if show {
+            for f in &s.failures {
+                println!("  {f}");
+            }
+        }
+        if s.recognised != s.emergencies {
+            problems.push(format!("{lang}: an emergency was not recognised"));
+        }
+        if s.false_alarms * 50 > s.calm {
+            problems.push(format!("{lang}: false alarms above 2 %"));
+        }
+        if s.answered_right * 10 < s.topical * 9 {
+            problems.push(format!("{lang}: fewer than 90 % of topic questions answered right"));
+        }
+        if s.off_topic_answered > 0 {
+            problems.push(format!("{lang}: an off-topic message was answered"));
+        }
     }
-    assert_eq!(
-        flagged, emergencies,
-        "every emergency report flagged: {failures:#?}"
-    );
-    assert!(
-        false_alarms.is_empty(),
-        "negated, general or off-topic messages flagged: {false_alarms:#?}"
-    );
-    assert!(
-        off_topic_answered.is_empty(),
-        "off-topic messages answered: {off_topic_answered:#?}"
-    );
-    assert!(
-        accuracy >= 0.90,
-        "top-1 accuracy {accuracy:.3}: {failures:#?}"
-    );
+    assert!(problems.is_empty(), "{set}: {problems:#?}");
+}
+
+#[test]
+fn tuning_sets_meet_the_thresholds() {
+    let mut all = cases("ask_eval.toml", "en");
+    all.extend(cases("ask_eval_de.toml", "de"));
+    all.extend(cases("ask_eval_es.toml", "es"));
+    evaluate("tuning set", all, true);
+}
+
+/// Every blind set in `tests/data/blind/`, each reported on its own.
+#[test]
+fn blind_sets_meet_the_thresholds() {
+    let dir = project("tests/data/blind");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".toml"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "at least one blind set");
+    for f in files {
+        let cases = cases(&format!("blind/{f}"), "en");
+        assert!(cases.len() >= 150, "{f}: at least 150 messages");
+        evaluate(&format!("blind set {f}"), cases, false);
+    }
 }
 
 #[derive(Deserialize)]
