@@ -70,18 +70,6 @@ pub const ENGINE_LISTS: &[&str] = &[
     "words.yes",
     "words.no",
     "words.unsure",
-    "emergency.other.phrases",
-    "emergency.negations",
-    "emergency.question_starts",
-    "emergency.personal",
-    "emergency.hypothetical",
-    "emergency.sudden",
-    "emergency.contrast",
-    "emergency.cancels",
-    "emergency.all_clear",
-    "emergency.topic_words",
-    "emergency.sign_words",
-    "emergency.causal_words",
 ];
 
 /// One conversation. Holds no free text, ever: only ids and answers.
@@ -390,7 +378,7 @@ impl<'a> Engine<'a> {
     /// Answers one message on its own: emergency first, then the FAQ.
     pub fn ask(&self, text: &str, lang: &str, place: Place) -> Ask {
         let t = self.content.texts(lang);
-        let found = self.content.detector(lang).detect(text);
+        let found = self.content.detector().detect(text);
         if found.is_emergency() {
             let mut findings = Findings::new();
             for f in &found.red_flags {
@@ -1059,7 +1047,7 @@ impl<'a> Engine<'a> {
             return self.command(state, cmd, out);
         }
         let t = self.texts(state);
-        let found = self.content.detector(&state.lang).detect(text);
+        let found = self.content.detector().detect(text);
         if found.is_emergency() {
             // Recorded as if tapped, and the check ends with the emergency advice.
             let pending = state

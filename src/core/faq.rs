@@ -10,8 +10,9 @@
 //! causes cramps vs "can" it) are kept as tokens of their own.
 
 use super::detect::words;
+use super::spell::{Vocabulary, WordList};
 use bm25::{Document, Language, SearchEngine, SearchEngineBuilder};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 /// The topic ids every FAQ must have (faq-topics.md); they are a public interface.
 pub const REQUIRED_TOPICS: &[&str] = &[
@@ -82,6 +83,8 @@ pub struct FaqMatch {
     pub score: f32,
     /// Up to three closest topics, best first (may include the confident one).
     pub suggestions: Vec<usize>,
+    /// How far the best topic leads the second: the ratio of their raw scores.
+    pub margin: f32,
 }
 
 /// The FAQ of one language, indexed.
@@ -97,9 +100,10 @@ pub struct Faq {
     domain: HashSet<String>,
     /// Variant (as words) → canonical word; longest variants first.
     synonyms: Vec<(Vec<String>, String)>,
-    /// Words of the index, by first letter, for misspellings.
-    vocab: HashMap<char, Vec<String>>,
-    known: HashSet<String>,
+    /// Words of the index, for misspellings.
+    vocab: Vocabulary,
+    /// Every language's words: a real word is never rewritten.
+    language: Vec<std::sync::Arc<WordList>>,
     matching: Matching,
 }
 
@@ -130,6 +134,7 @@ impl Faq {
         synonyms: &[(String, Vec<String>)],
         domain: &[String],
         matching: Matching,
+        word_lists: Vec<std::sync::Arc<WordList>>,
     ) -> Faq {
         let language = matching.stemmer.clone().unwrap_or(Language::English);
         let mut table: Vec<(Vec<String>, String)> = Vec::new();
@@ -154,8 +159,8 @@ impl Faq {
             domain: HashSet::new(),
             matching,
             synonyms: table,
-            vocab: HashMap::new(),
-            known: HashSet::new(),
+            vocab: Vocabulary::default(),
+            language: word_lists,
         };
         // The vocabulary: every word the topics and the synonym table use.
         let mut known: HashSet<String> = HashSet::new();
@@ -168,15 +173,7 @@ impl Faq {
             known.extend(w.iter().cloned());
             known.insert(c.clone());
         }
-        for w in &known {
-            if let Some(c) = w.chars().next() {
-                faq.vocab.entry(c).or_default().push(w.clone());
-            }
-        }
-        for list in faq.vocab.values_mut() {
-            list.sort();
-        }
-        faq.known = known;
+        faq.vocab = Vocabulary::new(known);
         let mut documents = Vec::new();
         for (i, t) in faq.topics.iter().enumerate() {
             for text in std::iter::once(&t.title).chain(examples.get(i).into_iter().flatten()) {
@@ -284,24 +281,16 @@ impl Faq {
         }
     }
 
-    /// A word the index does not know, read as the closest word it does.
+    /// A word that is not a word of any language, read as the closest word the index uses.
     fn mend(&self, w: String) -> String {
-        let len = w.chars().count();
-        if len < 4 || self.known.contains(&w) || w.chars().any(|c| c.is_ascii_digit()) {
+        if self.language.iter().any(|l| l.contains(&w)) {
             return w;
         }
-        let max = if len >= 8 { 2 } else { 1 };
-        let first = w.chars().next().unwrap_or(' ');
-        self.vocab
-            .get(&first)
-            .into_iter()
-            .flatten()
-            .filter(|v| v.chars().count().abs_diff(len) <= max)
-            .map(|v| (strsim::damerau_levenshtein(&w, v), v))
-            .filter(|(d, _)| *d <= max)
-            .min_by_key(|(d, _)| *d)
-            .map(|(_, v)| v.clone())
-            .unwrap_or(w)
+        let none = WordList::default();
+        match self.vocab.repair(&w, &none).first() {
+            Some(v) => v.to_string(),
+            None => w,
+        }
     }
 
     /// Ranks the topics for a message: each topic scores as its best document.
@@ -334,8 +323,12 @@ impl Faq {
         let score = |raw: f32| 1.0 - (-raw / SCALE).exp();
         let top = best.first().map(|(_, s)| score(*s)).unwrap_or(0.0);
         let second = best.get(1).map(|(_, s)| *s).unwrap_or(0.0);
-        let confident =
-            top >= CONFIDENT && best.first().is_some_and(|(_, s)| *s >= second * MARGIN);
+        let margin = match (best.first(), second) {
+            (Some((_, s)), second) if second > 0.0 => s / second,
+            (Some(_), _) => f32::INFINITY,
+            _ => 0.0,
+        };
+        let confident = top >= CONFIDENT && margin >= MARGIN;
         FaqMatch {
             topic: if confident {
                 best.first().map(|(i, _)| *i)
@@ -348,6 +341,7 @@ impl Faq {
                 .filter(|(_, s)| score(*s) >= SUGGEST)
                 .map(|(i, _)| *i)
                 .collect(),
+            margin,
         }
     }
 }

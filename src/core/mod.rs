@@ -13,6 +13,7 @@ pub mod faq;
 pub mod findings;
 pub mod report;
 pub mod rules;
+pub mod spell;
 pub mod texts;
 
 use country::Country;
@@ -28,8 +29,8 @@ pub struct Content {
     /// ISO codes offered as buttons when the user sets their country.
     pub common_countries: Vec<String>,
     pub languages: BTreeMap<String, Texts>,
-    /// Emergency detection, compiled from each language's phrases.
-    pub detectors: BTreeMap<String, detect::Detector>,
+    /// Emergency detection over every language's lexicons at once.
+    pub detector: detect::Detector,
     /// Each language's FAQ, indexed.
     pub faqs: BTreeMap<String, std::sync::Arc<faq::Faq>>,
 }
@@ -51,13 +52,9 @@ impl Content {
         self.countries.iter().find(|c| c.is_named(typed))
     }
 
-    /// The emergency detector for a language, falling back to English.
-    pub fn detector(&self, lang: &str) -> &detect::Detector {
-        static EMPTY: std::sync::OnceLock<detect::Detector> = std::sync::OnceLock::new();
-        self.detectors
-            .get(lang)
-            .or_else(|| self.detectors.get("en"))
-            .unwrap_or_else(|| EMPTY.get_or_init(detect::Detector::default))
+    /// Emergency detection: every language's lexicons run on every message.
+    pub fn detector(&self) -> &detect::Detector {
+        &self.detector
     }
 
     /// The FAQ for a language, falling back to English.

@@ -5,6 +5,7 @@
 //!
 //! This module does the reading; the core it feeds never touches a file.
 
+mod emergency;
 pub mod raw;
 mod validate;
 
@@ -19,12 +20,18 @@ pub const FILES: &[&str] = &[
     "en/texts.toml",
     "en/dialog.toml",
     "en/faq.toml",
+    "en/emergency.toml",
+    "en/words.txt",
     "de/texts.toml",
     "de/dialog.toml",
     "de/faq.toml",
+    "de/emergency.toml",
+    "de/words.txt",
     "es/texts.toml",
     "es/dialog.toml",
     "es/faq.toml",
+    "es/emergency.toml",
+    "es/words.txt",
 ];
 
 /// The languages, and the files that hold each one's wording.
@@ -79,18 +86,33 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../dialogs/en/dialog.toml"),
     ),
     ("en/faq.toml", include_str!("../../dialogs/en/faq.toml")),
+    (
+        "en/emergency.toml",
+        include_str!("../../dialogs/en/emergency.toml"),
+    ),
+    ("en/words.txt", include_str!("../../dialogs/en/words.txt")),
     ("de/texts.toml", include_str!("../../dialogs/de/texts.toml")),
     (
         "de/dialog.toml",
         include_str!("../../dialogs/de/dialog.toml"),
     ),
     ("de/faq.toml", include_str!("../../dialogs/de/faq.toml")),
+    (
+        "de/emergency.toml",
+        include_str!("../../dialogs/de/emergency.toml"),
+    ),
+    ("de/words.txt", include_str!("../../dialogs/de/words.txt")),
     ("es/texts.toml", include_str!("../../dialogs/es/texts.toml")),
     (
         "es/dialog.toml",
         include_str!("../../dialogs/es/dialog.toml"),
     ),
     ("es/faq.toml", include_str!("../../dialogs/es/faq.toml")),
+    (
+        "es/emergency.toml",
+        include_str!("../../dialogs/es/emergency.toml"),
+    ),
+    ("es/words.txt", include_str!("../../dialogs/es/words.txt")),
 ];
 
 pub use crate::core::Content as Bundle;

@@ -201,3 +201,30 @@ impl<'de> Visitor<'de> for NodeVisitor {
         TreeVisitor.visit_map(map).map(TextNode::Table)
     }
 }
+
+/// A language's emergency lexicons and context triggers (`<lang>/emergency.toml`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEmergency {
+    pub format: Spanned<u32>,
+    /// Context category → trigger phrases.
+    pub context: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
+    /// Red-flag id (or "other") → its lexicon.
+    #[serde(default)]
+    pub sign: BTreeMap<Spanned<String>, RawSign>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSign {
+    #[serde(default)]
+    pub phrases: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub pairs: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub sudden_pairs: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub unless: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub exertion: bool,
+}

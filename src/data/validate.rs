@@ -19,14 +19,14 @@ pub const MAX_ID: usize = 24;
 pub const FLOW_FORMAT: u32 = 1;
 
 /// Collects problems for one file, turning byte offsets into line numbers.
-struct Report<'a> {
-    name: String,
-    text: &'a str,
-    problems: &'a mut Vec<Problem>,
+pub(super) struct Report<'a> {
+    pub name: String,
+    pub text: &'a str,
+    pub problems: &'a mut Vec<Problem>,
 }
 
 impl Report<'_> {
-    fn line_of(&self, offset: usize) -> usize {
+    pub fn line_of(&self, offset: usize) -> usize {
         let end = offset.min(self.text.len());
         self.text.as_bytes()[..end]
             .iter()
@@ -35,7 +35,7 @@ impl Report<'_> {
             + 1
     }
 
-    fn at(&mut self, offset: usize, message: impl Into<String>) {
+    pub fn at(&mut self, offset: usize, message: impl Into<String>) {
         let line = self.line_of(offset);
         self.problems.push(Problem {
             file: self.name.clone(),
@@ -44,11 +44,11 @@ impl Report<'_> {
         });
     }
 
-    fn at_span<T>(&mut self, s: &Spanned<T>, message: impl Into<String>) {
+    pub fn at_span<T>(&mut self, s: &Spanned<T>, message: impl Into<String>) {
         self.at(s.span().start, message);
     }
 
-    fn parse<T: serde::de::DeserializeOwned>(&mut self) -> Option<T> {
+    pub fn parse<T: serde::de::DeserializeOwned>(&mut self) -> Option<T> {
         match toml::from_str::<T>(self.text) {
             Ok(v) => Some(v),
             Err(e) => {
@@ -107,6 +107,35 @@ pub fn validate(files: &BTreeMap<String, String>, dir: &str) -> Result<Bundle, P
         }
     }
 
+    // Word lists and emergency lexicons, per language.
+    let mut word_lists = BTreeMap::new();
+    let mut specs = Vec::new();
+    for (lang, _) in LANGUAGES {
+        let name = format!("{lang}/words.txt");
+        let mut r = Report {
+            name: shown(&name),
+            text: text(&name),
+            problems: &mut problems,
+        };
+        if let Some(w) = super::emergency::words(&mut r) {
+            word_lists.insert(lang.to_string(), std::sync::Arc::new(w));
+        }
+        let name = format!("{lang}/emergency.toml");
+        let mut r = Report {
+            name: shown(&name),
+            text: text(&name),
+            problems: &mut problems,
+        };
+        if let Some(spec) = super::emergency::build(lang, &mut r) {
+            specs.push(spec);
+        }
+    }
+    // In the order of LANGUAGES, as the specs are: the detector pairs them by position.
+    let all_words: Vec<_> = LANGUAGES
+        .iter()
+        .filter_map(|(l, _)| word_lists.get(*l).cloned())
+        .collect();
+
     let mut faqs = BTreeMap::new();
     for (lang, _) in LANGUAGES {
         let name = format!("{lang}/faq.toml");
@@ -116,7 +145,7 @@ pub fn validate(files: &BTreeMap<String, String>, dir: &str) -> Result<Bundle, P
             problems: &mut problems,
         };
         if let Some(raw) = r.parse::<RawFaq>()
-            && let Some(faq) = build_faq(&raw, &mut r)
+            && let Some(faq) = build_faq(&raw, all_words.clone(), &mut r)
         {
             faqs.insert(lang.to_string(), std::sync::Arc::new(faq));
         }
@@ -152,16 +181,13 @@ pub fn validate(files: &BTreeMap<String, String>, dir: &str) -> Result<Bundle, P
 
     match (dialog, countries) {
         (Some((dialog, _)), Some((countries, common_countries))) if problems.is_empty() => {
-            let detectors = languages
-                .iter()
-                .map(|(lang, t)| (lang.clone(), crate::core::detect::Detector::new(t)))
-                .collect();
+            let detector = crate::core::detect::Detector::new(&specs, all_words);
             Ok(Bundle {
                 dialog,
                 countries,
                 common_countries,
                 languages,
-                detectors,
+                detector,
                 faqs,
             })
         }
@@ -364,7 +390,7 @@ fn build_dialog(raw: &RawFlow, r: &mut Report) -> Option<(Dialog, FlowSpans)> {
 }
 
 /// A file of another format version is refused, not half-read.
-fn check_format(r: &mut Report, format: &Spanned<u32>, expected: u32) {
+pub(super) fn check_format(r: &mut Report, format: &Spanned<u32>, expected: u32) {
     if *format.get_ref() != expected {
         r.at_span(
             format,
@@ -689,13 +715,7 @@ fn build_texts(
             missing(k);
         }
     }
-    let mut list_keys: Vec<String> = ENGINE_LISTS.iter().map(|k| k.to_string()).collect();
-    list_keys.extend(
-        Finding::ALL
-            .iter()
-            .filter(|f| f.is_red_flag())
-            .map(|f| format!("emergency.{}.phrases", f.id())),
-    );
+    let list_keys: Vec<String> = ENGINE_LISTS.iter().map(|k| k.to_string()).collect();
     for k in list_keys {
         if !lists.contains_key(&k) {
             missing(k);
@@ -754,7 +774,11 @@ pub const MAX_ANSWER: usize = 1000;
 /// The longest topic title: it is a button label.
 pub const MAX_TITLE: usize = 48;
 
-fn build_faq(raw: &RawFaq, r: &mut Report) -> Option<crate::core::faq::Faq> {
+fn build_faq(
+    raw: &RawFaq,
+    word_lists: Vec<std::sync::Arc<crate::core::spell::WordList>>,
+    r: &mut Report,
+) -> Option<crate::core::faq::Faq> {
     use crate::core::faq::{Faq, REQUIRED_TOPICS, Topic};
     let before = r.problems.len();
     check_format(r, &raw.format, 1);
@@ -837,6 +861,7 @@ fn build_faq(raw: &RawFaq, r: &mut Report) -> Option<crate::core::faq::Faq> {
         &synonyms,
         &raw.domain.words,
         matching,
+        word_lists,
     ))
 }
 

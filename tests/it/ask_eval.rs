@@ -141,6 +141,7 @@ fn tuning_sets_meet_the_thresholds() {
     let mut all = cases("ask_eval.toml", "en");
     all.extend(cases("ask_eval_de.toml", "de"));
     all.extend(cases("ask_eval_es.toml", "es"));
+    all.extend(cases("ask_tuning_2.toml", "en"));
     evaluate("tuning set", all, true);
 }
 
@@ -248,6 +249,38 @@ fn faq_answers_stay_short_and_never_rule_out_a_clot() {
             "ibuprofen is safe",
         ] {
             assert!(!lower.contains(banned), "{}: {banned}", t.id);
+        }
+    }
+}
+
+/// Prints, for thresholds around the shipped ones, how many tuning-set topic questions would be
+/// answered right and wrong: how `CONFIDENT` and `MARGIN` in `src/core/faq.rs` were chosen.
+/// `cargo test --test it calibration -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn calibration() {
+    let content = data::load_embedded().unwrap();
+    let mut all = cases("ask_eval.toml", "en");
+    all.extend(cases("ask_eval_de.toml", "de"));
+    all.extend(cases("ask_eval_es.toml", "es"));
+    all.extend(cases("ask_tuning_2.toml", "en"));
+    let scored: Vec<(f32, f32, bool, bool)> = all
+        .iter()
+        .filter(|(_, c)| c.expect != "emergency")
+        .map(|(lang, c)| {
+            let faq = content.faq(lang).unwrap();
+            let m = faq.search(&c.text);
+            let first = m.suggestions.first().map(|i| faq.topics[*i].id.as_str());
+            (m.score, m.margin, first == Some(c.expect.as_str()), c.expect == "none")
+        })
+        .collect();
+    for confident in [0.3f32, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6] {
+        for margin in [1.0f32, 1.05, 1.1, 1.15, 1.2, 1.3] {
+            let answered = |s: &&(f32, f32, bool, bool)| s.0 >= confident && s.1 >= margin;
+            let right = scored.iter().filter(answered).filter(|s| s.2).count();
+            let wrong = scored.iter().filter(answered).filter(|s| !s.2 && !s.3).count();
+            let calm = scored.iter().filter(answered).filter(|s| s.3).count();
+            println!("confident {confident:.2} margin {margin:.2}: right {right}, wrong topic {wrong}, calm answered {calm}");
         }
     }
 }

@@ -1,0 +1,417 @@
+//! Whether a mention of a red flag reports it happening now: the ConText algorithm (Harkema
+//! et al., J Biomed Inform 2009; NegEx, Chapman et al. 2001) for chat messages.
+//!
+//! Each language's triggers are data (`[context]` of `dialogs/<lang>/emergency.toml`), by
+//! category. A trigger acts on the mentions within its *scope*:
+//! - **negation**, forward, up to [`NEGATION_REACH`] words within the clause ("no chest pain,
+//!   breathlessness or coughing blood"); a new subject after a comma ends it ("I didn't sleep,
+//!   my chest hurts"), and so does a lone "No,";
+//! - **resolved**, backward ("the chest pain *has gone*"), within the sentence; across a comma
+//!   or a "but" only when the new part points back with a pronoun ("…, *it* went away");
+//! - **hypothetical**, forward to the end of the clause ("what should I do *if*…");
+//! - **historical**, both ways within a comma segment, or from a segment that holds only the
+//!   trigger ("Last year, …"; "…, years ago"); a year such as 2019 is one. A **current** marker
+//!   in the clause ("now", "since this morning", "again") wins: ambiguous means current;
+//! - **experiencer**: when the nearest person before the mention is someone else and the
+//!   clause is in the past with no present-tense verb ("my grandmother had a PE and couldn't
+//!   breathe"), it is not a report;
+//! - **exertion**: breathlessness or a racing heart in a clause about sport, unless the
+//!   sentence says it is unusual or sudden.
+//!
+//! *Pseudo-triggers* ("not sure", "never been so") look like triggers and are not;
+//! *terminators* ("but", "however") end every scope. A general question that names nobody
+//! ("what does chest pain mean with a clot?") reports nothing.
+//!
+//! Everything is computed in a few linear passes over the message, so a long message of
+//! repeated triggers costs no more than its length.
+
+use super::lexicon::{AtomId, PhraseSet, Token};
+
+/// How many words after a negation it still reaches.
+pub const NEGATION_REACH: usize = 6;
+/// How many words after a mention a "resolved" trigger may start.
+pub const RESOLVED_REACH: usize = 8;
+
+/// The trigger categories, in the order of [`Cat::ALL`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cat {
+    Negation,
+    Resolved,
+    Pseudo,
+    Historical,
+    Current,
+    Present,
+    Past,
+    Hypothetical,
+    Exertion,
+    Unusual,
+    Sudden,
+    Writer,
+    Others,
+    Refer,
+    Terminator,
+    List,
+    Filler,
+    QuestionStart,
+    Topic,
+    SignWord,
+    Causal,
+}
+
+impl Cat {
+    pub const ALL: [Cat; 21] = [
+        Cat::Negation,
+        Cat::Resolved,
+        Cat::Pseudo,
+        Cat::Historical,
+        Cat::Current,
+        Cat::Present,
+        Cat::Past,
+        Cat::Hypothetical,
+        Cat::Exertion,
+        Cat::Unusual,
+        Cat::Sudden,
+        Cat::Writer,
+        Cat::Others,
+        Cat::Refer,
+        Cat::Terminator,
+        Cat::List,
+        Cat::Filler,
+        Cat::QuestionStart,
+        Cat::Topic,
+        Cat::SignWord,
+        Cat::Causal,
+    ];
+
+    /// The key of the category's list in the data.
+    pub fn key(self) -> &'static str {
+        match self {
+            Cat::Negation => "negation",
+            Cat::Resolved => "resolved",
+            Cat::Pseudo => "pseudo",
+            Cat::Historical => "historical",
+            Cat::Current => "current",
+            Cat::Present => "present",
+            Cat::Past => "past",
+            Cat::Hypothetical => "hypothetical",
+            Cat::Exertion => "exertion",
+            Cat::Unusual => "unusual",
+            Cat::Sudden => "sudden",
+            Cat::Writer => "writer",
+            Cat::Others => "others",
+            Cat::Refer => "refer",
+            Cat::Terminator => "terminators",
+            Cat::List => "list",
+            Cat::Filler => "filler",
+            Cat::QuestionStart => "question_starts",
+            Cat::Topic => "topic_words",
+            Cat::SignWord => "sign_words",
+            Cat::Causal => "causal_words",
+        }
+    }
+
+    fn ix(self) -> usize {
+        self as usize
+    }
+}
+
+/// The compiled triggers of one language: one phrase set, tagged by category.
+#[derive(Debug, Clone, Default)]
+pub struct Triggers {
+    pub set: PhraseSet,
+}
+
+/// What the triggers say about one message, position by position.
+pub struct Reading {
+    n: usize,
+    /// Per category, per token: a trigger of that category covers the token.
+    covers: Vec<Vec<bool>>,
+    /// Per category, per token: a trigger of that category ends at the token.
+    ends: Vec<Vec<bool>>,
+    /// Per category, per token: a trigger of that category starts at the token.
+    starts: Vec<Vec<bool>>,
+    /// Clause of each token: sentences, split again at terminators.
+    clause: Vec<u32>,
+    segment: Vec<u32>,
+    sentence: Vec<u32>,
+    /// Per clause and category: the category occurs in the clause.
+    clause_has: Vec<Vec<bool>>,
+    sentence_has: Vec<Vec<bool>>,
+    /// Historical trigger per segment, and segments that hold nothing else.
+    seg_historical: Vec<bool>,
+    seg_only_historical: Vec<bool>,
+    /// The sentence each segment is in.
+    seg_sentence: Vec<u32>,
+    /// Within its clause, after a hypothetical trigger.
+    hypothetical: Vec<bool>,
+}
+
+impl Reading {
+    pub fn new(tokens: &[Token], atoms: &[Vec<AtomId>], triggers: &Triggers) -> Reading {
+        let n = tokens.len();
+        let cats = Cat::ALL.len();
+        let mut found = triggers.set.find(tokens, atoms, 0);
+        // A year (1900–2099) is a historical trigger.
+        for (i, t) in tokens.iter().enumerate() {
+            if t.word.len() == 4
+                && t.word.chars().all(|c| c.is_ascii_digit())
+                && (t.word.starts_with("19") || t.word.starts_with("20"))
+            {
+                found.push((i, i, Cat::Historical.ix()));
+            }
+        }
+        // Pseudo-triggers cancel the triggers they overlap.
+        let pseudo: Vec<(usize, usize)> = found
+            .iter()
+            .filter(|(_, _, c)| *c == Cat::Pseudo.ix())
+            .map(|(s, e, _)| (*s, *e))
+            .collect();
+        let cancelled = |s: usize, e: usize, c: usize| {
+            matches!(
+                Cat::ALL[c],
+                Cat::Negation | Cat::Resolved | Cat::Historical | Cat::Hypothetical
+            ) && pseudo.iter().any(|(ps, pe)| s <= *pe && *ps <= e)
+        };
+        let mut covers = vec![vec![false; n]; cats];
+        let mut ends = vec![vec![false; n]; cats];
+        let mut starts = vec![vec![false; n]; cats];
+        for (s, e, c) in &found {
+            if cancelled(*s, *e, *c) {
+                continue;
+            }
+            starts[*c][*s] = true;
+            ends[*c][*e] = true;
+            for k in *s..=*e {
+                covers[*c][k] = true;
+            }
+        }
+        let mut clause = Vec::with_capacity(n);
+        let mut c = 0u32;
+        for i in 0..n {
+            if i > 0
+                && (tokens[i].sentence != tokens[i - 1].sentence
+                    || (starts[Cat::Terminator.ix()][i] && !covers[Cat::Terminator.ix()][i - 1]))
+            {
+                c += 1;
+            }
+            clause.push(c);
+        }
+        let clauses = c as usize + 1;
+        let sentences = tokens.last().map(|t| t.sentence as usize + 1).unwrap_or(0);
+        let segments = tokens.last().map(|t| t.segment as usize + 1).unwrap_or(0);
+        let mut clause_has = vec![vec![false; cats]; clauses];
+        let mut sentence_has = vec![vec![false; cats]; sentences];
+        for (k, cat_covers) in covers.iter().enumerate() {
+            for i in 0..n {
+                if cat_covers[i] {
+                    clause_has[clause[i] as usize][k] = true;
+                    sentence_has[tokens[i].sentence as usize][k] = true;
+                }
+            }
+        }
+        let hist = Cat::Historical.ix();
+        let mut seg_historical = vec![false; segments];
+        let mut seg_sentence = vec![u32::MAX; segments];
+        let mut seg_only_historical = vec![true; segments];
+        for i in 0..n {
+            let s = tokens[i].segment as usize;
+            seg_sentence[s] = tokens[i].sentence;
+            if covers[hist][i] {
+                seg_historical[s] = true;
+            } else if !covers[Cat::Filler.ix()][i] {
+                // Filler ("in", "back", "then") may stand beside the trigger.
+                seg_only_historical[s] = false;
+            }
+        }
+        for s in 0..segments {
+            seg_only_historical[s] &= seg_historical[s];
+        }
+        let mut hypothetical = vec![false; n];
+        let mut active = false;
+        for i in 0..n {
+            if i > 0 && clause[i] != clause[i - 1] {
+                active = false;
+            }
+            hypothetical[i] = active;
+            if ends[Cat::Hypothetical.ix()][i] {
+                active = true;
+            }
+        }
+        Reading {
+            n,
+            covers,
+            ends,
+            starts,
+            clause,
+            segment: tokens.iter().map(|t| t.segment).collect(),
+            sentence: tokens.iter().map(|t| t.sentence).collect(),
+            clause_has,
+            sentence_has,
+            seg_historical,
+            seg_only_historical,
+            seg_sentence,
+            hypothetical,
+        }
+    }
+
+    pub fn has(&self, cat: Cat) -> bool {
+        self.covers[cat.ix()].iter().any(|b| *b)
+    }
+
+    pub fn clause_has(&self, i: usize, cat: Cat) -> bool {
+        self.clause_has[self.clause[i] as usize][cat.ix()]
+    }
+
+    pub fn sentence_has(&self, i: usize, cat: Cat) -> bool {
+        self.sentence_has[self.sentence[i] as usize][cat.ix()]
+    }
+
+    pub fn same_clause(&self, i: usize, j: usize) -> bool {
+        self.clause[i] == self.clause[j]
+    }
+
+    fn is(&self, i: usize, cat: Cat) -> bool {
+        self.covers[cat.ix()][i]
+    }
+
+    /// The first word of the segment or clause that starts at `i`, past any terminator.
+    fn opener(&self, mut i: usize) -> usize {
+        while i + 1 < self.n && self.is(i, Cat::Terminator) {
+            i += 1;
+        }
+        i
+    }
+
+    /// Whether a mention from `start` to `end` (inclusive) reports something now, as far as
+    /// its context tells.
+    pub fn is_current(&self, start: usize, end: usize, exertion_matters: bool) -> bool {
+        !(self.negated(start) || self.set_aside(start, end, exertion_matters))
+    }
+
+    /// Everything but negation: resolved, hypothetical, historical, someone else's past,
+    /// sport. (A pair checks negation before each of its parts.)
+    pub fn set_aside(&self, start: usize, end: usize, exertion_matters: bool) -> bool {
+        self.resolved(end)
+            || self.hypothetical[start]
+            || self.historical(start)
+            || self.someone_elses_past(start)
+            || (exertion_matters
+                && self.clause_has(start, Cat::Exertion)
+                && !self.sentence_has(start, Cat::Unusual)
+                && !self.sentence_has(start, Cat::Sudden))
+    }
+
+    pub fn negated(&self, start: usize) -> bool {
+        let neg = Cat::Negation.ix();
+        let from = start.saturating_sub(NEGATION_REACH);
+        let Some(t) = (from..start)
+            .rev()
+            .take_while(|k| self.clause[*k] == self.clause[start])
+            .find(|k| self.ends[neg][*k])
+        else {
+            return false;
+        };
+        // A lone "No," answers something else; a new subject after a comma starts a new
+        // statement.
+        let mut first = t;
+        while first > 0 && self.covers[neg][first - 1] {
+            first -= 1;
+        }
+        let alone = (first == 0 || self.segment[first - 1] != self.segment[first])
+            && t + 1 < self.n
+            && self.segment[t + 1] != self.segment[t];
+        if alone {
+            return false;
+        }
+        // "… and the foot is icy": a new subject after "and" starts a new statement.
+        for k in t + 1..start {
+            if self.is(k, Cat::List)
+                && !self.starts[neg][k]
+                && (self.is(k + 1, Cat::Writer) || self.is(k + 1, Cat::Others) || self.is(k + 1, Cat::Refer))
+            {
+                return false;
+            }
+        }
+        // Past a comma, only into a list ("no chest pain, breathlessness or…"): the mention
+        // opens its segment, or the segment opens with "or", "and", "no".
+        for k in t + 1..=start {
+            if self.segment[k] != self.segment[k - 1] {
+                let o = self.opener(k);
+                let listed = o == start
+                    || self.is(o, Cat::List)
+                    || self.starts[neg][o] && !self.is(o, Cat::Writer);
+                if !listed
+                    || self.is(o, Cat::Writer)
+                    || self.is(o, Cat::Others)
+                    || self.is(o, Cat::Refer)
+                {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    fn resolved(&self, end: usize) -> bool {
+        let res = Cat::Resolved.ix();
+        let to = self.n.min(end + 1 + RESOLVED_REACH);
+        let Some(t) = (end + 1..to)
+            .take_while(|k| self.sentence[*k] == self.sentence[end])
+            .find(|k| self.starts[res][*k])
+        else {
+            return false;
+        };
+        // Across a comma or a clause, only when the new part points back ("…, it went away").
+        let mut last_break = None;
+        for k in end + 1..=t {
+            if self.segment[k] != self.segment[k - 1] || self.clause[k] != self.clause[k - 1] {
+                last_break = Some(k);
+            }
+        }
+        match last_break {
+            None => true,
+            Some(k) => {
+                let o = self.opener(k);
+                o == t || self.is(o, Cat::Refer)
+            }
+        }
+    }
+
+    fn historical(&self, start: usize) -> bool {
+        if self.clause_has(start, Cat::Current) {
+            return false;
+        }
+        let seg = self.segment[start] as usize;
+        let in_clause = |s: usize| self.seg_sentence[s] == self.sentence[start];
+        self.seg_historical[seg]
+            || (seg > 0 && self.seg_only_historical[seg - 1] && in_clause(seg - 1))
+            || (seg + 1 < self.seg_historical.len()
+                && self.seg_only_historical[seg + 1]
+                && in_clause(seg + 1))
+    }
+
+    fn someone_elses_past(&self, start: usize) -> bool {
+        let person = (0..start)
+            .rev()
+            .take_while(|k| self.clause[*k] == self.clause[start])
+            .find(|k| self.is(*k, Cat::Writer) || self.is(*k, Cat::Others));
+        match person {
+            Some(p) if self.is(p, Cat::Others) && !self.is(p, Cat::Writer) => {
+                self.clause_has(start, Cat::Past)
+                    && !self.clause_has(start, Cat::Present)
+                    && !self.clause_has(start, Cat::Current)
+            }
+            _ => false,
+        }
+    }
+
+    /// A question about the subject in general: it names nobody, and starts like a question
+    /// or asks whether the condition causes or signals something.
+    pub fn is_general_question(&self) -> bool {
+        self.n > 0
+            && !self.has(Cat::Writer)
+            && !self.has(Cat::Others)
+            && (self.starts[Cat::QuestionStart.ix()][0]
+                || (self.has(Cat::Topic) && (self.has(Cat::SignWord) || self.has(Cat::Causal))))
+    }
+}

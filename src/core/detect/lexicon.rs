@@ -1,0 +1,301 @@
+//! Words and phrases as compiled patterns, and the message as tokens that know which
+//! pattern words they match.
+//!
+//! A pattern word is an *atom*: a whole word (`chest`), a stem (`faint*`: faint, fainted,
+//! fainting), an ending (`*schmerzen`) or a part of a word (`*schmerz*`: Brustschmerzen, for
+//! the compounds of German). A phrase is atoms in order; a group is alternatives separated by
+//! `|`. Each token of a message is matched against the atoms once, through a hash map for whole
+//! words and a short list for the others.
+
+use super::super::spell::{Vocabulary, WordList};
+use std::collections::HashMap;
+
+pub type AtomId = u16;
+/// Words in order, each an atom.
+pub type Phrase = Vec<AtomId>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Affix {
+    Prefix,
+    Suffix,
+    Infix,
+}
+
+/// The atoms of one language.
+#[derive(Debug, Clone, Default)]
+pub struct Atoms {
+    exact: HashMap<String, AtomId>,
+    affix: Vec<(Affix, String, AtomId)>,
+    count: usize,
+}
+
+/// A pattern word as written in the data: lower case, apostrophes dropped, `*` kept.
+fn clean(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        if ch == '\'' || ch == '’' || ch == '`' {
+            continue;
+        }
+        if ch.is_alphanumeric() || ch == '*' {
+            out.extend(ch.to_lowercase());
+        } else {
+            out.push(' ');
+        }
+    }
+    out
+}
+
+impl Atoms {
+    fn intern(&mut self, word: &str) -> AtomId {
+        let (affix, core) = match (word.starts_with('*'), word.ends_with('*') && word.len() > 1) {
+            (true, true) => (Some(Affix::Infix), &word[1..word.len() - 1]),
+            (true, false) => (Some(Affix::Suffix), &word[1..]),
+            (false, true) => (Some(Affix::Prefix), &word[..word.len() - 1]),
+            (false, false) => (None, word),
+        };
+        match affix {
+            None => {
+                if let Some(id) = self.exact.get(core) {
+                    return *id;
+                }
+                let id = self.count as AtomId;
+                self.count += 1;
+                self.exact.insert(core.to_string(), id);
+                id
+            }
+            Some(a) => {
+                if let Some((_, _, id)) = self.affix.iter().find(|(k, w, _)| *k == a && w == core) {
+                    return *id;
+                }
+                let id = self.count as AtomId;
+                self.count += 1;
+                self.affix.push((a, core.to_string(), id));
+                id
+            }
+        }
+    }
+
+    /// A phrase ("can* breathe"), or `None` when it has no word.
+    pub fn phrase(&mut self, s: &str) -> Option<Phrase> {
+        let p: Phrase = clean(s)
+            .split_whitespace()
+            .filter(|w| w.trim_matches('*').chars().count() >= 1)
+            .map(|w| self.intern(w))
+            .collect();
+        (!p.is_empty()).then_some(p)
+    }
+
+    /// Alternatives separated by `|`.
+    pub fn group(&mut self, s: &str) -> Vec<Phrase> {
+        s.split('|').filter_map(|p| self.phrase(p)).collect()
+    }
+
+    /// The atoms a token matches, added to `out`.
+    fn matches(&self, token: &str, out: &mut Vec<AtomId>) {
+        if let Some(id) = self.exact.get(token) {
+            out.push(*id);
+        }
+        for (a, w, id) in &self.affix {
+            let hit = match a {
+                Affix::Prefix => token.starts_with(w.as_str()),
+                Affix::Suffix => token.ends_with(w.as_str()),
+                Affix::Infix => token.contains(w.as_str()),
+            };
+            if hit {
+                out.push(*id);
+            }
+        }
+    }
+
+    /// The whole words of the patterns, for spelling repair (stems count by their stem).
+    pub fn words(&self) -> impl Iterator<Item = String> + '_ {
+        self.exact.keys().cloned().chain(
+            self.affix
+                .iter()
+                .filter(|(a, w, _)| *a == Affix::Prefix && w.chars().count() >= 5)
+                .map(|(_, w, _)| w.clone()),
+        )
+    }
+}
+
+/// A word of a message, where it stands, and the atoms it matches (of one language).
+#[derive(Debug, Clone)]
+pub struct Token {
+    pub word: String,
+    /// Sentences end at `.`, `!`, `?`, `;` and line breaks.
+    pub sentence: u32,
+    /// Segments end where sentences do and at `,`, `:`, brackets and dashes between spaces.
+    pub segment: u32,
+}
+
+/// Splits a message into tokens (lower case, apostrophes dropped: "can't" → "cant").
+pub fn tokenize(text: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    let (mut sentence, mut segment) = (0u32, 0u32);
+    let mut word = String::new();
+    let mut prev_space = true;
+    let push = |word: &mut String, out: &mut Vec<Token>, sentence: u32, segment: u32| {
+        if !word.is_empty() {
+            out.push(Token {
+                word: std::mem::take(word),
+                sentence,
+                segment,
+            });
+        }
+    };
+    let mut chars = text.chars().peekable();
+    while let Some(ch) = chars.next() {
+        if ch == '\'' || ch == '’' || ch == '`' {
+            continue;
+        }
+        if ch.is_alphanumeric() {
+            word.extend(ch.to_lowercase());
+            prev_space = false;
+            continue;
+        }
+        push(&mut word, &mut out, sentence, segment);
+        match ch {
+            '.' | '!' | '?' | ';' | '\n' | '¿' | '¡' => {
+                // "3.5" and "e.g." are not sentence ends worth a new clause: only count one
+                // when followed by a space, a line end or the message end.
+                let ends = ch != '.' || chars.peek().is_none_or(|c| c.is_whitespace());
+                if ends {
+                    sentence += 1;
+                    segment += 1;
+                }
+            }
+            ',' | ':' | '(' | ')' | '…' => segment += 1,
+            '-' | '–' | '—' if prev_space && chars.peek().is_some_and(|c| c.is_whitespace()) => {
+                segment += 1
+            }
+            _ => {}
+        }
+        prev_space = ch.is_whitespace();
+    }
+    push(&mut word, &mut out, sentence, segment);
+    out
+}
+
+/// For each token, the atoms of one language it matches, directly or as a repaired
+/// misspelling. Tokens repeated in a message are matched once.
+pub fn atoms_of(
+    tokens: &[Token],
+    atoms: &Atoms,
+    vocabulary: &Vocabulary,
+    is_word: &dyn Fn(&str) -> bool,
+) -> Vec<Vec<AtomId>> {
+    let mut cache: HashMap<&str, Vec<AtomId>> = HashMap::new();
+    let none = WordList::default();
+    tokens
+        .iter()
+        .map(|t| {
+            cache
+                .entry(t.word.as_str())
+                .or_insert_with(|| {
+                    let mut out = Vec::new();
+                    atoms.matches(&t.word, &mut out);
+                    if out.is_empty() && !is_word(&t.word) {
+                        if let Some(w) = vocabulary.repair(&t.word, &none).first() {
+                            atoms.matches(w, &mut out);
+                        }
+                    }
+                    out
+                })
+                .clone()
+        })
+        .collect()
+}
+
+/// Phrases indexed by their first atom, for matching all of them in one pass.
+#[derive(Debug, Clone, Default)]
+pub struct PhraseSet {
+    /// (phrase, what it stands for)
+    phrases: Vec<(Phrase, usize)>,
+    by_first: HashMap<AtomId, Vec<usize>>,
+}
+
+impl PhraseSet {
+    pub fn add(&mut self, p: Phrase, tag: usize) {
+        let ix = self.phrases.len();
+        self.by_first.entry(p[0]).or_default().push(ix);
+        self.phrases.push((p, tag));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.phrases.is_empty()
+    }
+
+    /// Every match as (start, end inclusive, tag), allowing `gap` other words between the
+    /// words of a phrase, within one sentence.
+    pub fn find(
+        &self,
+        tokens: &[Token],
+        atoms: &[Vec<AtomId>],
+        gap: usize,
+    ) -> Vec<(usize, usize, usize)> {
+        let mut out = Vec::new();
+        if self.phrases.is_empty() {
+            return out;
+        }
+        for start in 0..tokens.len() {
+            for a in &atoms[start] {
+                let Some(list) = self.by_first.get(a) else {
+                    continue;
+                };
+                for ix in list {
+                    let (p, tag) = &self.phrases[*ix];
+                    if let Some(end) = extend(tokens, atoms, start, &p[1..], gap) {
+                        out.push((start, end, *tag));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The end of `rest` matched after `pos`, each word within `gap` words of the previous.
+fn extend(
+    tokens: &[Token],
+    atoms: &[Vec<AtomId>],
+    mut pos: usize,
+    rest: &[AtomId],
+    gap: usize,
+) -> Option<usize> {
+    let sentence = tokens[pos].sentence;
+    for a in rest {
+        let end = tokens.len().min(pos + 2 + gap);
+        pos = (pos + 1..end)
+            .take_while(|k| tokens[*k].sentence == sentence)
+            .find(|k| atoms[*k].contains(a))?;
+    }
+    Some(pos)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stems_endings_and_parts_of_words_match() {
+        let mut a = Atoms::default();
+        let stem = a.phrase("faint*").unwrap()[0];
+        let part = a.phrase("*schmerz*").unwrap()[0];
+        let mut out = Vec::new();
+        a.matches("fainted", &mut out);
+        assert_eq!(out, vec![stem]);
+        out.clear();
+        a.matches("brustschmerzen", &mut out);
+        assert_eq!(out, vec![part]);
+    }
+
+    #[test]
+    fn sentences_and_segments_are_counted() {
+        let t = tokenize("No pain, but I can't breathe. Help!");
+        let words: Vec<&str> = t.iter().map(|t| t.word.as_str()).collect();
+        assert_eq!(words, ["no", "pain", "but", "i", "cant", "breathe", "help"]);
+        assert_eq!(t[1].sentence, t[5].sentence);
+        assert_ne!(t[1].segment, t[2].segment);
+        assert_ne!(t[5].sentence, t[6].sentence);
+    }
+}

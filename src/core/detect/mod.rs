@@ -1,0 +1,389 @@
+//! Emergency detection in free text, and the typed answers to a yes/no question.
+//!
+//! A message that *reports* a red flag happening now — to the writer or to someone with them,
+//! in any words, even as a question — gets the emergency advice at once. Two steps:
+//! 1. **Mentions** ([`lexicon`]): each red flag is a lexicon of lay expressions per language
+//!    (`[sign.*]` of `dialogs/<lang>/emergency.toml`): phrases, and pairs of a body part and a
+//!    symptom word within one clause ("the left side of my chest … *killing* me"), with stems
+//!    for verb forms ("desmay*": desmayé, desmayarme) and parts of words for compounds
+//!    ("*schmerz*"). A word that is not a word of any of the languages may be read as a
+//!    lexicon word it is a misspelling of ([`super::spell`]); a real word never is.
+//! 2. **Context** ([`context`]): whether each mention is negated, resolved, hypothetical,
+//!    historical, someone else's past, or breathlessness during sport. When in doubt: current.
+//!
+//! The lexicons of every language run on every message, whatever the conversation's language
+//! (a Spanish speaker whose Telegram is set to English); each mention is read with the context
+//! triggers of its own language.
+
+pub mod context;
+pub mod lexicon;
+
+use super::findings::Finding;
+use super::spell::{Vocabulary, WordList};
+use super::texts::Texts;
+use context::{Cat, Reading, Triggers};
+use lexicon::{Atoms, Phrase, PhraseSet, Token};
+use std::sync::Arc;
+
+/// Words allowed between two words of a phrase ("my chest *really* hurts").
+pub const MAX_GAP: usize = 2;
+/// How far apart the body part and the symptom of a pair may be, in words, within a clause.
+pub const PAIR_REACH: usize = 7;
+/// Messages are read up to this many characters (Telegram's limit is 4096).
+pub const MAX_CHARS: usize = 8192;
+
+/// What a message reports.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Detection {
+    /// Red flags reported, in policy order.
+    pub red_flags: Vec<Finding>,
+    /// An emergency that names none of the listed red flags (rule E2).
+    pub other: bool,
+}
+
+impl Detection {
+    pub fn is_emergency(&self) -> bool {
+        self.other || !self.red_flags.is_empty()
+    }
+}
+
+/// A red flag, or rule E2's emergency that names none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sign {
+    Flag(Finding),
+    Other,
+}
+
+/// One sign's lexicon as written in the data.
+#[derive(Debug, Clone, Default)]
+pub struct SignSpec {
+    /// Phrases that name the sign on their own.
+    pub phrases: Vec<String>,
+    /// "body|part + symptom|word": one of each within a clause, in either order.
+    pub pairs: Vec<String>,
+    /// Pairs that count only when the sentence says it came on suddenly.
+    pub sudden_pairs: Vec<String>,
+    /// Words that make the sign unlikely ("always" cold feet) unless the sentence says sudden.
+    pub unless: Vec<String>,
+    /// Whether sport explains it (breathlessness, a racing heart).
+    pub exertion: bool,
+}
+
+/// One language's lexicons and context triggers, as written in the data.
+#[derive(Debug, Clone, Default)]
+pub struct LanguageSpec {
+    pub lang: String,
+    pub signs: Vec<(Sign, SignSpec)>,
+    /// Per context category ([`Cat::key`]): its trigger phrases.
+    pub context: Vec<(Cat, Vec<String>)>,
+}
+
+#[derive(Debug, Clone)]
+struct Pair {
+    a: Vec<Phrase>,
+    b: Vec<Phrase>,
+    sudden: bool,
+}
+
+#[derive(Debug, Clone)]
+struct SignRules {
+    sign: Sign,
+    phrases: PhraseSet,
+    pairs: Vec<Pair>,
+    unless: PhraseSet,
+    exertion: bool,
+}
+
+/// The compiled detector of one language.
+#[derive(Debug, Clone)]
+struct Language {
+    atoms: Atoms,
+    signs: Vec<SignRules>,
+    triggers: Triggers,
+    vocabulary: Vocabulary,
+}
+
+/// Emergency detection over every language at once.
+#[derive(Debug, Clone, Default)]
+pub struct Detector {
+    languages: Vec<Language>,
+    /// Every language's word list: a token in any of them is a real word, never repaired.
+    words: Vec<Arc<WordList>>,
+}
+
+impl Detector {
+    /// Compiles each language's lexicons and triggers; `words` are the languages' word lists.
+    pub fn new(specs: &[LanguageSpec], words: Vec<Arc<WordList>>) -> Detector {
+        let languages = specs
+            .iter()
+            .map(|spec| {
+                let mut atoms = Atoms::default();
+                let mut triggers = Triggers::default();
+                for (cat, list) in &spec.context {
+                    for p in list {
+                        if let Some(p) = atoms.phrase(p) {
+                            triggers.set.add(p, *cat as usize);
+                        }
+                    }
+                }
+                // Trigger words are real words: they take part in matching, not in repair.
+                let trigger_atoms = atoms.words().collect::<std::collections::HashSet<_>>();
+                let signs = spec
+                    .signs
+                    .iter()
+                    .map(|(sign, s)| {
+                        let mut phrases = PhraseSet::default();
+                        for p in &s.phrases {
+                            if let Some(p) = atoms.phrase(p) {
+                                phrases.add(p, 0);
+                            }
+                        }
+                        let mut pair = |text: &String, sudden: bool| {
+                            let (a, b) = text.split_once('+')?;
+                            Some(Pair {
+                                a: atoms.group(a),
+                                b: atoms.group(b),
+                                sudden,
+                            })
+                        };
+                        let mut pairs: Vec<Pair> =
+                            s.pairs.iter().filter_map(|p| pair(p, false)).collect();
+                        pairs.extend(s.sudden_pairs.iter().filter_map(|p| pair(p, true)));
+                        let mut unless = PhraseSet::default();
+                        for p in &s.unless {
+                            if let Some(p) = atoms.phrase(p) {
+                                unless.add(p, 0);
+                            }
+                        }
+                        SignRules {
+                            sign: *sign,
+                            phrases,
+                            pairs,
+                            unless,
+                            exertion: s.exertion,
+                        }
+                    })
+                    .collect();
+                let vocabulary =
+                    Vocabulary::new(atoms.words().filter(|w| !trigger_atoms.contains(w)));
+                Language {
+                    atoms,
+                    signs,
+                    triggers,
+                    vocabulary,
+                }
+            })
+            .collect();
+        Detector { languages, words }
+    }
+
+    fn is_word(&self, w: &str) -> bool {
+        self.words.iter().any(|l| l.contains(w))
+    }
+
+    /// The language most of the message's words belong to, when one clearly leads.
+    fn dominant(&self, tokens: &[Token]) -> Option<usize> {
+        let counts: Vec<usize> = self
+            .words
+            .iter()
+            .map(|l| tokens.iter().filter(|t| l.contains(&t.word)).count())
+            .collect();
+        let best = *counts.iter().max()?;
+        if best == 0 || counts.iter().filter(|c| **c == best).count() > 1 {
+            return None;
+        }
+        counts.iter().position(|c| *c == best)
+    }
+
+    pub fn detect(&self, text: &str) -> Detection {
+        let mut out = Detection::default();
+        let mut other = false;
+        for sign in self.run(text, None) {
+            match sign {
+                Sign::Flag(f) if !out.red_flags.contains(&f) => out.red_flags.push(f),
+                Sign::Flag(_) => {}
+                Sign::Other => other = true,
+            }
+        }
+        out.red_flags
+            .sort_by_key(|f| Finding::ALL.iter().position(|x| x == f));
+        out.other = other && out.red_flags.is_empty();
+        out
+    }
+
+    /// Every mention found and whether its context kept it: for tests and for people editing
+    /// the lexicons. Never logged: it holds the message's words.
+    pub fn explain(&self, text: &str) -> Vec<String> {
+        let mut trace = Vec::new();
+        self.run(text, Some(&mut trace));
+        trace
+    }
+
+    /// The signs the message reports. Each mention is read in the context of its lexicon's
+    /// language and of the message's dominant language: both must keep it.
+    fn run(&self, text: &str, mut trace: Option<&mut Vec<String>>) -> Vec<Sign> {
+        let text = match text.char_indices().nth(MAX_CHARS) {
+            Some((cut, _)) => &text[..cut],
+            None => text,
+        };
+        let tokens = lexicon::tokenize(text);
+        let mut found = Vec::new();
+        if tokens.is_empty() {
+            return found;
+        }
+        let per: Vec<(Vec<Vec<lexicon::AtomId>>, Reading)> = self
+            .languages
+            .iter()
+            .map(|lang| {
+                let atoms =
+                    lexicon::atoms_of(&tokens, &lang.atoms, &lang.vocabulary, &|w| self.is_word(w));
+                let reading = Reading::new(&tokens, &atoms, &lang.triggers);
+                (atoms, reading)
+            })
+            .collect();
+        let dominant = self.dominant(&tokens);
+        if dominant.is_some_and(|d| per[d].1.is_general_question()) {
+            if let Some(t) = trace.as_deref_mut() {
+                t.push("a general question".into());
+            }
+            return found;
+        }
+        for (i, lang) in self.languages.iter().enumerate() {
+            let (atoms, reading) = &per[i];
+            if atoms.iter().all(|a| a.is_empty()) || reading.is_general_question() {
+                continue;
+            }
+            let mut readings = vec![reading];
+            if let Some(d) = dominant.filter(|d| *d != i) {
+                readings.push(&per[d].1);
+            }
+            for rules in &lang.signs {
+                if reports(&tokens, atoms, &readings, rules, trace.as_deref_mut()) {
+                    found.push(rules.sign);
+                }
+            }
+        }
+        found
+    }
+}
+
+/// Whether the message reports this sign now: a mention whose context keeps it.
+fn reports(
+    tokens: &[Token],
+    atoms: &[Vec<lexicon::AtomId>],
+    readings: &[&Reading],
+    rules: &SignRules,
+    mut trace: Option<&mut Vec<String>>,
+) -> bool {
+    let r = readings[0];
+    // Sentences that call the sign long-standing ("always cold feet") without saying sudden.
+    let mut chronic = vec![false; tokens.last().map(|t| t.sentence as usize + 1).unwrap_or(0)];
+    for (start, _, _) in rules.unless.find(tokens, atoms, 0) {
+        if !r.sentence_has(start, Cat::Sudden) {
+            chronic[tokens[start].sentence as usize] = true;
+        }
+    }
+    let live = |start: usize, end: usize| {
+        !chronic[tokens[start].sentence as usize]
+            && readings.iter().all(|r| r.is_current(start, end, rules.exertion))
+    };
+    let mut note = |what: &str, s: usize, e: usize, kept: bool| {
+        if let Some(t) = trace.as_deref_mut() {
+            let words: Vec<&str> = tokens[s..=e].iter().map(|t| t.word.as_str()).collect();
+            t.push(format!("{:?} {what} '{}': {}", rules.sign, words.join(" "), if kept { "kept" } else { "dropped" }));
+        }
+    };
+    for (s, e, _) in rules.phrases.find(tokens, atoms, MAX_GAP) {
+        let kept = live(s, e);
+        note("phrase", s, e, kept);
+        if kept {
+            return true;
+        }
+    }
+    for pair in &rules.pairs {
+        let spans = |group: &[Phrase]| -> Vec<(usize, usize)> {
+            let mut set = PhraseSet::default();
+            for p in group {
+                set.add(p.clone(), 0);
+            }
+            set.find(tokens, atoms, 1)
+                .into_iter()
+                .map(|(s, e, _)| (s, e))
+                .collect()
+        };
+        let (xs, ys) = (spans(&pair.a), spans(&pair.b));
+        if xs.is_empty() || ys.is_empty() {
+            continue;
+        }
+        // For each body part, the symptom words of its sentence within reach: a sliding look
+        // over the sorted positions keeps this linear in practice.
+        for x in &xs {
+            for y in ys
+                .iter()
+                .skip_while(|y| y.1 + PAIR_REACH < x.0)
+                .take_while(|y| y.0 <= x.1 + PAIR_REACH)
+            {
+                if !r.same_clause(x.0, y.0) {
+                    continue;
+                }
+                if pair.sudden && !r.sentence_has(x.0, Cat::Sudden) {
+                    continue;
+                }
+                // Each part in its own context: "chest is fine, no pain" denies both.
+                let (start, end) = (x.0.min(y.0), x.1.max(y.1));
+                let kept = readings.iter().all(|r| !r.negated(x.0) && !r.negated(y.0))
+                    && live(start, end);
+                note("pair", x.0.min(y.0), x.1.max(y.1), kept);
+                if kept {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
+/// Lower case, apostrophes dropped ("can't" → "cant"), everything else that is not a letter
+/// or digit becomes a space; then split into words.
+pub fn words(text: &str) -> Vec<String> {
+    let mut cleaned = String::with_capacity(text.len());
+    for ch in text.chars() {
+        if ch == '\'' || ch == '’' || ch == '`' {
+            continue;
+        }
+        if ch.is_alphanumeric() {
+            cleaned.extend(ch.to_lowercase());
+        } else {
+            cleaned.push(' ');
+        }
+    }
+    cleaned.split_whitespace().map(str::to_string).collect()
+}
+
+/// The words of a message joined by single spaces: how typed answers are compared.
+pub fn normalize(text: &str) -> String {
+    words(text).join(" ")
+}
+
+/// The answer a typed message gives to a yes/no question, if it is one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum YesNo {
+    Yes,
+    No,
+    Unsure,
+}
+
+pub fn yes_no(text: &str, t: &Texts) -> Option<YesNo> {
+    let norm = normalize(text);
+    let is = |key: &str| t.list(key).iter().any(|w| normalize(w) == norm);
+    // "not sure" before "no": the lists are disjoint, but check the longer meaning first.
+    if is("words.unsure") {
+        Some(YesNo::Unsure)
+    } else if is("words.yes") {
+        Some(YesNo::Yes)
+    } else if is("words.no") {
+        Some(YesNo::No)
+    } else {
+        None
+    }
+}

@@ -1,0 +1,188 @@
+//! Spelling tolerance that never rewrites a real word.
+//!
+//! A token is repaired only when it is not a word of the language: not in the language's word
+//! list (`dialogs/<lang>/words.txt`, a frequency list shipped as data) and not a word of the
+//! vocabulary it is repaired towards. Then it may be read as a vocabulary word within an edit
+//! distance scaled to its length (Damerau–Levenshtein: one edit from 4 letters, two from 10)
+//! that starts with the same letter. "heard" stays "heard" (a word), "brethless" becomes
+//! "breathless".
+//!
+//! Candidates are found through a deletion index, as SymSpell does: every vocabulary word is
+//! stored under each string made by deleting up to two of its letters, and a token looks up
+//! its own deletions. The cost per token is a few dozen hash look-ups, whatever the size of the
+//! vocabulary, which keeps a long crafted message cheap.
+
+use std::collections::{HashMap, HashSet};
+
+/// The words of one language, as typed (lower case, apostrophes dropped).
+#[derive(Debug, Clone, Default)]
+pub struct WordList {
+    words: HashSet<String>,
+}
+
+impl WordList {
+    /// One word per line; blank lines and lines starting with `#` are skipped.
+    pub fn parse(text: &str) -> WordList {
+        WordList {
+            words: text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(str::to_string)
+                .collect(),
+        }
+    }
+
+    pub fn contains(&self, w: &str) -> bool {
+        self.words.contains(w)
+    }
+
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+}
+
+/// How many edits a token of `len` letters may be away from the word it is read as.
+pub fn max_edits(len: usize) -> usize {
+    match len {
+        0..=3 => 0,
+        4..=9 => 1,
+        _ => 2,
+    }
+}
+
+/// A vocabulary that tokens are repaired towards, with its deletion index.
+#[derive(Debug, Clone, Default)]
+pub struct Vocabulary {
+    words: Vec<String>,
+    known: HashSet<String>,
+    /// A word with up to two letters deleted → the words it came from.
+    deletions: HashMap<String, Vec<u32>>,
+}
+
+impl Vocabulary {
+    pub fn new<I: IntoIterator<Item = String>>(words: I) -> Vocabulary {
+        let mut v = Vocabulary::default();
+        for w in words {
+            if w.chars().count() < 4 || !v.known.insert(w.clone()) {
+                continue;
+            }
+            let ix = v.words.len() as u32;
+            for d in deletions(&w, 2) {
+                v.deletions.entry(d).or_default().push(ix);
+            }
+            v.words.push(w);
+        }
+        for list in v.deletions.values_mut() {
+            list.dedup();
+        }
+        v
+    }
+
+    pub fn contains(&self, w: &str) -> bool {
+        self.known.contains(w)
+    }
+
+    /// The vocabulary words `token` may be a misspelling of, closest first; none when the
+    /// token is itself a word of the language or of the vocabulary.
+    pub fn repair(&self, token: &str, language: &WordList) -> Vec<&str> {
+        let len = token.chars().count();
+        let max = max_edits(len);
+        if max == 0
+            || len > 30
+            || self.known.contains(token)
+            || language.contains(token)
+            || token.chars().any(|c| c.is_ascii_digit())
+        {
+            return Vec::new();
+        }
+        let first = token.chars().next();
+        let mut seen: HashSet<u32> = HashSet::new();
+        let mut found: Vec<(usize, &str)> = Vec::new();
+        for d in deletions(token, max) {
+            for ix in self.deletions.get(&d).into_iter().flatten() {
+                if !seen.insert(*ix) {
+                    continue;
+                }
+                let w = &self.words[*ix as usize];
+                if w.chars().next() != first || w.chars().count().abs_diff(len) > max {
+                    continue;
+                }
+                let dist = strsim::damerau_levenshtein(token, w);
+                // A long vocabulary word must be within its own allowance too.
+                if dist <= max.min(max_edits(w.chars().count()).max(1)) {
+                    found.push((dist, w));
+                }
+            }
+        }
+        found.sort();
+        found.into_iter().map(|(_, w)| w).collect()
+    }
+}
+
+/// `w` and every string made from it by deleting up to `max` characters.
+fn deletions(w: &str, max: usize) -> Vec<String> {
+    let mut seen: HashSet<String> = HashSet::new();
+    seen.insert(w.to_string());
+    let mut out = vec![w.to_string()];
+    let mut frontier = vec![w.chars().collect::<Vec<char>>()];
+    for _ in 0..max {
+        let mut next = Vec::new();
+        for chars in &frontier {
+            if chars.len() <= 1 {
+                continue;
+            }
+            for i in 0..chars.len() {
+                let mut c = chars.clone();
+                c.remove(i);
+                let s: String = c.iter().collect();
+                if seen.insert(s.clone()) {
+                    out.push(s);
+                    next.push(c);
+                }
+            }
+        }
+        frontier = next;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vocab() -> Vocabulary {
+        Vocabulary::new(["breathless", "chest", "fainted", "coughing"].map(String::from))
+    }
+
+    #[test]
+    fn a_real_word_is_never_rewritten() {
+        let language = WordList::parse("heard\nchess\nfaint\n");
+        let v = vocab();
+        assert!(v.repair("chess", &language).is_empty());
+        assert!(v.repair("heard", &language).is_empty());
+    }
+
+    #[test]
+    fn a_non_word_is_read_as_the_closest_vocabulary_word() {
+        let language = WordList::parse("heard\n");
+        let v = vocab();
+        assert_eq!(v.repair("brethless", &language), vec!["breathless"]);
+        assert_eq!(v.repair("chset", &language), vec!["chest"]);
+        assert_eq!(v.repair("fianted", &language), vec!["fainted"]);
+    }
+
+    #[test]
+    fn short_tokens_and_other_first_letters_are_left_alone() {
+        let language = WordList::default();
+        let v = vocab();
+        assert!(v.repair("chs", &language).is_empty());
+        assert!(v.repair("xhest", &language).is_empty());
+        // Two edits are too many for a five-letter word.
+        assert!(v.repair("cjezt", &language).is_empty());
+    }
+}
