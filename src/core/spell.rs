@@ -14,27 +14,40 @@
 
 use std::collections::{HashMap, HashSet};
 
-/// The words of one language, as typed (lower case, apostrophes dropped).
+/// The words of one language, as typed (lower case, apostrophes dropped), most frequent
+/// first: the rank tells which language a message is in.
 #[derive(Debug, Clone, Default)]
 pub struct WordList {
-    words: HashSet<String>,
+    words: HashMap<String, u32>,
 }
 
 impl WordList {
-    /// One word per line; blank lines and lines starting with `#` are skipped.
+    /// One word per line, most frequent first; blank lines and lines starting with `#` are
+    /// skipped.
     pub fn parse(text: &str) -> WordList {
-        WordList {
-            words: text
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                .map(str::to_string)
-                .collect(),
+        let mut words = HashMap::new();
+        for w in text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        {
+            let rank = words.len() as u32;
+            words.entry(w.to_string()).or_insert(rank);
         }
+        WordList { words }
     }
 
     pub fn contains(&self, w: &str) -> bool {
-        self.words.contains(w)
+        self.words.contains_key(w)
+    }
+
+    /// How typical of the language a word is: 1 for its commonest words, falling with rank,
+    /// 0 for a word it does not have.
+    pub fn weight(&self, w: &str) -> f32 {
+        self.words
+            .get(w)
+            .map(|r| 1.0 / (1.0 + *r as f32 / 2000.0))
+            .unwrap_or(0.0)
     }
 
     pub fn len(&self) -> usize {

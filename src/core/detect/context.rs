@@ -29,6 +29,8 @@ use super::lexicon::{AtomId, PhraseSet, Token};
 
 /// How many words after a negation it still reaches.
 pub const NEGATION_REACH: usize = 6;
+/// How many words after a mention a denial may follow it ("rast *auch nicht*").
+pub const NEGATION_AFTER_REACH: usize = 3;
 /// How many words after a mention a "resolved" trigger may start.
 pub const RESOLVED_REACH: usize = 8;
 
@@ -36,6 +38,7 @@ pub const RESOLVED_REACH: usize = 8;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cat {
     Negation,
+    NegationAfter,
     Resolved,
     Pseudo,
     Historical,
@@ -59,8 +62,9 @@ pub enum Cat {
 }
 
 impl Cat {
-    pub const ALL: [Cat; 21] = [
+    pub const ALL: [Cat; 22] = [
         Cat::Negation,
+        Cat::NegationAfter,
         Cat::Resolved,
         Cat::Pseudo,
         Cat::Historical,
@@ -87,6 +91,7 @@ impl Cat {
     pub fn key(self) -> &'static str {
         match self {
             Cat::Negation => "negation",
+            Cat::NegationAfter => "negation_after",
             Cat::Resolved => "resolved",
             Cat::Pseudo => "pseudo",
             Cat::Historical => "historical",
@@ -142,6 +147,8 @@ pub struct Reading {
     seg_only_historical: Vec<bool>,
     /// The sentence each segment is in.
     seg_sentence: Vec<u32>,
+    /// Segments with a current marker ("now", "since this morning").
+    seg_current: Vec<bool>,
     /// Within its clause, after a hypothetical trigger.
     hypothetical: Vec<bool>,
 }
@@ -169,7 +176,11 @@ impl Reading {
         let cancelled = |s: usize, e: usize, c: usize| {
             matches!(
                 Cat::ALL[c],
-                Cat::Negation | Cat::Resolved | Cat::Historical | Cat::Hypothetical
+                Cat::Negation
+                    | Cat::NegationAfter
+                    | Cat::Resolved
+                    | Cat::Historical
+                    | Cat::Hypothetical
             ) && pseudo.iter().any(|(ps, pe)| s <= *pe && *ps <= e)
         };
         let mut covers = vec![vec![false; n]; cats];
@@ -212,10 +223,12 @@ impl Reading {
         let hist = Cat::Historical.ix();
         let mut seg_historical = vec![false; segments];
         let mut seg_sentence = vec![u32::MAX; segments];
+        let mut seg_current = vec![false; segments];
         let mut seg_only_historical = vec![true; segments];
         for i in 0..n {
             let s = tokens[i].segment as usize;
             seg_sentence[s] = tokens[i].sentence;
+            seg_current[s] |= covers[Cat::Current.ix()][i];
             if covers[hist][i] {
                 seg_historical[s] = true;
             } else if !covers[Cat::Filler.ix()][i] {
@@ -250,6 +263,7 @@ impl Reading {
             seg_historical,
             seg_only_historical,
             seg_sentence,
+            seg_current,
             hypothetical,
         }
     }
@@ -264,6 +278,21 @@ impl Reading {
 
     pub fn sentence_has(&self, i: usize, cat: Cat) -> bool {
         self.sentence_has[self.sentence[i] as usize][cat.ix()]
+    }
+
+    pub fn is_negation(&self, i: usize) -> bool {
+        self.is(i, Cat::Negation)
+    }
+
+    /// Whether two words belong to one statement: the same segment, or segments whose later
+    /// ones each open by pointing back ("my foot, it is cold").
+    pub fn joined(&self, start: usize, end: usize) -> bool {
+        (start + 1..=end).all(|k| {
+            self.segment[k] == self.segment[k - 1] || {
+                let o = self.opener(k);
+                self.is(o, Cat::Refer) || self.is(o, Cat::List)
+            }
+        })
     }
 
     pub fn same_clause(&self, i: usize, j: usize) -> bool {
@@ -288,17 +317,24 @@ impl Reading {
         !(self.negated(start) || self.set_aside(start, end, exertion_matters))
     }
 
+    /// A denial right after the mention, in its segment ("mein Herz rast *nicht*").
+    pub fn denied_after(&self, end: usize) -> bool {
+        (end + 1..self.n.min(end + 1 + NEGATION_AFTER_REACH))
+            .take_while(|k| self.segment[*k] == self.segment[end])
+            .any(|k| self.starts[Cat::NegationAfter.ix()][k])
+    }
+
     /// Everything but negation: resolved, hypothetical, historical, someone else's past,
     /// sport. (A pair checks negation before each of its parts.)
     pub fn set_aside(&self, start: usize, end: usize, exertion_matters: bool) -> bool {
-        self.resolved(end)
+        self.denied_after(end)
+            || self.resolved(end)
             || self.hypothetical[start]
             || self.historical(start)
             || self.someone_elses_past(start)
             || (exertion_matters
                 && self.clause_has(start, Cat::Exertion)
-                && !self.sentence_has(start, Cat::Unusual)
-                && !self.sentence_has(start, Cat::Sudden))
+                && !self.sentence_has(start, Cat::Unusual))
     }
 
     pub fn negated(&self, start: usize) -> bool {
@@ -378,10 +414,10 @@ impl Reading {
     }
 
     fn historical(&self, start: usize) -> bool {
-        if self.clause_has(start, Cat::Current) {
+        let seg = self.segment[start] as usize;
+        if self.seg_current[seg] {
             return false;
         }
-        let seg = self.segment[start] as usize;
         let in_clause = |s: usize| self.seg_sentence[s] == self.sentence[start];
         self.seg_historical[seg]
             || (seg > 0 && self.seg_only_historical[seg - 1] && in_clause(seg - 1))

@@ -165,6 +165,11 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 }
             }
             ',' | ':' | '(' | ')' | '…' => segment += 1,
+            // Emoji and other pictographs end a thought in chat ("can't breathe 😰 help").
+            c if !c.is_whitespace() && !c.is_ascii() && !c.is_alphanumeric() && is_pictograph(c) => {
+                sentence += 1;
+                segment += 1;
+            }
             '-' | '–' | '—' if prev_space && chars.peek().is_some_and(|c| c.is_whitespace()) => {
                 segment += 1
             }
@@ -174,6 +179,12 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     }
     push(&mut word, &mut out, sentence, segment);
     out
+}
+
+/// Emoji and symbols (not punctuation of any script).
+fn is_pictograph(c: char) -> bool {
+    let u = c as u32;
+    (0x2190..=0x2BFF).contains(&u) || (0x1F000..=0x1FAFF).contains(&u) || (0x2600..=0x27BF).contains(&u)
 }
 
 /// For each token, the atoms of one language it matches, directly or as a repaired
@@ -226,12 +237,23 @@ impl PhraseSet {
     }
 
     /// Every match as (start, end inclusive, tag), allowing `gap` other words between the
-    /// words of a phrase, within one sentence.
+    /// words of a phrase, within one segment; a skipped word may not be `blocked` ("heart
+    /// *isn't* racing" is no "heart racing").
     pub fn find(
         &self,
         tokens: &[Token],
         atoms: &[Vec<AtomId>],
         gap: usize,
+    ) -> Vec<(usize, usize, usize)> {
+        self.find_unless(tokens, atoms, gap, &|_| false)
+    }
+
+    pub fn find_unless(
+        &self,
+        tokens: &[Token],
+        atoms: &[Vec<AtomId>],
+        gap: usize,
+        blocked: &dyn Fn(usize) -> bool,
     ) -> Vec<(usize, usize, usize)> {
         let mut out = Vec::new();
         if self.phrases.is_empty() {
@@ -244,7 +266,7 @@ impl PhraseSet {
                 };
                 for ix in list {
                     let (p, tag) = &self.phrases[*ix];
-                    if let Some(end) = extend(tokens, atoms, start, &p[1..], gap) {
+                    if let Some(end) = extend(tokens, atoms, start, &p[1..], gap, blocked) {
                         out.push((start, end, *tag));
                     }
                 }
@@ -261,13 +283,18 @@ fn extend(
     mut pos: usize,
     rest: &[AtomId],
     gap: usize,
+    blocked: &dyn Fn(usize) -> bool,
 ) -> Option<usize> {
-    let sentence = tokens[pos].sentence;
+    let segment = tokens[pos].segment;
     for a in rest {
         let end = tokens.len().min(pos + 2 + gap);
-        pos = (pos + 1..end)
-            .take_while(|k| tokens[*k].sentence == sentence)
+        let next = (pos + 1..end)
+            .take_while(|k| tokens[*k].segment == segment)
             .find(|k| atoms[*k].contains(a))?;
+        if (pos + 1..next).any(blocked) {
+            return None;
+        }
+        pos = next;
     }
     Some(pos)
 }

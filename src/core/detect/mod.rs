@@ -28,7 +28,7 @@ use std::sync::Arc;
 /// Words allowed between two words of a phrase ("my chest *really* hurts").
 pub const MAX_GAP: usize = 2;
 /// How far apart the body part and the symptom of a pair may be, in words, within a clause.
-pub const PAIR_REACH: usize = 7;
+pub const PAIR_REACH: usize = 10;
 /// Messages are read up to this many characters (Telegram's limit is 4096).
 pub const MAX_CHARS: usize = 8192;
 
@@ -126,8 +126,6 @@ impl Detector {
                         }
                     }
                 }
-                // Trigger words are real words: they take part in matching, not in repair.
-                let trigger_atoms = atoms.words().collect::<std::collections::HashSet<_>>();
                 let signs = spec
                     .signs
                     .iter()
@@ -164,8 +162,7 @@ impl Detector {
                         }
                     })
                     .collect();
-                let vocabulary =
-                    Vocabulary::new(atoms.words().filter(|w| !trigger_atoms.contains(w)));
+                let vocabulary = Vocabulary::new(atoms.words());
                 Language {
                     atoms,
                     signs,
@@ -183,16 +180,24 @@ impl Detector {
 
     /// The language most of the message's words belong to, when one clearly leads.
     fn dominant(&self, tokens: &[Token]) -> Option<usize> {
-        let counts: Vec<usize> = self
+        // Each word counts by how common it is in each language: "what" is in the Spanish
+        // list too (the web quotes English), but far down.
+        let scores: Vec<f32> = self
             .words
             .iter()
-            .map(|l| tokens.iter().filter(|t| l.contains(&t.word)).count())
+            .map(|l| tokens.iter().map(|t| l.weight(&t.word)).sum())
             .collect();
-        let best = *counts.iter().max()?;
-        if best == 0 || counts.iter().filter(|c| **c == best).count() > 1 {
-            return None;
-        }
-        counts.iter().position(|c| *c == best)
+        let (best, top) = scores
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1))?;
+        let runner_up = scores
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != best)
+            .map(|(_, s)| *s)
+            .fold(0.0f32, f32::max);
+        (*top > 0.0 && *top > runner_up * 1.2).then_some(best)
     }
 
     pub fn detect(&self, text: &str) -> Detection {
@@ -242,6 +247,9 @@ impl Detector {
             })
             .collect();
         let dominant = self.dominant(&tokens);
+        if let Some(t) = trace.as_deref_mut() {
+            t.push(format!("dominant language: {dominant:?}"));
+        }
         if dominant.is_some_and(|d| per[d].1.is_general_question()) {
             if let Some(t) = trace.as_deref_mut() {
                 t.push("a general question".into());
@@ -293,7 +301,8 @@ fn reports(
             t.push(format!("{:?} {what} '{}': {}", rules.sign, words.join(" "), if kept { "kept" } else { "dropped" }));
         }
     };
-    for (s, e, _) in rules.phrases.find(tokens, atoms, MAX_GAP) {
+    let negation = |k: usize| readings.iter().any(|r| r.is_negation(k));
+    for (s, e, _) in rules.phrases.find_unless(tokens, atoms, MAX_GAP, &negation) {
         let kept = live(s, e);
         note("phrase", s, e, kept);
         if kept {
@@ -323,7 +332,7 @@ fn reports(
                 .skip_while(|y| y.1 + PAIR_REACH < x.0)
                 .take_while(|y| y.0 <= x.1 + PAIR_REACH)
             {
-                if !r.same_clause(x.0, y.0) {
+                if !r.same_clause(x.0, y.0) || !r.joined(x.0.min(y.0), x.1.max(y.1)) {
                     continue;
                 }
                 if pair.sudden && !r.sentence_has(x.0, Cat::Sudden) {
