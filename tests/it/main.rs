@@ -4,6 +4,7 @@ mod ask_eval;
 mod assess_cli;
 mod console_json;
 mod countries;
+mod eval_copies;
 mod engine_props;
 #[path = "../support/fake_telegram.rs"]
 mod fake_telegram;
