@@ -142,6 +142,7 @@ fn tuning_sets_meet_the_thresholds() {
     all.extend(cases("ask_eval_de.toml", "de"));
     all.extend(cases("ask_eval_es.toml", "es"));
     all.extend(cases("ask_tuning_2.toml", "en"));
+    all.extend(cases("ask_tuning_3.toml", "en"));
     evaluate("tuning set", all, true);
 }
 

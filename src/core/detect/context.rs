@@ -30,7 +30,7 @@ use super::lexicon::{AtomId, PhraseSet, Token};
 /// How many words after a negation it still reaches.
 pub const NEGATION_REACH: usize = 6;
 /// How many words after a mention a denial may follow it ("rast *auch nicht*").
-pub const NEGATION_AFTER_REACH: usize = 3;
+pub const NEGATION_AFTER_REACH: usize = 5;
 /// How many words after a mention a "resolved" trigger may start.
 pub const RESOLVED_REACH: usize = 8;
 
@@ -149,6 +149,9 @@ pub struct Reading {
     seg_sentence: Vec<u32>,
     /// Segments with a current marker ("now", "since this morning").
     seg_current: Vec<bool>,
+    /// Segments after a segment that is only a time, in the same sentence, with no current
+    /// marker between ("Last winter, skiing, my feet went numb").
+    seg_after_time: Vec<bool>,
     /// Within its clause, after a hypothetical trigger.
     hypothetical: Vec<bool>,
 }
@@ -239,6 +242,17 @@ impl Reading {
         for s in 0..segments {
             seg_only_historical[s] &= seg_historical[s];
         }
+        let mut seg_after_time = vec![false; segments];
+        let mut carry = false;
+        for s in 0..segments {
+            if s > 0 && seg_sentence[s] != seg_sentence[s - 1] || seg_current[s] {
+                carry = false;
+            }
+            seg_after_time[s] = carry;
+            if seg_only_historical[s] {
+                carry = true;
+            }
+        }
         let mut hypothetical = vec![false; n];
         let mut active = false;
         for i in 0..n {
@@ -264,6 +278,7 @@ impl Reading {
             seg_only_historical,
             seg_sentence,
             seg_current,
+            seg_after_time,
             hypothetical,
         }
     }
@@ -284,13 +299,17 @@ impl Reading {
         self.is(i, Cat::Negation)
     }
 
-    /// Whether two words belong to one statement: the same segment, or segments whose later
-    /// ones each open by pointing back ("my foot, it is cold").
+    /// Whether two words belong to one statement: no segment between them opens with a new
+    /// person or a contrast ("my heart is going, really fast" is one; "my leg, and I am cold"
+    /// is not).
     pub fn joined(&self, start: usize, end: usize) -> bool {
         (start + 1..=end).all(|k| {
             self.segment[k] == self.segment[k - 1] || {
                 let o = self.opener(k);
-                self.is(o, Cat::Refer) || self.is(o, Cat::List)
+                self.is(o, Cat::Refer)
+                    || !(self.is(o, Cat::Writer)
+                        || self.is(o, Cat::Others)
+                        || self.is(k, Cat::Terminator))
             }
         })
     }
@@ -317,11 +336,23 @@ impl Reading {
         !(self.negated(start) || self.set_aside(start, end, exertion_matters))
     }
 
-    /// A denial right after the mention, in its segment ("mein Herz rast *nicht*").
+    /// A denial after the mention that closes its segment ("mein Herz rast *nicht*").
     pub fn denied_after(&self, end: usize) -> bool {
         (end + 1..self.n.min(end + 1 + NEGATION_AFTER_REACH))
-            .take_while(|k| self.segment[*k] == self.segment[end])
-            .any(|k| self.starts[Cat::NegationAfter.ix()][k])
+            .take_while(|k| {
+                self.segment[*k] == self.segment[end]
+                    && !self.is(*k, Cat::List)
+                    && !self.is(*k, Cat::Terminator)
+            })
+            .any(|k| {
+                // Post-verbal denial closes its clause: "…, Herzrasen hatte ich auch *nie*."
+                self.starts[Cat::NegationAfter.ix()][k]
+                    && (k + 1..self.n.min(k + 4))
+                        .take_while(|i| self.segment[*i] == self.segment[k])
+                        .filter(|i| !self.is(*i, Cat::NegationAfter))
+                        .count()
+                        <= 1
+            })
     }
 
     /// Everything but negation: resolved, hypothetical, historical, someone else's past,
@@ -408,7 +439,7 @@ impl Reading {
             None => true,
             Some(k) => {
                 let o = self.opener(k);
-                o == t || self.is(o, Cat::Refer)
+                o == t || (o..t).any(|i| self.is(i, Cat::Refer))
             }
         }
     }
@@ -420,7 +451,7 @@ impl Reading {
         }
         let in_clause = |s: usize| self.seg_sentence[s] == self.sentence[start];
         self.seg_historical[seg]
-            || (seg > 0 && self.seg_only_historical[seg - 1] && in_clause(seg - 1))
+            || self.seg_after_time[seg]
             || (seg + 1 < self.seg_historical.len()
                 && self.seg_only_historical[seg + 1]
                 && in_clause(seg + 1))
@@ -443,11 +474,13 @@ impl Reading {
 
     /// A question about the subject in general: it names nobody, and starts like a question
     /// or asks whether the condition causes or signals something.
-    pub fn is_general_question(&self) -> bool {
+    /// `asks`: the message ends with a question mark.
+    pub fn is_general_question(&self, asks: bool) -> bool {
         self.n > 0
             && !self.has(Cat::Writer)
             && !self.has(Cat::Others)
             && (self.starts[Cat::QuestionStart.ix()][0]
-                || (self.has(Cat::Topic) && (self.has(Cat::SignWord) || self.has(Cat::Causal))))
+                || (self.has(Cat::Topic)
+                    && (asks || self.has(Cat::SignWord) || self.has(Cat::Causal))))
     }
 }

@@ -247,10 +247,11 @@ impl Detector {
             })
             .collect();
         let dominant = self.dominant(&tokens);
+        let asks = text.trim_end().ends_with('?');
         if let Some(t) = trace.as_deref_mut() {
             t.push(format!("dominant language: {dominant:?}"));
         }
-        if dominant.is_some_and(|d| per[d].1.is_general_question()) {
+        if dominant.is_some_and(|d| per[d].1.is_general_question(asks)) {
             if let Some(t) = trace.as_deref_mut() {
                 t.push("a general question".into());
             }
@@ -258,7 +259,7 @@ impl Detector {
         }
         for (i, lang) in self.languages.iter().enumerate() {
             let (atoms, reading) = &per[i];
-            if atoms.iter().all(|a| a.is_empty()) || reading.is_general_question() {
+            if atoms.iter().all(|a| a.is_empty()) || reading.is_general_question(asks) {
                 continue;
             }
             let mut readings = vec![reading];
@@ -340,7 +341,12 @@ fn reports(
                 }
                 // Each part in its own context: "chest is fine, no pain" denies both.
                 let (start, end) = (x.0.min(y.0), x.1.max(y.1));
-                let kept = readings.iter().all(|r| !r.negated(x.0) && !r.negated(y.0))
+                // A denial between the parts denies the pair ("chest is fine, no pain", "Blut
+                // huste ich keins ab, nur Schleim").
+                let (first, second) = if x.0 <= y.0 { (x, y) } else { (y, x) };
+                let between = (first.1 + 1..second.0).any(negation);
+                let kept = !between
+                    && readings.iter().all(|r| !r.negated(x.0) && !r.negated(y.0))
                     && live(start, end);
                 note("pair", x.0.min(y.0), x.1.max(y.1), kept);
                 if kept {
