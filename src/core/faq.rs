@@ -10,6 +10,7 @@
 //! causes cramps vs "can" it) are kept as tokens of their own.
 
 use super::detect::words;
+use super::ngrams::NgramIndex;
 use super::spell::{Vocabulary, WordList};
 use bm25::{Document, Language, SearchEngine, SearchEngineBuilder};
 use std::collections::HashSet;
@@ -96,6 +97,10 @@ pub struct Faq {
     doc_topic: Vec<usize>,
     /// How much each document's score counts: example questions fully, answers less.
     doc_weight: Vec<f32>,
+    /// Character trigrams of the titles and example questions (not the answers).
+    ngrams: NgramIndex,
+    /// The topic of each of those.
+    ngram_topic: Vec<usize>,
     /// Words (canonical) that make a message about this subject at all.
     domain: HashSet<String>,
     /// Variant (as words) → canonical word; longest variants first.
@@ -116,14 +121,18 @@ impl std::fmt::Debug for Faq {
 }
 
 /// How sure a match must be to answer: the score, and how far ahead of the second.
-pub const CONFIDENT: f32 = 0.5;
-pub const MARGIN: f32 = 1.15;
+pub const CONFIDENT: f32 = 0.3;
+pub const MARGIN: f32 = 1.05;
 /// Below this, a topic is not even suggested.
 pub const SUGGEST: f32 = 0.12;
 /// How much a sentence of an answer counts, against an example question.
 pub const ANSWER_WEIGHT: f32 = 0.5;
 /// Raw BM25 scores are mapped to 0–1 as `1 - exp(-raw / SCALE)`.
 pub const SCALE: f32 = 4.0;
+/// A message this similar (character trigrams) to a question of the FAQ is about its subject.
+pub const CLOSE_QUESTION: f32 = 0.7;
+/// How much the character trigram similarity counts against the words' BM25 score.
+pub const NGRAM_WEIGHT: f32 = 0.3;
 
 impl Faq {
     /// Indexes the topics. `examples[i]` are the example questions of topic `i`;
@@ -156,6 +165,8 @@ impl Faq {
             .build(),
             doc_topic: Vec::new(),
             doc_weight: Vec::new(),
+            ngrams: NgramIndex::default(),
+            ngram_topic: Vec::new(),
             domain: HashSet::new(),
             matching,
             synonyms: table,
@@ -175,8 +186,11 @@ impl Faq {
         }
         faq.vocab = Vocabulary::new(known);
         let mut documents = Vec::new();
+        let mut questions = Vec::new();
         for (i, t) in faq.topics.iter().enumerate() {
             for text in std::iter::once(&t.title).chain(examples.get(i).into_iter().flatten()) {
+                questions.push(faq.normalize(text));
+                faq.ngram_topic.push(i);
                 documents.push(Document::new(documents.len(), faq.normalize(text)));
                 faq.doc_topic.push(i);
                 faq.doc_weight.push(1.0);
@@ -189,6 +203,7 @@ impl Faq {
                 faq.doc_weight.push(ANSWER_WEIGHT);
             }
         }
+        faq.ngrams = NgramIndex::new(&questions);
         faq.domain = domain.iter().map(|w| faq.normalize(w)).collect();
         faq.engine = SearchEngineBuilder::<usize>::with_documents(language, documents).build();
         faq
@@ -296,7 +311,12 @@ impl Faq {
     /// Ranks the topics for a message: each topic scores as its best document.
     pub fn search(&self, text: &str) -> FaqMatch {
         let query = self.normalize(&self.drop_denials(text));
-        let about_this = query.split(' ').any(|w| self.domain.contains(w));
+        // Fused with the character trigram similarity of the topic's closest question. A
+        // message is about this subject when it uses a word of the domain, or reads much like
+        // one of the questions ("why does it matter to act quickly?").
+        let sims = self.ngrams.similarities(&query);
+        let about_this = query.split(' ').any(|w| self.domain.contains(w))
+            || sims.iter().any(|s| *s >= CLOSE_QUESTION);
         // Per topic: its best document, plus a quarter of its second best (a topic that
         // several examples match is a better bet). Ties go to the earlier topic.
         let mut per_topic: Vec<(f32, f32)> = vec![(0.0, 0.0); self.topics.len()];
@@ -312,15 +332,27 @@ impl Faq {
                 }
             }
         }
+        // Fused with the character trigram similarity of the topic's closest question.
+        let mut trigram = vec![0.0f32; self.topics.len()];
+        if about_this {
+            for (d, sim) in sims.into_iter().enumerate() {
+                let t = &mut trigram[self.ngram_topic[d]];
+                *t = t.max(sim);
+            }
+        }
+        let fused = |(first, second): (f32, f32), tri: f32| {
+            let words = 1.0 - (-(first + 0.25 * second) / SCALE).exp();
+            (1.0 - NGRAM_WEIGHT) * words + NGRAM_WEIGHT * tri
+        };
         let mut best: Vec<(usize, f32)> = per_topic
             .iter()
             .enumerate()
             .filter(|(_, (first, _))| *first > 0.0)
-            .map(|(i, (first, second))| (i, first + 0.25 * second))
+            .map(|(i, p)| (i, fused(*p, trigram[i])))
             .collect();
         best.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         best.truncate(3);
-        let score = |raw: f32| 1.0 - (-raw / SCALE).exp();
+        let score = |fused: f32| fused;
         let top = best.first().map(|(_, s)| score(*s)).unwrap_or(0.0);
         let second = best.get(1).map(|(_, s)| *s).unwrap_or(0.0);
         let margin = match (best.first(), second) {
