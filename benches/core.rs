@@ -41,6 +41,28 @@ fn benches(c: &mut Criterion) {
         });
     }
 
+    // The worst case: a message as long as Telegram allows, made of context triggers and
+    // red-flag words (every mention checked against every scope), and one of distinct
+    // non-words (every token a spelling repair).
+    let triggers = "no chest pain if i had coughed blood last year, not breathless, ".repeat(64);
+    let worst: String = triggers.chars().take(4096).collect();
+    c.bench_function("ask: 4096 characters of repeated triggers", |b| {
+        b.iter(|| engine.ask(black_box(&worst), "en", gb))
+    });
+    let nonwords: String = (0..800)
+        .map(|i| format!("brxq{i:03}zt "))
+        .collect::<String>()
+        .chars()
+        .take(4096)
+        .collect();
+    c.bench_function("ask: 4096 characters of distinct non-words", |b| {
+        b.iter(|| engine.ask(black_box(&nonwords), "en", gb))
+    });
+    let detector = content.detector();
+    c.bench_function("detect: 4096 characters of repeated triggers", |b| {
+        b.iter(|| detector.detect(black_box(&worst)))
+    });
+
     // One step: answering "No" to a red-flag question, from a state already at it.
     let mut at_question = State::default();
     engine.step(&mut at_question, Input::Start);

@@ -66,11 +66,7 @@ pub const ENGINE_KEYS: &[&str] = &[
 ];
 
 /// Word and phrase lists the engine and detector use.
-pub const ENGINE_LISTS: &[&str] = &[
-    "words.yes",
-    "words.no",
-    "words.unsure",
-];
+pub const ENGINE_LISTS: &[&str] = &["words.yes", "words.no", "words.unsure"];
 
 /// One conversation. Holds no free text, ever: only ids and answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

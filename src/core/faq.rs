@@ -13,7 +13,7 @@ use super::detect::words;
 use super::ngrams::NgramIndex;
 use super::spell::{Vocabulary, WordList};
 use bm25::{Document, Language, SearchEngine, SearchEngineBuilder};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// The topic ids every FAQ must have (faq-topics.md); they are a public interface.
 pub const REQUIRED_TOPICS: &[&str] = &[
@@ -103,8 +103,8 @@ pub struct Faq {
     ngram_topic: Vec<usize>,
     /// Words (canonical) that make a message about this subject at all.
     domain: HashSet<String>,
-    /// Variant (as words) → canonical word; longest variants first.
-    synonyms: Vec<(Vec<String>, String)>,
+    /// First word of a variant → (variant as words, canonical word), longest variants first.
+    synonyms: HashMap<String, Vec<(Vec<String>, String)>>,
     /// Words of the index, for misspellings.
     vocab: Vocabulary,
     /// Every language's words: a real word is never rewritten.
@@ -129,6 +129,8 @@ pub const SUGGEST: f32 = 0.12;
 pub const ANSWER_WEIGHT: f32 = 0.5;
 /// Raw BM25 scores are mapped to 0–1 as `1 - exp(-raw / SCALE)`.
 pub const SCALE: f32 = 4.0;
+/// How much of the end of a message the FAQ reads.
+pub const QUESTION_CHARS: usize = 400;
 /// A message this similar (character trigrams) to a question of the FAQ is about its subject.
 pub const CLOSE_QUESTION: f32 = 0.7;
 /// How much the character trigram similarity counts against the words' BM25 score.
@@ -169,7 +171,7 @@ impl Faq {
             ngram_topic: Vec::new(),
             domain: HashSet::new(),
             matching,
-            synonyms: table,
+            synonyms: HashMap::new(),
             vocab: Vocabulary::default(),
             language: word_lists,
         };
@@ -180,9 +182,12 @@ impl Faq {
                 known.extend(words(text));
             }
         }
-        for (w, c) in &faq.synonyms {
+        for (w, c) in &table {
             known.extend(w.iter().cloned());
             known.insert(c.clone());
+        }
+        for (w, c) in table {
+            faq.synonyms.entry(w[0].clone()).or_default().push((w, c));
         }
         faq.vocab = Vocabulary::new(known);
         let mut documents = Vec::new();
@@ -220,7 +225,7 @@ impl Faq {
         let mut out: Vec<String> = Vec::with_capacity(mended.len());
         let mut i = 0;
         'outer: while i < mended.len() {
-            for (variant, canonical) in &self.synonyms {
+            for (variant, canonical) in self.synonyms.get(&mended[i]).into_iter().flatten() {
                 if mended[i..].starts_with(variant) {
                     out.push(canonical.clone());
                     i += variant.len();
@@ -310,6 +315,12 @@ impl Faq {
 
     /// Ranks the topics for a message: each topic scores as its best document.
     pub fn search(&self, text: &str) -> FaqMatch {
+        // A question is short; in a long message it comes last ("…sorry for the novel, do
+        // stockings help?"). Reading only the end keeps the cost bounded.
+        let text = match text.char_indices().rev().nth(QUESTION_CHARS) {
+            Some((cut, _)) => &text[cut..],
+            None => text,
+        };
         let query = self.normalize(&self.drop_denials(text));
         // Fused with the character trigram similarity of the topic's closest question. A
         // message is about this subject when it uses a word of the domain, or reads much like

@@ -3,11 +3,11 @@
 //! inside a word, an inflection the stemmer misses, a German compound ("Wadenkrämpfe" shares
 //! most trigrams with "Krämpfe in der Wade").
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// The trigrams of `text` with their counts.
 fn grams(text: &str) -> HashMap<String, f32> {
-    let mut out: HashMap<String, f32> = HashMap::new();
+    let mut out: HashMap<String, f32> = HashMap::default();
     for w in text.split_whitespace() {
         let padded: Vec<char> = std::iter::once(' ')
             .chain(w.chars())
@@ -32,7 +32,7 @@ pub struct NgramIndex {
 impl NgramIndex {
     pub fn new(documents: &[String]) -> NgramIndex {
         let counted: Vec<HashMap<String, f32>> = documents.iter().map(|d| grams(d)).collect();
-        let mut df: HashMap<&str, f32> = HashMap::new();
+        let mut df: HashMap<&str, f32> = HashMap::default();
         for g in &counted {
             for k in g.keys() {
                 *df.entry(k.as_str()).or_default() += 1.0;
@@ -43,12 +43,20 @@ impl NgramIndex {
             .iter()
             .map(|(k, d)| (k.to_string(), (1.0 + n / d).ln()))
             .collect();
-        let mut postings: HashMap<String, Vec<(u32, f32)>> = HashMap::new();
+        let mut postings: HashMap<String, Vec<(u32, f32)>> = HashMap::default();
         for (i, g) in counted.iter().enumerate() {
             let weights: Vec<(&String, f32)> = g.iter().map(|(k, c)| (k, c * idf[k])).collect();
-            let norm = weights.iter().map(|(_, w)| w * w).sum::<f32>().sqrt().max(1e-6);
+            let norm = weights
+                .iter()
+                .map(|(_, w)| w * w)
+                .sum::<f32>()
+                .sqrt()
+                .max(1e-6);
             for (k, w) in weights {
-                postings.entry(k.clone()).or_default().push((i as u32, w / norm));
+                postings
+                    .entry(k.clone())
+                    .or_default()
+                    .push((i as u32, w / norm));
             }
         }
         NgramIndex {

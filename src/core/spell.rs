@@ -12,7 +12,7 @@
 //! its own deletions. The cost per token is a few dozen hash look-ups, whatever the size of the
 //! vocabulary, which keeps a long crafted message cheap.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// The words of one language, as typed (lower case, apostrophes dropped), most frequent
 /// first: the rank tells which language a message is in.
@@ -25,7 +25,7 @@ impl WordList {
     /// One word per line, most frequent first; blank lines and lines starting with `#` are
     /// skipped.
     pub fn parse(text: &str) -> WordList {
-        let mut words = HashMap::new();
+        let mut words = HashMap::default();
         for w in text
             .lines()
             .map(str::trim)
@@ -114,7 +114,7 @@ impl Vocabulary {
             return Vec::new();
         }
         let first = token.chars().next();
-        let mut seen: HashSet<u32> = HashSet::new();
+        let mut seen: HashSet<u32> = HashSet::default();
         let mut found: Vec<(usize, &str)> = Vec::new();
         for d in deletions(token, max) {
             for ix in self.deletions.get(&d).into_iter().flatten() {
@@ -139,7 +139,7 @@ impl Vocabulary {
 
 /// `w` and every string made from it by deleting up to `max` characters.
 fn deletions(w: &str, max: usize) -> Vec<String> {
-    let mut seen: HashSet<String> = HashSet::new();
+    let mut seen: HashSet<String> = HashSet::default();
     seen.insert(w.to_string());
     let mut out = vec![w.to_string()];
     let mut frontier = vec![w.chars().collect::<Vec<char>>()];

@@ -65,7 +65,7 @@ pub fn build(lang: &str, r: &mut Report) -> Option<LanguageSpec> {
             None => r.at(0, format!("[context] has no '{}' list", cat.key())),
         }
     }
-    for (k, _) in &raw.context {
+    for k in raw.context.keys() {
         if !Cat::ALL.iter().any(|c| c.key() == k.get_ref()) {
             r.at_span(k, format!("unknown context category '{}'", k.get_ref()));
         }
@@ -93,7 +93,10 @@ pub fn build(lang: &str, r: &mut Report) -> Option<LanguageSpec> {
             check_pattern(r, p, true);
         }
         if s.phrases.is_empty() && s.pairs.is_empty() {
-            r.at_span(k, format!("the sign '{}' has no phrases and no pairs", k.get_ref()));
+            r.at_span(
+                k,
+                format!("the sign '{}' has no phrases and no pairs", k.get_ref()),
+            );
         }
         signs.push((
             sign,
@@ -108,7 +111,10 @@ pub fn build(lang: &str, r: &mut Report) -> Option<LanguageSpec> {
     }
     for f in Finding::ALL.iter().filter(|f| f.is_red_flag()) {
         if !signs.iter().any(|(s, _)| *s == Sign::Flag(*f)) {
-            r.at(0, format!("no [sign.{}]: every red flag needs a lexicon", f.id()));
+            r.at(
+                0,
+                format!("no [sign.{}]: every red flag needs a lexicon", f.id()),
+            );
         }
     }
     (r.problems.len() == before).then(|| LanguageSpec {
@@ -124,7 +130,10 @@ pub fn words(r: &mut Report) -> Option<WordList> {
     let mut offset = 0;
     for line in r.text.split('\n') {
         let w = line.trim();
-        if !w.is_empty() && !w.starts_with('#') && !w.chars().all(|c| c.is_alphanumeric() && !c.is_uppercase()) {
+        if !w.is_empty()
+            && !w.starts_with('#')
+            && !w.chars().all(|c| c.is_alphanumeric() && !c.is_uppercase())
+        {
             r.at(offset, format!("'{w}' is not one lower-case word"));
             if r.problems.len() - before >= 10 {
                 break;

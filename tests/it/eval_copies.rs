@@ -122,5 +122,10 @@ fn no_evaluation_message_is_copied_into_the_data() {
             }
         }
     }
-    assert!(copies.is_empty(), "{} copies:\n{}", copies.len(), copies.join("\n"));
+    assert!(
+        copies.is_empty(),
+        "{} copies:\n{}",
+        copies.len(),
+        copies.join("\n")
+    );
 }

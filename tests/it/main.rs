@@ -4,8 +4,8 @@ mod ask_eval;
 mod assess_cli;
 mod console_json;
 mod countries;
-mod eval_copies;
 mod engine_props;
+mod eval_copies;
 #[path = "../support/fake_telegram.rs"]
 mod fake_telegram;
 mod faults;

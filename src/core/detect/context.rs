@@ -25,7 +25,7 @@
 //! Everything is computed in a few linear passes over the message, so a long message of
 //! repeated triggers costs no more than its length.
 
-use super::lexicon::{AtomId, PhraseSet, Token};
+use super::lexicon::{PhraseSet, Token, TokenAtoms};
 
 /// How many words after a negation it still reaches.
 pub const NEGATION_REACH: usize = 6;
@@ -129,19 +129,20 @@ pub struct Triggers {
 /// What the triggers say about one message, position by position.
 pub struct Reading {
     n: usize,
-    /// Per category, per token: a trigger of that category covers the token.
-    covers: Vec<Vec<bool>>,
-    /// Per category, per token: a trigger of that category ends at the token.
-    ends: Vec<Vec<bool>>,
-    /// Per category, per token: a trigger of that category starts at the token.
-    starts: Vec<Vec<bool>>,
+    /// Per token, one bit per category ([`Cat`] as the bit index): a trigger of that category
+    /// covers the token.
+    covers: Vec<u32>,
+    /// Per token, the categories of the triggers that end at it.
+    ends: Vec<u32>,
+    /// Per token, the categories of the triggers that start at it.
+    starts: Vec<u32>,
     /// Clause of each token: sentences, split again at terminators.
     clause: Vec<u32>,
     segment: Vec<u32>,
     sentence: Vec<u32>,
     /// Per clause and category: the category occurs in the clause.
-    clause_has: Vec<Vec<bool>>,
-    sentence_has: Vec<Vec<bool>>,
+    clause_has: Vec<u32>,
+    sentence_has: Vec<u32>,
     /// Historical trigger per segment, and segments that hold nothing else.
     seg_historical: Vec<bool>,
     seg_only_historical: Vec<bool>,
@@ -154,13 +155,19 @@ pub struct Reading {
     seg_after_time: Vec<bool>,
     /// Within its clause, after a hypothetical trigger.
     hypothetical: Vec<bool>,
+    /// The nearest person word before each token in its clause: whether it is someone else.
+    person_before: Vec<Option<bool>>,
 }
 
 impl Reading {
-    pub fn new(tokens: &[Token], atoms: &[Vec<AtomId>], triggers: &Triggers) -> Reading {
+    pub fn new(tokens: &[Token], atoms: &TokenAtoms, triggers: &Triggers) -> Reading {
         let n = tokens.len();
-        let cats = Cat::ALL.len();
-        let mut found = triggers.set.find(tokens, atoms, 0);
+        let mut found: Vec<(usize, usize, usize)> = triggers
+            .set
+            .find(tokens, atoms)
+            .into_iter()
+            .map(|(s, e, c)| (s, e, c as usize))
+            .collect();
         // A year (1900–2099) is a historical trigger.
         for (i, t) in tokens.iter().enumerate() {
             if t.word.len() == 4
@@ -170,41 +177,48 @@ impl Reading {
                 found.push((i, i, Cat::Historical.ix()));
             }
         }
-        // Pseudo-triggers cancel the triggers they overlap.
-        let pseudo: Vec<(usize, usize)> = found
-            .iter()
-            .filter(|(_, _, c)| *c == Cat::Pseudo.ix())
-            .map(|(s, e, _)| (*s, *e))
-            .collect();
-        let cancelled = |s: usize, e: usize, c: usize| {
-            matches!(
-                Cat::ALL[c],
-                Cat::Negation
-                    | Cat::NegationAfter
-                    | Cat::Resolved
-                    | Cat::Historical
-                    | Cat::Hypothetical
-            ) && pseudo.iter().any(|(ps, pe)| s <= *pe && *ps <= e)
-        };
-        let mut covers = vec![vec![false; n]; cats];
-        let mut ends = vec![vec![false; n]; cats];
-        let mut starts = vec![vec![false; n]; cats];
-        for (s, e, c) in &found {
-            if cancelled(*s, *e, *c) {
-                continue;
+        // Pseudo-triggers cancel the triggers they overlap: counted through a running sum of
+        // the tokens they cover, so the check costs the same whatever their number.
+        let mut pseudo_before = vec![0u32; n + 1];
+        {
+            let mut covered = vec![false; n];
+            for (s, e, c) in &found {
+                if *c == Cat::Pseudo.ix() {
+                    covered[*s..=*e].iter_mut().for_each(|b| *b = true);
+                }
             }
-            starts[*c][*s] = true;
-            ends[*c][*e] = true;
-            for k in *s..=*e {
-                covers[*c][k] = true;
+            for i in 0..n {
+                pseudo_before[i + 1] = pseudo_before[i] + covered[i] as u32;
             }
         }
+        let cancellable = [
+            Cat::Negation,
+            Cat::NegationAfter,
+            Cat::Resolved,
+            Cat::Historical,
+            Cat::Hypothetical,
+        ]
+        .iter()
+        .fold(0u32, |m, c| m | 1 << c.ix());
+        let mut covers = vec![0u32; n];
+        let mut ends = vec![0u32; n];
+        let mut starts = vec![0u32; n];
+        for (s, e, c) in &found {
+            let bit = 1u32 << *c;
+            if cancellable & bit != 0 && pseudo_before[*e + 1] > pseudo_before[*s] {
+                continue;
+            }
+            starts[*s] |= bit;
+            ends[*e] |= bit;
+            covers[*s..=*e].iter_mut().for_each(|m| *m |= bit);
+        }
+        let on = |m: u32, c: Cat| m >> c.ix() & 1 == 1;
         let mut clause = Vec::with_capacity(n);
         let mut c = 0u32;
         for i in 0..n {
             if i > 0
                 && (tokens[i].sentence != tokens[i - 1].sentence
-                    || (starts[Cat::Terminator.ix()][i] && !covers[Cat::Terminator.ix()][i - 1]))
+                    || (on(starts[i], Cat::Terminator) && !on(covers[i - 1], Cat::Terminator)))
             {
                 c += 1;
             }
@@ -213,17 +227,12 @@ impl Reading {
         let clauses = c as usize + 1;
         let sentences = tokens.last().map(|t| t.sentence as usize + 1).unwrap_or(0);
         let segments = tokens.last().map(|t| t.segment as usize + 1).unwrap_or(0);
-        let mut clause_has = vec![vec![false; cats]; clauses];
-        let mut sentence_has = vec![vec![false; cats]; sentences];
-        for (k, cat_covers) in covers.iter().enumerate() {
-            for i in 0..n {
-                if cat_covers[i] {
-                    clause_has[clause[i] as usize][k] = true;
-                    sentence_has[tokens[i].sentence as usize][k] = true;
-                }
-            }
+        let mut clause_has = vec![0u32; clauses];
+        let mut sentence_has = vec![0u32; sentences];
+        for i in 0..n {
+            clause_has[clause[i] as usize] |= covers[i];
+            sentence_has[tokens[i].sentence as usize] |= covers[i];
         }
-        let hist = Cat::Historical.ix();
         let mut seg_historical = vec![false; segments];
         let mut seg_sentence = vec![u32::MAX; segments];
         let mut seg_current = vec![false; segments];
@@ -231,10 +240,10 @@ impl Reading {
         for i in 0..n {
             let s = tokens[i].segment as usize;
             seg_sentence[s] = tokens[i].sentence;
-            seg_current[s] |= covers[Cat::Current.ix()][i];
-            if covers[hist][i] {
+            seg_current[s] |= on(covers[i], Cat::Current);
+            if on(covers[i], Cat::Historical) {
                 seg_historical[s] = true;
-            } else if !covers[Cat::Filler.ix()][i] {
+            } else if !on(covers[i], Cat::Filler) {
                 // Filler ("in", "back", "then") may stand beside the trigger.
                 seg_only_historical[s] = false;
             }
@@ -260,8 +269,20 @@ impl Reading {
                 active = false;
             }
             hypothetical[i] = active;
-            if ends[Cat::Hypothetical.ix()][i] {
+            if on(ends[i], Cat::Hypothetical) {
                 active = true;
+            }
+        }
+        let mut person_before = vec![None; n];
+        let mut last: Option<bool> = None;
+        for i in 0..n {
+            if i > 0 && clause[i] != clause[i - 1] {
+                last = None;
+            }
+            person_before[i] = last;
+            let writer = on(covers[i], Cat::Writer);
+            if writer || on(covers[i], Cat::Others) {
+                last = Some(!writer);
             }
         }
         Reading {
@@ -280,19 +301,20 @@ impl Reading {
             seg_current,
             seg_after_time,
             hypothetical,
+            person_before,
         }
     }
 
     pub fn has(&self, cat: Cat) -> bool {
-        self.covers[cat.ix()].iter().any(|b| *b)
+        self.sentence_has.iter().any(|m| m >> cat.ix() & 1 == 1)
     }
 
     pub fn clause_has(&self, i: usize, cat: Cat) -> bool {
-        self.clause_has[self.clause[i] as usize][cat.ix()]
+        self.clause_has[self.clause[i] as usize] >> cat.ix() & 1 == 1
     }
 
     pub fn sentence_has(&self, i: usize, cat: Cat) -> bool {
-        self.sentence_has[self.sentence[i] as usize][cat.ix()]
+        self.sentence_has[self.sentence[i] as usize] >> cat.ix() & 1 == 1
     }
 
     pub fn is_negation(&self, i: usize) -> bool {
@@ -318,8 +340,16 @@ impl Reading {
         self.clause[i] == self.clause[j]
     }
 
+    fn starts_at(&self, i: usize, cat: Cat) -> bool {
+        self.starts[i] >> cat.ix() & 1 == 1
+    }
+
+    fn ends_at(&self, i: usize, cat: Cat) -> bool {
+        self.ends[i] >> cat.ix() & 1 == 1
+    }
+
     fn is(&self, i: usize, cat: Cat) -> bool {
-        self.covers[cat.ix()][i]
+        self.covers[i] >> cat.ix() & 1 == 1
     }
 
     /// The first word of the segment or clause that starts at `i`, past any terminator.
@@ -346,7 +376,7 @@ impl Reading {
             })
             .any(|k| {
                 // Post-verbal denial closes its clause: "…, Herzrasen hatte ich auch *nie*."
-                self.starts[Cat::NegationAfter.ix()][k]
+                self.starts_at(k, Cat::NegationAfter)
                     && (k + 1..self.n.min(k + 4))
                         .take_while(|i| self.segment[*i] == self.segment[k])
                         .filter(|i| !self.is(*i, Cat::NegationAfter))
@@ -369,19 +399,18 @@ impl Reading {
     }
 
     pub fn negated(&self, start: usize) -> bool {
-        let neg = Cat::Negation.ix();
         let from = start.saturating_sub(NEGATION_REACH);
         let Some(t) = (from..start)
             .rev()
             .take_while(|k| self.clause[*k] == self.clause[start])
-            .find(|k| self.ends[neg][*k])
+            .find(|k| self.ends_at(*k, Cat::Negation))
         else {
             return false;
         };
         // A lone "No," answers something else; a new subject after a comma starts a new
         // statement.
         let mut first = t;
-        while first > 0 && self.covers[neg][first - 1] {
+        while first > 0 && self.is(first - 1, Cat::Negation) {
             first -= 1;
         }
         let alone = (first == 0 || self.segment[first - 1] != self.segment[first])
@@ -393,8 +422,10 @@ impl Reading {
         // "… and the foot is icy": a new subject after "and" starts a new statement.
         for k in t + 1..start {
             if self.is(k, Cat::List)
-                && !self.starts[neg][k]
-                && (self.is(k + 1, Cat::Writer) || self.is(k + 1, Cat::Others) || self.is(k + 1, Cat::Refer))
+                && !self.starts_at(k, Cat::Negation)
+                && (self.is(k + 1, Cat::Writer)
+                    || self.is(k + 1, Cat::Others)
+                    || self.is(k + 1, Cat::Refer))
             {
                 return false;
             }
@@ -406,7 +437,7 @@ impl Reading {
                 let o = self.opener(k);
                 let listed = o == start
                     || self.is(o, Cat::List)
-                    || self.starts[neg][o] && !self.is(o, Cat::Writer);
+                    || self.starts_at(o, Cat::Negation) && !self.is(o, Cat::Writer);
                 if !listed
                     || self.is(o, Cat::Writer)
                     || self.is(o, Cat::Others)
@@ -420,11 +451,10 @@ impl Reading {
     }
 
     fn resolved(&self, end: usize) -> bool {
-        let res = Cat::Resolved.ix();
         let to = self.n.min(end + 1 + RESOLVED_REACH);
         let Some(t) = (end + 1..to)
             .take_while(|k| self.sentence[*k] == self.sentence[end])
-            .find(|k| self.starts[res][*k])
+            .find(|k| self.starts_at(*k, Cat::Resolved))
         else {
             return false;
         };
@@ -458,28 +488,18 @@ impl Reading {
     }
 
     fn someone_elses_past(&self, start: usize) -> bool {
-        let person = (0..start)
-            .rev()
-            .take_while(|k| self.clause[*k] == self.clause[start])
-            .find(|k| self.is(*k, Cat::Writer) || self.is(*k, Cat::Others));
-        match person {
-            Some(p) if self.is(p, Cat::Others) && !self.is(p, Cat::Writer) => {
-                self.clause_has(start, Cat::Past)
-                    && !self.clause_has(start, Cat::Present)
-                    && !self.clause_has(start, Cat::Current)
-            }
-            _ => false,
-        }
+        self.person_before[start] == Some(true)
+            && self.clause_has(start, Cat::Past)
+            && !self.clause_has(start, Cat::Present)
+            && !self.clause_has(start, Cat::Current)
     }
 
-    /// A question about the subject in general: it names nobody, and starts like a question
-    /// or asks whether the condition causes or signals something.
     /// `asks`: the message ends with a question mark.
     pub fn is_general_question(&self, asks: bool) -> bool {
         self.n > 0
             && !self.has(Cat::Writer)
             && !self.has(Cat::Others)
-            && (self.starts[Cat::QuestionStart.ix()][0]
+            && (self.starts_at(0, Cat::QuestionStart)
                 || (self.has(Cat::Topic)
                     && (asks || self.has(Cat::SignWord) || self.has(Cat::Causal))))
     }

@@ -8,6 +8,7 @@
 //! words and a short list for the others.
 
 use super::super::spell::{Vocabulary, WordList};
+use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 
 pub type AtomId = u16;
@@ -24,8 +25,13 @@ enum Affix {
 /// The atoms of one language.
 #[derive(Debug, Clone, Default)]
 pub struct Atoms {
-    exact: HashMap<String, AtomId>,
+    exact: FxHashMap<String, AtomId>,
     affix: Vec<(Affix, String, AtomId)>,
+    /// The stems and endings indexed by their first and last letter, so a token looks only at
+    /// the few that could match it.
+    prefix_by_first: FxHashMap<char, Vec<u32>>,
+    suffix_by_last: FxHashMap<char, Vec<u32>>,
+    infix: Vec<u32>,
     count: usize,
 }
 
@@ -69,6 +75,13 @@ impl Atoms {
                 }
                 let id = self.count as AtomId;
                 self.count += 1;
+                let ix = self.affix.len() as u32;
+                let bucket = match (a, core.chars().next(), core.chars().last()) {
+                    (Affix::Prefix, Some(c), _) => self.prefix_by_first.entry(c).or_default(),
+                    (Affix::Suffix, _, Some(c)) => self.suffix_by_last.entry(c).or_default(),
+                    _ => &mut self.infix,
+                };
+                bucket.push(ix);
                 self.affix.push((a, core.to_string(), id));
                 id
             }
@@ -95,7 +108,17 @@ impl Atoms {
         if let Some(id) = self.exact.get(token) {
             out.push(*id);
         }
-        for (a, w, id) in &self.affix {
+        let first = token.chars().next().unwrap_or(' ');
+        let last = token.chars().last().unwrap_or(' ');
+        let candidates = self
+            .prefix_by_first
+            .get(&first)
+            .into_iter()
+            .flatten()
+            .chain(self.suffix_by_last.get(&last).into_iter().flatten())
+            .chain(&self.infix);
+        for ix in candidates {
+            let (a, w, id) = &self.affix[*ix as usize];
             let hit = match a {
                 Affix::Prefix => token.starts_with(w.as_str()),
                 Affix::Suffix => token.ends_with(w.as_str()),
@@ -166,7 +189,11 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             }
             ',' | ':' | '(' | ')' | '…' => segment += 1,
             // Emoji and other pictographs end a thought in chat ("can't breathe 😰 help").
-            c if !c.is_whitespace() && !c.is_ascii() && !c.is_alphanumeric() && is_pictograph(c) => {
+            c if !c.is_whitespace()
+                && !c.is_ascii()
+                && !c.is_alphanumeric()
+                && is_pictograph(c) =>
+            {
                 sentence += 1;
                 segment += 1;
             }
@@ -184,7 +211,31 @@ pub fn tokenize(text: &str) -> Vec<Token> {
 /// Emoji and symbols (not punctuation of any script).
 fn is_pictograph(c: char) -> bool {
     let u = c as u32;
-    (0x2190..=0x2BFF).contains(&u) || (0x1F000..=0x1FAFF).contains(&u) || (0x2600..=0x27BF).contains(&u)
+    (0x2190..=0x2BFF).contains(&u)
+        || (0x1F000..=0x1FAFF).contains(&u)
+        || (0x2600..=0x27BF).contains(&u)
+}
+
+/// The atoms each token of a message matches, flat: one allocation whatever the length.
+#[derive(Debug, Clone, Default)]
+pub struct TokenAtoms {
+    /// Where each token's atoms start in `atoms`; one more entry than tokens.
+    offsets: Vec<u32>,
+    atoms: Vec<AtomId>,
+}
+
+impl std::ops::Index<usize> for TokenAtoms {
+    type Output = [AtomId];
+    fn index(&self, i: usize) -> &[AtomId] {
+        &self.atoms[self.offsets[i] as usize..self.offsets[i + 1] as usize]
+    }
+}
+
+impl TokenAtoms {
+    /// No token matches any atom: the language has nothing to say about the message.
+    pub fn is_empty(&self) -> bool {
+        self.atoms.is_empty()
+    }
 }
 
 /// For each token, the atoms of one language it matches, directly or as a repaired
@@ -194,79 +245,99 @@ pub fn atoms_of(
     atoms: &Atoms,
     vocabulary: &Vocabulary,
     is_word: &dyn Fn(&str) -> bool,
-) -> Vec<Vec<AtomId>> {
-    let mut cache: HashMap<&str, Vec<AtomId>> = HashMap::new();
+) -> TokenAtoms {
+    // Keyed by the message's own words: the standard (keyed) hasher.
+    let mut cache: HashMap<&str, (u32, u32)> = HashMap::new();
     let none = WordList::default();
-    tokens
-        .iter()
-        .map(|t| {
-            cache
-                .entry(t.word.as_str())
-                .or_insert_with(|| {
-                    let mut out = Vec::new();
-                    atoms.matches(&t.word, &mut out);
-                    if out.is_empty() && !is_word(&t.word) {
-                        if let Some(w) = vocabulary.repair(&t.word, &none).first() {
-                            atoms.matches(w, &mut out);
-                        }
-                    }
-                    out
-                })
-                .clone()
-        })
-        .collect()
+    let mut out = TokenAtoms {
+        offsets: Vec::with_capacity(tokens.len() + 1),
+        atoms: Vec::new(),
+    };
+    out.offsets.push(0);
+    let mut scratch = Vec::new();
+    for t in tokens {
+        match cache.get(t.word.as_str()) {
+            Some((from, to)) => {
+                for k in *from..*to {
+                    let a = out.atoms[k as usize];
+                    out.atoms.push(a);
+                }
+            }
+            None => {
+                scratch.clear();
+                atoms.matches(&t.word, &mut scratch);
+                if scratch.is_empty()
+                    && !is_word(&t.word)
+                    && let Some(w) = vocabulary.repair(&t.word, &none).first()
+                {
+                    atoms.matches(w, &mut scratch);
+                }
+                let from = out.atoms.len() as u32;
+                out.atoms.extend_from_slice(&scratch);
+                cache.insert(t.word.as_str(), (from, out.atoms.len() as u32));
+            }
+        }
+        out.offsets.push(out.atoms.len() as u32);
+    }
+    out
 }
 
 /// Phrases indexed by their first atom, for matching all of them in one pass.
 #[derive(Debug, Clone, Default)]
 pub struct PhraseSet {
-    /// (phrase, what it stands for)
-    phrases: Vec<(Phrase, usize)>,
-    by_first: HashMap<AtomId, Vec<usize>>,
+    /// (phrase, what it stands for, words allowed between its words)
+    phrases: Vec<(Phrase, u32, u8)>,
+    /// Atom id → the phrases that start with it.
+    by_first: Vec<Vec<u32>>,
 }
 
 impl PhraseSet {
-    pub fn add(&mut self, p: Phrase, tag: usize) {
-        let ix = self.phrases.len();
-        self.by_first.entry(p[0]).or_default().push(ix);
-        self.phrases.push((p, tag));
+    /// A phrase whose words must touch.
+    pub fn add(&mut self, p: Phrase, tag: u32) {
+        self.add_with_gap(p, tag, 0);
+    }
+
+    /// A phrase that allows `gap` other words between its words.
+    pub fn add_with_gap(&mut self, p: Phrase, tag: u32, gap: u8) {
+        let ix = self.phrases.len() as u32;
+        let first = p[0] as usize;
+        if self.by_first.len() <= first {
+            self.by_first.resize(first + 1, Vec::new());
+        }
+        self.by_first[first].push(ix);
+        self.phrases.push((p, tag, gap));
     }
 
     pub fn is_empty(&self) -> bool {
         self.phrases.is_empty()
     }
 
-    /// Every match as (start, end inclusive, tag), allowing `gap` other words between the
-    /// words of a phrase, within one segment; a skipped word may not be `blocked` ("heart
-    /// *isn't* racing" is no "heart racing").
-    pub fn find(
-        &self,
-        tokens: &[Token],
-        atoms: &[Vec<AtomId>],
-        gap: usize,
-    ) -> Vec<(usize, usize, usize)> {
-        self.find_unless(tokens, atoms, gap, &|_| false)
+    /// Every match as (start, end inclusive, tag), within one segment.
+    pub fn find(&self, tokens: &[Token], atoms: &TokenAtoms) -> Vec<(usize, usize, u32)> {
+        self.find_unless(tokens, atoms, &|_| false)
     }
 
+    /// As [`find`](Self::find), but a word skipped in a gap may not be `blocked` ("heart
+    /// *isn't* racing" is no "heart racing").
     pub fn find_unless(
         &self,
         tokens: &[Token],
-        atoms: &[Vec<AtomId>],
-        gap: usize,
+        atoms: &TokenAtoms,
         blocked: &dyn Fn(usize) -> bool,
-    ) -> Vec<(usize, usize, usize)> {
+    ) -> Vec<(usize, usize, u32)> {
         let mut out = Vec::new();
         if self.phrases.is_empty() {
             return out;
         }
         for start in 0..tokens.len() {
             for a in &atoms[start] {
-                let Some(list) = self.by_first.get(a) else {
+                let Some(list) = self.by_first.get(*a as usize) else {
                     continue;
                 };
                 for ix in list {
-                    let (p, tag) = &self.phrases[*ix];
-                    if let Some(end) = extend(tokens, atoms, start, &p[1..], gap, blocked) {
+                    let (p, tag, gap) = &self.phrases[*ix as usize];
+                    if let Some(end) = extend(tokens, atoms, start, &p[1..], *gap as usize, blocked)
+                    {
                         out.push((start, end, *tag));
                     }
                 }
@@ -279,7 +350,7 @@ impl PhraseSet {
 /// The end of `rest` matched after `pos`, each word within `gap` words of the previous.
 fn extend(
     tokens: &[Token],
-    atoms: &[Vec<AtomId>],
+    atoms: &TokenAtoms,
     mut pos: usize,
     rest: &[AtomId],
     gap: usize,

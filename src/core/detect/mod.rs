@@ -22,7 +22,7 @@ use super::findings::Finding;
 use super::spell::{Vocabulary, WordList};
 use super::texts::Texts;
 use context::{Cat, Reading, Triggers};
-use lexicon::{Atoms, Phrase, PhraseSet, Token};
+use lexicon::{Atoms, PhraseSet, Token};
 use std::sync::Arc;
 
 /// Words allowed between two words of a phrase ("my chest *really* hurts").
@@ -78,26 +78,28 @@ pub struct LanguageSpec {
     pub context: Vec<(Cat, Vec<String>)>,
 }
 
-#[derive(Debug, Clone)]
-struct Pair {
-    a: Vec<Phrase>,
-    b: Vec<Phrase>,
-    sudden: bool,
-}
+/// What a match of the lexicon stands for: a sign's phrase, its "unless" words, or one side
+/// of one of its pairs. Packed into the phrase set's tag as `sign * ROLES + role`.
+const ROLES: u32 = 16;
+const PHRASE: u32 = 0;
+const UNLESS: u32 = 1;
+/// Pair `p`'s body side is role `2 + 2p`, its symptom side `3 + 2p`.
+const PAIRS_FROM: u32 = 2;
 
 #[derive(Debug, Clone)]
 struct SignRules {
     sign: Sign,
-    phrases: PhraseSet,
-    pairs: Vec<Pair>,
-    unless: PhraseSet,
+    /// Whether each pair needs the sentence to say "suddenly".
+    pairs_sudden: Vec<bool>,
     exertion: bool,
 }
 
-/// The compiled detector of one language.
+/// The compiled detector of one language: every sign's lexicon in one phrase set, matched in
+/// one pass over the message.
 #[derive(Debug, Clone)]
 struct Language {
     atoms: Atoms,
+    lexicon: PhraseSet,
     signs: Vec<SignRules>,
     triggers: Triggers,
     vocabulary: Vocabulary,
@@ -122,49 +124,52 @@ impl Detector {
                 for (cat, list) in &spec.context {
                     for p in list {
                         if let Some(p) = atoms.phrase(p) {
-                            triggers.set.add(p, *cat as usize);
+                            triggers.set.add(p, *cat as u32);
                         }
                     }
                 }
-                let signs = spec
-                    .signs
-                    .iter()
-                    .map(|(sign, s)| {
-                        let mut phrases = PhraseSet::default();
-                        for p in &s.phrases {
-                            if let Some(p) = atoms.phrase(p) {
-                                phrases.add(p, 0);
-                            }
+                let mut lexicon = PhraseSet::default();
+                let mut signs = Vec::new();
+                for (ix, (sign, spec)) in spec.signs.iter().enumerate() {
+                    let tag = |role: u32| ix as u32 * ROLES + role;
+                    for p in &spec.phrases {
+                        if let Some(p) = atoms.phrase(p) {
+                            lexicon.add_with_gap(p, tag(PHRASE), MAX_GAP as u8);
                         }
-                        let mut pair = |text: &String, sudden: bool| {
-                            let (a, b) = text.split_once('+')?;
-                            Some(Pair {
-                                a: atoms.group(a),
-                                b: atoms.group(b),
-                                sudden,
-                            })
+                    }
+                    for p in &spec.unless {
+                        if let Some(p) = atoms.phrase(p) {
+                            lexicon.add(p, tag(UNLESS));
+                        }
+                    }
+                    let mut pairs_sudden = Vec::new();
+                    let all = spec.pairs.iter().map(|p| (p, false));
+                    for (text, sudden) in all.chain(spec.sudden_pairs.iter().map(|p| (p, true))) {
+                        let Some((a, b)) = text.split_once('+') else {
+                            continue;
                         };
-                        let mut pairs: Vec<Pair> =
-                            s.pairs.iter().filter_map(|p| pair(p, false)).collect();
-                        pairs.extend(s.sudden_pairs.iter().filter_map(|p| pair(p, true)));
-                        let mut unless = PhraseSet::default();
-                        for p in &s.unless {
-                            if let Some(p) = atoms.phrase(p) {
-                                unless.add(p, 0);
-                            }
+                        let role = PAIRS_FROM + 2 * pairs_sudden.len() as u32;
+                        if role + 1 >= ROLES {
+                            break;
                         }
-                        SignRules {
-                            sign: *sign,
-                            phrases,
-                            pairs,
-                            unless,
-                            exertion: s.exertion,
+                        for p in atoms.group(a) {
+                            lexicon.add_with_gap(p, tag(role), 1);
                         }
-                    })
-                    .collect();
+                        for p in atoms.group(b) {
+                            lexicon.add_with_gap(p, tag(role + 1), 1);
+                        }
+                        pairs_sudden.push(sudden);
+                    }
+                    signs.push(SignRules {
+                        sign: *sign,
+                        pairs_sudden,
+                        exertion: spec.exertion,
+                    });
+                }
                 let vocabulary = Vocabulary::new(atoms.words());
                 Language {
                     atoms,
+                    lexicon,
                     signs,
                     triggers,
                     vocabulary,
@@ -236,7 +241,7 @@ impl Detector {
         if tokens.is_empty() {
             return found;
         }
-        let per: Vec<(Vec<Vec<lexicon::AtomId>>, Reading)> = self
+        let per: Vec<(lexicon::TokenAtoms, Reading)> = self
             .languages
             .iter()
             .map(|lang| {
@@ -259,15 +264,22 @@ impl Detector {
         }
         for (i, lang) in self.languages.iter().enumerate() {
             let (atoms, reading) = &per[i];
-            if atoms.iter().all(|a| a.is_empty()) || reading.is_general_question(asks) {
+            if atoms.is_empty() || reading.is_general_question(asks) {
                 continue;
             }
             let mut readings = vec![reading];
             if let Some(d) = dominant.filter(|d| *d != i) {
                 readings.push(&per[d].1);
             }
-            for rules in &lang.signs {
-                if reports(&tokens, atoms, &readings, rules, trace.as_deref_mut()) {
+            let negation = |k: usize| readings.iter().any(|r| r.is_negation(k));
+            let mut by_sign: Vec<Vec<(u32, usize, usize)>> = vec![Vec::new(); lang.signs.len()];
+            for (s, e, tag) in lang.lexicon.find_unless(&tokens, atoms, &negation) {
+                by_sign[(tag / ROLES) as usize].push((tag % ROLES, s, e));
+            }
+            for (rules, matches) in lang.signs.iter().zip(&by_sign) {
+                if !matches.is_empty()
+                    && reports(&tokens, matches, &readings, rules, trace.as_deref_mut())
+                {
                     found.push(rules.sign);
                 }
             }
@@ -276,79 +288,83 @@ impl Detector {
     }
 }
 
-/// Whether the message reports this sign now: a mention whose context keeps it.
+/// Whether the message reports this sign now: a mention whose context keeps it. `matches`
+/// are the sign's lexicon matches as (role, start, end).
 fn reports(
     tokens: &[Token],
-    atoms: &[Vec<lexicon::AtomId>],
+    matches: &[(u32, usize, usize)],
     readings: &[&Reading],
     rules: &SignRules,
     mut trace: Option<&mut Vec<String>>,
 ) -> bool {
     let r = readings[0];
     // Sentences that call the sign long-standing ("always cold feet") without saying sudden.
-    let mut chronic = vec![false; tokens.last().map(|t| t.sentence as usize + 1).unwrap_or(0)];
-    for (start, _, _) in rules.unless.find(tokens, atoms, 0) {
-        if !r.sentence_has(start, Cat::Sudden) {
-            chronic[tokens[start].sentence as usize] = true;
-        }
-    }
+    let chronic: Vec<u32> = matches
+        .iter()
+        .filter(|(role, s, _)| *role == UNLESS && !r.sentence_has(*s, Cat::Sudden))
+        .map(|(_, s, _)| tokens[*s].sentence)
+        .collect();
     let live = |start: usize, end: usize| {
-        !chronic[tokens[start].sentence as usize]
-            && readings.iter().all(|r| r.is_current(start, end, rules.exertion))
+        !chronic.contains(&tokens[start].sentence)
+            && readings
+                .iter()
+                .all(|r| r.is_current(start, end, rules.exertion))
     };
     let mut note = |what: &str, s: usize, e: usize, kept: bool| {
         if let Some(t) = trace.as_deref_mut() {
             let words: Vec<&str> = tokens[s..=e].iter().map(|t| t.word.as_str()).collect();
-            t.push(format!("{:?} {what} '{}': {}", rules.sign, words.join(" "), if kept { "kept" } else { "dropped" }));
+            let verdict = if kept { "kept" } else { "dropped" };
+            t.push(format!(
+                "{:?} {what} '{}': {verdict}",
+                rules.sign,
+                words.join(" ")
+            ));
         }
     };
     let negation = |k: usize| readings.iter().any(|r| r.is_negation(k));
-    for (s, e, _) in rules.phrases.find_unless(tokens, atoms, MAX_GAP, &negation) {
-        let kept = live(s, e);
-        note("phrase", s, e, kept);
+    for (_, s, e) in matches.iter().filter(|(role, _, _)| *role == PHRASE) {
+        let kept = live(*s, *e);
+        note("phrase", *s, *e, kept);
         if kept {
             return true;
         }
     }
-    for pair in &rules.pairs {
-        let spans = |group: &[Phrase]| -> Vec<(usize, usize)> {
-            let mut set = PhraseSet::default();
-            for p in group {
-                set.add(p.clone(), 0);
-            }
-            set.find(tokens, atoms, 1)
-                .into_iter()
-                .map(|(s, e, _)| (s, e))
+    for (p, sudden) in rules.pairs_sudden.iter().enumerate() {
+        let body = PAIRS_FROM + 2 * p as u32;
+        let side = |role: u32| -> Vec<(usize, usize)> {
+            matches
+                .iter()
+                .filter(|(r, _, _)| *r == role)
+                .map(|(_, s, e)| (*s, *e))
                 .collect()
         };
-        let (xs, ys) = (spans(&pair.a), spans(&pair.b));
+        let (xs, ys) = (side(body), side(body + 1));
         if xs.is_empty() || ys.is_empty() {
             continue;
         }
-        // For each body part, the symptom words of its sentence within reach: a sliding look
-        // over the sorted positions keeps this linear in practice.
+        // For each body part, the symptom words within reach: a sliding look over the sorted
+        // positions keeps this linear in practice.
         for x in &xs {
             for y in ys
                 .iter()
                 .skip_while(|y| y.1 + PAIR_REACH < x.0)
                 .take_while(|y| y.0 <= x.1 + PAIR_REACH)
             {
-                if !r.same_clause(x.0, y.0) || !r.joined(x.0.min(y.0), x.1.max(y.1)) {
-                    continue;
-                }
-                if pair.sudden && !r.sentence_has(x.0, Cat::Sudden) {
-                    continue;
-                }
-                // Each part in its own context: "chest is fine, no pain" denies both.
                 let (start, end) = (x.0.min(y.0), x.1.max(y.1));
-                // A denial between the parts denies the pair ("chest is fine, no pain", "Blut
-                // huste ich keins ab, nur Schleim").
+                if !r.same_clause(x.0, y.0) || !r.joined(start, end) {
+                    continue;
+                }
+                if *sudden && !r.sentence_has(x.0, Cat::Sudden) {
+                    continue;
+                }
+                // A denial before either part, or between them, denies the pair ("chest is
+                // fine, no pain", "Blut huste ich keins ab, nur Schleim").
                 let (first, second) = if x.0 <= y.0 { (x, y) } else { (y, x) };
                 let between = (first.1 + 1..second.0).any(negation);
                 let kept = !between
                     && readings.iter().all(|r| !r.negated(x.0) && !r.negated(y.0))
                     && live(start, end);
-                note("pair", x.0.min(y.0), x.1.max(y.1), kept);
+                note("pair", start, end, kept);
                 if kept {
                     return true;
                 }
