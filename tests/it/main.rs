@@ -3,6 +3,7 @@
 mod ask_eval;
 mod assess_cli;
 mod console_json;
+mod contract;
 mod countries;
 mod engine_props;
 #[path = "../support/fake_telegram.rs"]

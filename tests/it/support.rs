@@ -1,4 +1,4 @@
-//! Shared helpers: the real binary, the shared clinical files, a console session driver.
+//! Shared helpers: the real binary, the clinical contract, a console session driver.
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -10,7 +10,8 @@ pub fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_clotcheck"))
 }
 
-/// `../shared` beside the project: the clinical contract the tests hold the product to.
+/// `../shared` beside the project, where the clinical contract is kept upstream (it may not
+/// exist: see `contract::the_in_repo_contract_matches_the_shared_one`).
 pub fn shared(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../shared")
@@ -36,9 +37,10 @@ struct VignetteFile {
     vignette: Vec<Vignette>,
 }
 
-/// Every vignette in the shared file, read afresh so new ones are picked up.
+/// Every vignette in the repository's copy of the clinical contract, read afresh so new
+/// ones are picked up.
 pub fn vignettes() -> Vec<Vignette> {
-    let path = shared("clinical/vignettes.toml");
+    let path = project("clinical/vignettes.toml");
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let file: VignetteFile = toml::from_str(&text).expect("vignettes.toml parses");
