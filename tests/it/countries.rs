@@ -57,6 +57,15 @@ fn console_country_by_typed_code_and_name() {
         ("turkey", "112"),
         ("Deutschland", "112"),
         ("new zealand", "111"),
+        ("Kolumbien", "123"),
+        ("colombia", "123"),
+        ("CO", "123"),
+        ("Chile", "131"),
+        ("Perú", "116"),
+        ("República Dominicana", "911"),
+        ("Dominikanische Republik", "911"),
+        ("Estados Unidos", "911"),
+        ("Vereinigtes Königreich", "999"),
     ] {
         c.text("/country");
         let r = c.text(typed);
