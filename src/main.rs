@@ -414,7 +414,8 @@ fn cmd_assess(
             texts.get("msg.why")
         );
         for r in &a.reasons {
-            text.push_str(&format!("  • {} ({})\n", r.text, r.rule));
+            // Plain words only: the rule ids are in the JSON output.
+            text.push_str(&format!("  • {}\n", r.text));
         }
         text.push('\n');
         text.push_str(&a.advice.plain());

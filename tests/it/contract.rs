@@ -12,8 +12,14 @@ const FILES: &[(&str, &str)] = &[
         "clinical/content-corrections.md",
         "clinical/content-corrections.md",
     ),
-    ("clinical/review-2026-12-02.md", "clinical/review-2026-12-02.md"),
-    ("clinical/emergency-numbers.md", "clinical/emergency-numbers.md"),
+    (
+        "clinical/review-2026-12-02.md",
+        "clinical/review-2026-12-02.md",
+    ),
+    (
+        "clinical/emergency-numbers.md",
+        "clinical/emergency-numbers.md",
+    ),
     ("clinical/vignettes.toml", "clinical/vignettes.toml"),
     ("clinical/faq-topics.md", "clinical/faq-topics.md"),
     ("docs/DESIGN.md", "design/DESIGN.md"),
@@ -40,7 +46,9 @@ fn the_in_repo_contract_matches_the_shared_one() {
     for (ours, theirs) in FILES {
         let upstream = shared(theirs);
         let Ok(upstream_text) = std::fs::read_to_string(&upstream) else {
-            differ.push(format!("{ours}: ../shared/{theirs} is missing or unreadable"));
+            differ.push(format!(
+                "{ours}: ../shared/{theirs} is missing or unreadable"
+            ));
             continue;
         };
         let ours_text = std::fs::read_to_string(project(ours)).unwrap_or_default();
@@ -68,4 +76,19 @@ fn the_in_repo_contract_matches_the_shared_one() {
         }
     }
     assert!(differ.is_empty(), "{}", differ.join("\n"));
+}
+
+#[test]
+fn the_code_stamps_the_policy_version_of_the_contract() {
+    let policy = std::fs::read_to_string(project("clinical/triage-policy.md")).unwrap();
+    let version = policy
+        .lines()
+        .find_map(|l| l.strip_prefix("Policy version: **"))
+        .and_then(|rest| rest.split("**").next())
+        .expect("clinical/triage-policy.md states its version");
+    assert_eq!(
+        clotcheck::core::rules::POLICY_VERSION,
+        version,
+        "the code implements another policy version than clinical/triage-policy.md"
+    );
 }

@@ -131,7 +131,7 @@ fn console_unknown_country_gets_the_fallback_and_an_offer() {
 #[test]
 fn console_germany_urgent_advice_names_116_117() {
     let (mut c, first) = Console::start(&["--country", "DE"]);
-    let end = crate::support::walk(&mut c, first, &["leg_redness".into()], &[]);
+    let end = crate::support::walk_to_advice(&mut c, first, &["leg_redness".into()], &[]);
     assert_eq!(end["outcome"]["urgency"], "urgent");
     let text = end["text"].as_str().unwrap();
     assert!(

@@ -5,6 +5,7 @@ mod assess_cli;
 mod console_json;
 mod contract;
 mod countries;
+mod early_advice;
 mod engine_props;
 #[path = "../support/fake_telegram.rs"]
 mod fake_telegram;
@@ -12,6 +13,7 @@ mod faults;
 mod languages;
 mod report;
 mod restart;
+mod review;
 mod storage;
 mod support;
 mod telegram;

@@ -133,15 +133,41 @@ pub fn strings(v: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Answers the check as a truthful person with these findings would, until an outcome or an
-/// emergency; returns that final message.
+/// Answers the check as a truthful person with these findings would, until the end of the
+/// check or an emergency; returns that final message. Advice shown early (the result can no
+/// longer change) is read and the check continued, as its option offers.
 pub fn walk(c: &mut Console, first: Vec<Value>, present: &[String], unsure: &[String]) -> Value {
+    walk_to(c, first, present, unsure, false)
+}
+
+/// As [`walk`], but stops at the first result shown (the advice, shown early when it can no
+/// longer change).
+pub fn walk_to_advice(
+    c: &mut Console,
+    first: Vec<Value>,
+    present: &[String],
+    unsure: &[String],
+) -> Value {
+    walk_to(c, first, present, unsure, true)
+}
+
+fn walk_to(
+    c: &mut Console,
+    first: Vec<Value>,
+    present: &[String],
+    unsure: &[String],
+    first_result: bool,
+) -> Value {
     let mut messages = first;
     for _ in 0..100 {
-        if let Some(end) = messages
-            .iter()
-            .find(|m| m["kind"] == "outcome" || m["kind"] == "emergency")
-        {
+        let goes_on = |m: &Value| {
+            m["options"]
+                .as_array()
+                .is_some_and(|o| o.iter().any(|o| o["nav"] == false))
+        };
+        if let Some(end) = messages.iter().find(|m| {
+            m["kind"] == "emergency" || (m["kind"] == "outcome" && (first_result || !goes_on(m)))
+        }) {
             return end.clone();
         }
         let q = pending(&messages).clone();

@@ -195,6 +195,12 @@ pub async fn walk(
     p.say("/start").await;
     for _ in 0..60 {
         let labels = p.labels();
+        // Advice shown early offers the rest of the check for the summary: go on.
+        let more = t.get("label.more_for_summary");
+        if labels.iter().any(|l| l == more) {
+            p.press(more).await;
+            continue;
+        }
         if labels
             .iter()
             .any(|l| l.contains("Summary for my doctor") || l.contains("I tapped that by mistake"))
@@ -215,11 +221,16 @@ pub async fn walk(
             .nodes
             .iter()
             .find(|n| {
-                matches!(n.kind, NodeKind::Question | NodeKind::Multi)
-                    && screen.contains(t.get(&format!("node.{}", n.id)))
+                matches!(
+                    n.kind,
+                    NodeKind::Question | NodeKind::Multi | NodeKind::Item
+                ) && screen.contains(t.get(&format!("node.{}", n.id)))
             })
             .unwrap_or_else(|| panic!("no question matches the screen:\n{screen}"));
-        if node.kind == NodeKind::Multi {
+        if node.kind == NodeKind::Item {
+            // Which leg, since when: the vignettes do not say.
+            p.press(t.get("label.not_sure")).await;
+        } else if node.kind == NodeKind::Multi {
             let mut ticked = false;
             for f in node.asks.iter().filter(|f| present.contains(f)) {
                 p.press(t.get(&format!("finding.{}", f.id()))).await;
