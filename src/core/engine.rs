@@ -268,6 +268,9 @@ pub struct OptionView {
     /// Ticked, in a multi-select in progress.
     #[serde(skip)]
     pub ticked: bool,
+    /// A shorter label for a button, where the full wording is shown in the message above.
+    #[serde(skip)]
+    pub short: Option<String>,
     #[serde(skip)]
     pub action: Action,
 }
@@ -623,6 +626,7 @@ impl<'a> Engine<'a> {
                     unsure: Vec::new(),
                     nav: c.nav,
                     ticked: false,
+                    short: None,
                     action: Action::Choice(ci),
                 });
             }
@@ -648,6 +652,9 @@ impl<'a> Engine<'a> {
                     unsure: Vec::new(),
                     nav: false,
                     ticked: state.ticks.contains(f),
+                    short: t
+                        .has(&format!("short.{}", f.id()))
+                        .then(|| t.get(&format!("short.{}", f.id())).to_string()),
                     action: Action::Item(*f),
                 });
             }
@@ -659,6 +666,7 @@ impl<'a> Engine<'a> {
                 unsure: c.unsure.clone(),
                 nav: c.nav,
                 ticked: false,
+                short: None,
                 action: Action::Choice(ci),
             });
         }
@@ -729,6 +737,7 @@ impl<'a> Engine<'a> {
                         unsure: Vec::new(),
                         nav: false,
                         ticked: false,
+                        short: None,
                         action: Action::Topic(i),
                     });
                 }
@@ -783,6 +792,7 @@ impl<'a> Engine<'a> {
                 unsure: Vec::new(),
                 nav: false,
                 ticked: false,
+                short: None,
                 action: Action::Language(i),
             });
         }
@@ -802,6 +812,7 @@ impl<'a> Engine<'a> {
                     unsure: Vec::new(),
                     nav: false,
                     ticked: false,
+                    short: None,
                     action: Action::Country(i),
                 });
             }
@@ -1424,6 +1435,7 @@ fn nav(label: &str, action: Action) -> OptionView {
         unsure: Vec::new(),
         nav: true,
         ticked: false,
+        short: None,
         action,
     }
 }

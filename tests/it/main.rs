@@ -2,6 +2,7 @@
 
 mod ask_eval;
 mod assess_cli;
+mod buttons;
 mod console_json;
 mod contract;
 mod countries;
