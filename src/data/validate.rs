@@ -823,8 +823,8 @@ fn flatten(
 
 /// The longest FAQ answer accepted; answers are meant to be under about 700 characters.
 pub const MAX_ANSWER: usize = 1000;
-/// The longest topic title: it is a button label.
-pub const MAX_TITLE: usize = 48;
+/// The longest topic title: it is a button label, and a phone shows 32 characters of one.
+pub const MAX_TITLE: usize = 32;
 
 fn build_faq(raw: &RawFaq, r: &mut Report) -> Option<crate::core::faq::Faq> {
     use crate::core::faq::{Faq, REQUIRED_TOPICS, Topic};

@@ -37,7 +37,10 @@ fn the_in_repo_contract_is_complete() {
 #[test]
 fn the_in_repo_contract_matches_the_shared_one() {
     if !shared("").is_dir() {
-        eprintln!(
+        // Straight to stderr, past the test harness's capture, so the skip is seen.
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
             "SKIPPED contract::the_in_repo_contract_matches_the_shared_one: no ../shared beside the project"
         );
         return;
