@@ -185,6 +185,9 @@ fn main() -> ExitCode {
                 Ok(c) => c,
                 Err(problems) => return invalid_data(&problems),
             };
+            if let Err(code) = country_of(&content, country.as_deref()) {
+                return code;
+            }
             let settings = console::Settings {
                 json,
                 country,
@@ -337,6 +340,26 @@ fn invalid_data(problems: &data::Problems) -> ExitCode {
     ExitCode::from(1)
 }
 
+/// The country of `--country`, or a usage error (exit 2) listing the valid codes when the
+/// table has no such code: a silent fallback would hide a wrong number.
+fn country_of<'a>(
+    content: &'a clotcheck::core::Content,
+    iso: Option<&str>,
+) -> Result<Option<&'a clotcheck::core::country::Country>, ExitCode> {
+    let Some(iso) = iso else {
+        return Ok(None);
+    };
+    match content.country(iso) {
+        Some(c) => Ok(Some(c)),
+        None => {
+            let codes: Vec<&str> = content.countries.iter().map(|c| c.iso.as_str()).collect();
+            eprintln!("clotcheck: no emergency numbers for the country code '{iso}'");
+            eprintln!("valid codes: {}", codes.join(", "));
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
 fn usage(message: &str) -> ExitCode {
     eprintln!("clotcheck: {message}");
     eprintln!("valid ids: {}", Finding::all_ids());
@@ -366,9 +389,12 @@ fn cmd_assess(
         Ok(c) => c,
         Err(problems) => return invalid_data(&problems),
     };
-    let place = Place {
-        country: country.and_then(|c| content.country(c)),
-        guessed: false,
+    let place = match country_of(&content, country) {
+        Ok(country) => Place {
+            country,
+            guessed: false,
+        },
+        Err(code) => return code,
     };
     let texts = content.texts("en");
     let a = assess(&findings, false, place, texts);
@@ -388,7 +414,8 @@ fn cmd_assess(
             texts.get("msg.why")
         );
         for r in &a.reasons {
-            text.push_str(&format!("  • {} ({})\n", r.text, r.rule));
+            // Plain words only: the rule ids are in the JSON output.
+            text.push_str(&format!("  • {}\n", r.text));
         }
         text.push('\n');
         text.push_str(&a.advice.plain());
@@ -405,9 +432,12 @@ fn cmd_ask(json: bool, lang: &str, country: Option<&str>, text: &str) -> ExitCod
         Ok(c) => c,
         Err(problems) => return invalid_data(&problems),
     };
-    let place = Place {
-        country: country.and_then(|c| content.country(c)),
-        guessed: false,
+    let place = match country_of(&content, country) {
+        Ok(country) => Place {
+            country,
+            guessed: false,
+        },
+        Err(code) => return code,
     };
     let a = clotcheck::core::engine::Engine::new(&content).ask(text, lang, place);
     let mut out = io::stdout().lock();

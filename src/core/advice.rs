@@ -2,7 +2,7 @@
 //! policy requires for the level reached ("What each level's advice must contain").
 
 use super::country::Place;
-use super::findings::{Finding, Findings, Group};
+use super::findings::{Answer, Finding, Findings, Group};
 use super::rules::{POLICY_VERSION, Rule, S1_PATTERNS, Triage, Urgency, triage};
 use super::texts::Texts;
 use serde::Serialize;
@@ -34,6 +34,10 @@ pub struct Link {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct Advice {
     pub lines: Vec<Line>,
+    /// How many of the first `lines` come before the level's heading: the emergency line for a
+    /// red flag the person was not sure about leads the message.
+    #[serde(skip)]
+    pub lead: usize,
     pub links: Vec<Link>,
     /// The number a front end may offer to copy (the ambulance number), when known.
     pub number: Option<String>,
@@ -172,24 +176,28 @@ fn advice(result: &Triage, findings: &Findings, place: Place, t: &Texts) -> Advi
             for key in call_handler_keys(result) {
                 a.push(t.get(key).to_string());
             }
-            a.links
-                .push(link(t, "https://www.nhs.uk/conditions/pulmonary-embolism/"));
         }
         Urgency::Urgent => {
-            match advice_line {
-                Some(line) => a.push(t.fill("advice.urgent.today_line", &[("line", line)])),
-                None => a.push(t.get("advice.urgent.today_doctor").to_string()),
+            // Not sure about a red flag: that sign, named, and the emergency line first.
+            let unsure_flags: Vec<Finding> = result
+                .firings
+                .iter()
+                .filter(|f| f.rule == Rule::U3)
+                .filter_map(|f| f.finding)
+                .filter(|f| f.is_red_flag())
+                .collect();
+            for f in &unsure_flags {
+                let sign = t.get(&format!("sign.{}", f.id())).to_string();
+                a.push_strong(t.fill(
+                    "advice.urgent.unsure_flag",
+                    &[("sign", &sign), ("number", &number)],
+                ));
             }
-            a.push(t.get("advice.urgent.ed").to_string());
-            if result.firings.iter().any(|f| f.rule == Rule::U2) {
-                a.push(t.get("advice.urgent.midwife").to_string());
-            }
-            let hours_matter = result.firings.iter().any(|f| {
-                f.rule == Rule::U3
-                    && matches!(
-                        f.finding,
-                        Some(Finding::ColdPaleLeg | Finding::SaddleNumbnessOrIncontinence)
-                    )
+            let hours_matter = unsure_flags.iter().any(|f| {
+                matches!(
+                    f,
+                    Finding::ColdPaleLeg | Finding::SaddleNumbnessOrIncontinence
+                )
             });
             if hours_matter {
                 let text = match advice_line {
@@ -198,11 +206,16 @@ fn advice(result: &Triage, findings: &Findings, place: Place, t: &Texts) -> Advi
                 };
                 a.push_strong(text);
             }
+            a.lead = a.lines.len();
+            match advice_line {
+                Some(line) => a.push(t.fill("advice.urgent.today_line", &[("line", line)])),
+                None => a.push(t.get("advice.urgent.today_doctor").to_string()),
+            }
+            a.push(t.get("advice.urgent.ed").to_string());
+            if result.firings.iter().any(|f| f.rule == Rule::U2) {
+                a.push(t.get("advice.urgent.midwife").to_string());
+            }
             a.push(t.get("advice.urgent.tests").to_string());
-            a.links.push(link(
-                t,
-                "https://www.nhs.uk/conditions/deep-vein-thrombosis-dvt/",
-            ));
         }
         Urgency::Soon => {
             for f in S1_PATTERNS {
@@ -215,10 +228,6 @@ fn advice(result: &Triage, findings: &Findings, place: Place, t: &Texts) -> Advi
             }
             a.push(t.get("advice.soon.book").to_string());
             a.push(t.get("advice.watch").to_string());
-            a.links.push(link(
-                t,
-                "https://www.nhs.uk/conditions/deep-vein-thrombosis-dvt/",
-            ));
         }
         Urgency::SelfCare => {
             a.push(t.get("advice.self_care.intro").to_string());
@@ -228,31 +237,89 @@ fn advice(result: &Triage, findings: &Findings, place: Place, t: &Texts) -> Advi
                 a.push(t.get("advice.self_care.prevention").to_string());
             }
             a.push(t.get("advice.watch").to_string());
-            a.links.push(link(
-                t,
-                "https://www.nhs.uk/conditions/deep-vein-thrombosis-dvt/",
-            ));
         }
     }
-    if result.urgency != Urgency::Emergency {
+    a.links = links(result, t);
+    a.lines
+        .extend(closing_lines(result.urgency, findings, place, t));
+    a
+}
+
+/// What every result ends with: the safety net (below emergency), the bleeding warning when
+/// it applies, the disclaimer and the policy version.
+pub fn closing_lines(urgency: Urgency, findings: &Findings, place: Place, t: &Texts) -> Vec<Line> {
+    let number = number_phrase(place, t);
+    let num = [("number", number.as_str())];
+    let mut a = Advice::default();
+    if urgency != Urgency::Emergency {
         a.push_strong(t.fill("advice.safety_net", &num));
         if place.needs_fallback() && place.country.is_some() {
             a.push(fallback_note(place, t));
         }
     }
-    if findings.is_present(Finding::OnBloodThinners) {
+    if needs_bleeding_warning(findings) {
         a.push(t.fill("advice.bleeding", &num));
     }
     a.push(t.get("advice.disclaimer").to_string());
     a.push(t.fill("advice.policy", &[("version", POLICY_VERSION)]));
-    a
+    a.lines
 }
 
-fn link(t: &Texts, url: &str) -> Link {
+/// "Not sure" about taking a blood thinner counts as taking one, for the bleeding warning.
+pub fn needs_bleeding_warning(findings: &Findings) -> bool {
+    matches!(
+        findings.get(Finding::OnBloodThinners),
+        Some(Answer::Present | Answer::Unsure)
+    )
+}
+
+/// The official page on pulmonary embolism: for the five lung and heart signs.
+pub const PE_PAGE: &str = "https://www.nhs.uk/conditions/pulmonary-embolism/";
+/// The official page on DVT: for leg signs, and the signs to watch for.
+pub const DVT_PAGE: &str = "https://www.nhs.uk/conditions/deep-vein-thrombosis-dvt/";
+
+/// Whether a red flag is one of the five lung and heart signs (the pulmonary-embolism page and
+/// the "clot in my lung" script fit it).
+pub fn is_lung_sign(f: Finding) -> bool {
+    f.is_red_flag()
+        && !matches!(
+            f,
+            Finding::ColdPaleLeg | Finding::SaddleNumbnessOrIncontinence
+        )
+}
+
+pub fn link(t: &Texts, url: &str) -> Link {
     Link {
         label: t.get("advice.more_info").to_string(),
         url: url.to_string(),
     }
+}
+
+/// Links that fit the signs behind the result: the pulmonary-embolism page for a lung or
+/// heart sign, the DVT page for leg signs and the signs to watch for; none for a cold pale leg
+/// or numbness between the legs (the table lists no official page for them) or a typed
+/// emergency that names no sign.
+fn links(result: &Triage, t: &Texts) -> Vec<Link> {
+    let mut urls: Vec<&str> = Vec::new();
+    for firing in &result.firings {
+        let url = match firing.finding {
+            Some(f) if is_lung_sign(f) => Some(PE_PAGE),
+            Some(f) if f.is_red_flag() => None,
+            Some(_) => Some(DVT_PAGE),
+            None if firing.rule == Rule::C1 => Some(DVT_PAGE),
+            None => None,
+        };
+        if let Some(url) = url
+            && !urls.contains(&url)
+        {
+            urls.push(url);
+        }
+    }
+    if result.urgency != Urgency::Emergency && !urls.contains(&DVT_PAGE) {
+        // Every level below emergency lists the leg signs to watch for.
+        urls.push(DVT_PAGE);
+    }
+    urls.into_iter().map(|u| link(t, u)).collect()
 }
 
 /// What to tell the call handler, once per kind, in the order the red flags were found.

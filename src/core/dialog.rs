@@ -2,6 +2,7 @@
 //! (`crate::data`), which checks the whole graph first, so the engine can trust every index.
 
 use super::findings::Finding;
+use super::items::Item;
 
 /// Index of a node in [`Dialog::nodes`].
 pub type NodeIx = usize;
@@ -18,6 +19,12 @@ pub enum NodeKind {
     Multi,
     /// The end of the check: the core's rules decide what it says.
     Outcome,
+    /// A report item (which leg, since when): each plain option records a value. Shown only
+    /// when a leg symptom is present and the item is not yet answered.
+    Item,
+    /// The result, shown as soon as no later answer can change it (all red flags answered and
+    /// the result already urgent), with a way on to the rest of the check; skipped otherwise.
+    Advice,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +35,8 @@ pub struct Choice {
     pub present: Vec<Finding>,
     pub unsure: Vec<Finding>,
     pub nav: bool,
+    /// The value a report-item option records.
+    pub value: Option<String>,
     /// Where the option leads; `None` only for outcome nodes' options.
     pub next: Option<NodeIx>,
 }
@@ -38,6 +47,8 @@ pub struct Node {
     pub kind: NodeKind,
     /// The findings this node records when answered.
     pub asks: Vec<Finding>,
+    /// The report item an item node records.
+    pub item: Option<Item>,
     pub choices: Vec<Choice>,
 }
 

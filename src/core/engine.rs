@@ -7,14 +7,18 @@
 //! anything else; every question offers Back and Start over; an emergency offers an undo.
 
 use super::Content;
-use super::advice::{Line, Link, Reason, assess, call_lines, fallback_note, number_phrase};
+use super::advice::{
+    Line, Link, Reason, assess, call_lines, closing_lines, fallback_note, number_phrase,
+};
 use super::country::Place;
 use super::detect::{self, YesNo};
 use super::dialog::{Node, NodeIx, NodeKind};
 use super::findings::{Answer, Finding, Findings};
-use super::rules::Urgency;
+use super::items::Item;
+use super::rules::{Urgency, triage};
 use super::texts::Texts;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// The [`Engine::pending_key`] of the emergency advice.
 pub const EMERGENCY_KEY: &str = "!";
@@ -47,6 +51,12 @@ pub const ENGINE_KEYS: &[&str] = &[
     "msg.malformed",
     "msg.typed_emergency",
     "msg.emergency_intro",
+    "msg.emergency_signs",
+    "msg.early_more",
+    "msg.after_early",
+    "msg.emergency_lung",
+    "msg.emergency_limb",
+    "msg.emergency_cauda",
     "msg.help",
     "msg.forgotten",
     "msg.multi_hint",
@@ -105,6 +115,9 @@ pub struct State {
     /// question, or every topic after /faq.
     #[serde(default)]
     pub suggestions: Vec<String>,
+    /// The report items answered (which leg, since when), by value id.
+    #[serde(default)]
+    pub items: BTreeMap<Item, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -135,6 +148,7 @@ impl Default for State {
             lang_chosen: false,
             picking_language: false,
             suggestions: Vec::new(),
+            items: BTreeMap::new(),
         }
     }
 }
@@ -238,6 +252,9 @@ pub struct OptionView {
     /// Ticked, in a multi-select in progress.
     #[serde(skip)]
     pub ticked: bool,
+    /// A shorter label for a button, where the full wording is shown in the message above.
+    #[serde(skip)]
+    pub short: Option<String>,
     #[serde(skip)]
     pub action: Action,
 }
@@ -249,6 +266,8 @@ pub struct Outcome {
     pub present: Vec<Finding>,
     pub unsure: Vec<Finding>,
     pub reasons: Vec<Reason>,
+    /// The report items answered (which leg, since when).
+    pub items: BTreeMap<Item, String>,
     pub policy_version: &'static str,
 }
 
@@ -269,6 +288,9 @@ pub struct Reply {
     pub offer_country: bool,
     /// The FHIR QuestionnaireResponse of a report.
     pub fhir: Option<serde_json::Value>,
+    /// The end of a check whose advice was already shown earlier (a short follow-up).
+    #[serde(skip)]
+    pub followup: bool,
 }
 
 impl Reply {
@@ -288,6 +310,7 @@ impl Reply {
             copy_number: None,
             offer_country: false,
             fhir: None,
+            followup: false,
         }
     }
 
@@ -405,7 +428,10 @@ impl<'a> Engine<'a> {
             faq: m.topic.map(id),
             score: m.score,
             answer: match m.topic {
-                Some(i) => faq.topics[i].answer.clone(),
+                Some(i) => super::texts::fill(
+                    &faq.topics[i].answer,
+                    &[("number", &number_phrase(place, t))],
+                ),
                 None if m.suggestions.is_empty() => t.get("msg.off_topic").to_string(),
                 None => t.get("msg.faq_unsure").to_string(),
             },
@@ -456,6 +482,7 @@ impl<'a> Engine<'a> {
         state.picking_country = false;
         state.picking_language = false;
         state.suggestions.clear();
+        state.items.clear();
     }
 
     /// Identifies what the pending options belong to, so a front end can tell a button of
@@ -558,11 +585,37 @@ impl<'a> Engine<'a> {
         let ix = self.current(state)?;
         let node = self.dialog_node(ix);
         if node.kind == NodeKind::Outcome {
-            let mut r = self.outcome_reply(state, false);
+            let mut r = if self.advice_shown(state) {
+                self.followup_reply(state)
+            } else {
+                self.outcome_reply(state, false)
+            };
             r.options = vec![
                 nav(t.get("label.back"), Action::Back),
                 nav(t.get("label.restart"), Action::Restart),
             ];
+            return Some(r);
+        }
+        if node.kind == NodeKind::Advice {
+            // The result cannot change any more: show it now, then offer the rest.
+            let mut r = self.outcome_reply(state, false);
+            r.lines.push(Line {
+                text: t.get("msg.early_more").to_string(),
+                strong: false,
+            });
+            for (ci, c) in node.choices.iter().enumerate() {
+                r.options.push(OptionView {
+                    label: t.get(&format!("label.{}", c.label)).to_string(),
+                    findings: Vec::new(),
+                    unsure: Vec::new(),
+                    nav: c.nav,
+                    ticked: false,
+                    short: None,
+                    action: Action::Choice(ci),
+                });
+            }
+            r.options.push(nav(t.get("label.back"), Action::Back));
+            r.options.push(nav(t.get("label.restart"), Action::Restart));
             return Some(r);
         }
         let number = number_phrase(self.place(state), t);
@@ -583,6 +636,9 @@ impl<'a> Engine<'a> {
                     unsure: Vec::new(),
                     nav: false,
                     ticked: state.ticks.contains(f),
+                    short: t
+                        .has(&format!("short.{}", f.id()))
+                        .then(|| t.get(&format!("short.{}", f.id())).to_string()),
                     action: Action::Item(*f),
                 });
             }
@@ -594,10 +650,14 @@ impl<'a> Engine<'a> {
                 unsure: c.unsure.clone(),
                 nav: c.nav,
                 ticked: false,
+                short: None,
                 action: Action::Choice(ci),
             });
         }
-        if matches!(node.kind, NodeKind::Question | NodeKind::Multi) {
+        if matches!(
+            node.kind,
+            NodeKind::Question | NodeKind::Multi | NodeKind::Item
+        ) {
             r.options.push(nav(t.get("label.back"), Action::Back));
             r.options.push(nav(t.get("label.restart"), Action::Restart));
         }
@@ -661,6 +721,7 @@ impl<'a> Engine<'a> {
                         unsure: Vec::new(),
                         nav: false,
                         ticked: false,
+                        short: None,
                         action: Action::Topic(i),
                     });
                 }
@@ -675,7 +736,12 @@ impl<'a> Engine<'a> {
     fn answer(&self, state: &State, topic: usize) -> Option<Reply> {
         let faq = self.content.faq(&state.lang)?;
         let t = faq.topics.get(topic)?;
-        let mut r = Reply::new(Kind::Faq, t.answer.clone());
+        // "{number}": the emergency number of the person's country, when it is known.
+        let number = number_phrase(self.place(state), self.texts(state));
+        let mut r = Reply::new(
+            Kind::Faq,
+            super::texts::fill(&t.answer, &[("number", &number)]),
+        );
         r.faq = Some(t.id.clone());
         Some(r)
     }
@@ -710,6 +776,7 @@ impl<'a> Engine<'a> {
                 unsure: Vec::new(),
                 nav: false,
                 ticked: false,
+                short: None,
                 action: Action::Language(i),
             });
         }
@@ -729,6 +796,7 @@ impl<'a> Engine<'a> {
                     unsure: Vec::new(),
                     nav: false,
                     ticked: false,
+                    short: None,
                     action: Action::Country(i),
                 });
             }
@@ -919,6 +987,9 @@ impl<'a> Engine<'a> {
         if node.kind == NodeKind::Consent {
             state.consent = true;
         }
+        if let (Some(item), Some(value)) = (node.item, &choice.value) {
+            state.items.insert(item, value.clone());
+        }
         for f in &node.asks {
             state.answers.set(*f, Answer::Absent);
         }
@@ -978,7 +1049,7 @@ impl<'a> Engine<'a> {
             out.extend(self.pending(state));
             return;
         }
-        let Some(next) = next else {
+        let Some(next) = next.map(|n| self.skip(state, n)) else {
             out.extend(self.pending(state));
             return;
         };
@@ -1006,6 +1077,9 @@ impl<'a> Engine<'a> {
                 for f in &self.dialog_node(ix).asks {
                     state.answers.clear(*f);
                     state.typed.retain(|x| x != f);
+                }
+                if let Some(item) = self.dialog_node(ix).item {
+                    state.items.remove(&item);
                 }
             }
         }
@@ -1152,10 +1226,19 @@ impl<'a> Engine<'a> {
                     text: t.get("advice.emergency.no_drive").to_string(),
                     strong: false,
                 });
-                r.lines.push(Line {
-                    text: t.get("advice.emergency.tell_lung").to_string(),
-                    strong: false,
-                });
+                // Every red flag, and what to tell the call handler for each kind.
+                for key in [
+                    "msg.emergency_signs",
+                    "msg.emergency_lung",
+                    "msg.emergency_limb",
+                    "msg.emergency_cauda",
+                ] {
+                    r.lines.push(Line {
+                        text: t.get(key).to_string(),
+                        strong: false,
+                    });
+                }
+                r.links.push(super::advice::link(t, super::advice::PE_PAGE));
                 r.copy_number = place.country.map(|c| c.ambulance.clone());
                 self.offer_country(state, &mut r);
                 out.push(r);
@@ -1208,9 +1291,8 @@ impl<'a> Engine<'a> {
         let a = assess(&state.answers, state.typed_emergency, place, t);
         let why = std::iter::once(t.get("msg.why").to_string())
             .chain(
-                a.reasons
-                    .iter()
-                    .map(|r| format!("• {} ({})", r.text, r.rule)),
+                // Plain words only: rule ids belong to the report and the JSON outputs.
+                a.reasons.iter().map(|r| format!("• {}", r.text)),
             )
             .collect::<Vec<_>>()
             .join("\n");
@@ -1229,9 +1311,12 @@ impl<'a> Engine<'a> {
             lines.extend(a.advice.lines.iter().cloned());
             lines.push(why);
         } else {
+            // A red flag the person was not sure about: its emergency line leads.
+            let lead = a.advice.lead.min(a.advice.lines.len());
+            lines.extend(a.advice.lines[..lead].iter().cloned());
             lines.push(heading);
             lines.push(why);
-            lines.extend(a.advice.lines.iter().cloned());
+            lines.extend(a.advice.lines[lead..].iter().cloned());
         }
         Reply {
             kind: if emergency || a.urgency == Urgency::Emergency {
@@ -1247,6 +1332,7 @@ impl<'a> Engine<'a> {
                 present: state.answers.present().collect(),
                 unsure: state.answers.unsure().collect(),
                 reasons: a.reasons,
+                items: state.items.clone(),
                 policy_version: a.policy_version,
             }),
             faq: None,
@@ -1254,7 +1340,75 @@ impl<'a> Engine<'a> {
             copy_number: a.advice.number,
             offer_country: false,
             fhir: None,
+            followup: false,
         }
+    }
+
+    /// Where the flow goes from `next`: past nodes that have nothing to do now — a report
+    /// item with no leg symptom present or already answered, and the early advice when the
+    /// result can still change.
+    fn skip(&self, state: &State, mut next: NodeIx) -> NodeIx {
+        for _ in 0..self.content.dialog.nodes.len() {
+            let node = self.dialog_node(next);
+            let pass = match node.kind {
+                NodeKind::Item => {
+                    !state.answers.present().any(|f| f.is_leg_symptom())
+                        || node.item.is_some_and(|i| state.items.contains_key(&i))
+                }
+                NodeKind::Advice => !self.result_is_final(state),
+                _ => false,
+            };
+            let onward = node.choices.iter().find(|c| !c.nav).and_then(|c| c.next);
+            match (pass, onward) {
+                (true, Some(n)) => next = n,
+                _ => break,
+            }
+        }
+        next
+    }
+
+    /// No later answer can change the result: every red flag is answered (only one could
+    /// raise it further) and it is already urgent.
+    fn result_is_final(&self, state: &State) -> bool {
+        let flags_answered = Finding::ALL
+            .iter()
+            .filter(|f| f.is_red_flag())
+            .all(|f| state.answers.get(*f).is_some());
+        flags_answered && triage(&state.answers, state.typed_emergency).urgency == Urgency::Urgent
+    }
+
+    /// Whether the early advice was shown on the way here.
+    fn advice_shown(&self, state: &State) -> bool {
+        state.history.iter().any(|id| {
+            self.content
+                .dialog
+                .find(id)
+                .is_some_and(|ix| self.dialog_node(ix).kind == NodeKind::Advice)
+        })
+    }
+
+    /// The end of a check whose advice was shown early: the level, that the answers are in
+    /// the summary, and what later answers add (the bleeding warning), with the safety net.
+    fn followup_reply(&self, state: &State) -> Reply {
+        let mut r = self.outcome_reply(state, false);
+        let t = self.texts(state);
+        let place = self.place(state);
+        let a = assess(&state.answers, state.typed_emergency, place, t);
+        let mut lines = vec![
+            Line {
+                text: t.get(&format!("urgency.{}", a.urgency.id())).to_string(),
+                strong: true,
+            },
+            Line {
+                text: t.get("msg.after_early").to_string(),
+                strong: false,
+            },
+        ];
+        lines.extend(closing_lines(a.urgency, &state.answers, place, t));
+        r.lines = lines;
+        r.links = Vec::new();
+        r.followup = true;
+        r
     }
 }
 
@@ -1265,6 +1419,7 @@ fn nav(label: &str, action: Action) -> OptionView {
         unsure: Vec::new(),
         nav: true,
         ticked: false,
+        short: None,
         action,
     }
 }

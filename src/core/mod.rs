@@ -11,6 +11,7 @@ pub mod dialog;
 pub mod engine;
 pub mod faq;
 pub mod findings;
+pub mod items;
 pub mod ngrams;
 pub mod report;
 pub mod rules;

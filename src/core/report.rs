@@ -10,6 +10,7 @@ use super::advice::assess;
 use super::country::Place;
 use super::engine::State;
 use super::findings::{Answer, Finding, Findings, Group};
+use super::items::Item;
 use super::rules::{POLICY_VERSION, Urgency};
 use super::texts::Texts;
 use serde::Serialize;
@@ -74,7 +75,33 @@ pub const REPORT_KEYS: &[&str] = &[
     "report.country",
     "report.country_guessed",
     "report.country_unknown",
+    "report.side",
+    "report.onset",
 ];
+
+/// The code system of a report item's answers.
+pub fn item_system(item: Item) -> String {
+    format!("urn:clotcheck:{}", item.id())
+}
+
+/// The report items' texts keys, in the report's order.
+const ITEMS: &[(Item, &str)] = &[
+    (Item::AffectedSide, "report.side"),
+    (Item::SymptomOnset, "report.onset"),
+];
+
+/// The words for a report item's value: the label of the option that records it.
+fn item_value_text(content: &Content, t: &Texts, item: Item, value: &str) -> String {
+    content
+        .dialog
+        .nodes
+        .iter()
+        .filter(|n| n.item == Some(item))
+        .flat_map(|n| n.choices.iter())
+        .find(|c| c.value.as_deref() == Some(value))
+        .map(|c| t.get(&format!("label.{}", c.label)).to_string())
+        .unwrap_or_else(|| value.to_string())
+}
 
 /// A summary for a clinician.
 #[derive(Debug, Clone, PartialEq)]
@@ -123,6 +150,22 @@ pub fn report(content: &Content, state: &State, authored: &str, app_version: &st
         })
         .collect();
     out.push(format!("{} {}", t.get("report.why"), why.join("; ")));
+    // Which leg and since when: the first two things a clinician asks.
+    let not_asked = t
+        .get("report.not_asked")
+        .trim_end_matches(':')
+        .to_lowercase();
+    let items: Vec<String> = ITEMS
+        .iter()
+        .map(|(item, key)| {
+            let value = match state.items.get(item) {
+                Some(v) => item_value_text(content, t, *item, v),
+                None => not_asked.clone(),
+            };
+            format!("{} {value}", t.get(key))
+        })
+        .collect();
+    out.push(items.join(" · "));
     out.push(match place.country {
         Some(c) if place.guessed => t.fill(
             "report.country_guessed",
@@ -222,7 +265,7 @@ fn human_time(rfc3339: &str) -> String {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Coding {
-    system: &'static str,
+    system: String,
     code: String,
     display: String,
 }
@@ -286,7 +329,7 @@ fn response(
                     Answer::Unsure => ResponseAnswer {
                         value_boolean: None,
                         value_coding: Some(Coding {
-                            system: UNSURE_SYSTEM,
+                            system: UNSURE_SYSTEM.into(),
                             code: UNSURE_CODE.into(),
                             display: "Asked But Unknown".into(),
                         }),
@@ -309,13 +352,30 @@ fn response(
             });
         }
     }
+    for (item, key) in ITEMS {
+        if let Some(value) = state.items.get(item) {
+            items.push(ResponseItem {
+                link_id: item.id().into(),
+                text: t.get(key).trim_end_matches(':').into(),
+                answer: vec![ResponseAnswer {
+                    value_boolean: None,
+                    value_coding: Some(Coding {
+                        system: item_system(*item),
+                        code: value.clone(),
+                        display: item_value_text(content, t, *item, value),
+                    }),
+                }],
+                item: Vec::new(),
+            });
+        }
+    }
     items.push(ResponseItem {
         link_id: "urgency".into(),
         text: "Urgency".into(),
         answer: vec![ResponseAnswer {
             value_boolean: None,
             value_coding: Some(Coding {
-                system: URGENCY_SYSTEM,
+                system: URGENCY_SYSTEM.into(),
                 code: urgency.id().into(),
                 display: t.get(&format!("urgency.{}", urgency.id())).into(),
             }),
@@ -372,6 +432,25 @@ pub fn questionnaire(content: &Content) -> Value {
         }})
     })
     .collect();
+    for (item, key) in ITEMS {
+        let options: Vec<Value> = item
+            .values()
+            .iter()
+            .map(|v| {
+                serde_json::json!({"valueCoding": {
+                    "system": item_system(*item),
+                    "code": v,
+                    "display": item_value_text(content, t, *item, v),
+                }})
+            })
+            .collect();
+        items.push(serde_json::json!({
+            "linkId": item.id(),
+            "text": t.get(key).trim_end_matches(':'),
+            "type": "choice",
+            "answerOption": options,
+        }));
+    }
     items.push(serde_json::json!({
         "linkId": "urgency",
         "text": "Urgency",

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// The policy version stamped on every outcome and report.
-pub const POLICY_VERSION: &str = "2026-11-24.1";
+pub const POLICY_VERSION: &str = "2026-12-02.1";
 
 /// Urgency levels, ordered: `Emergency` > `Urgent` > `Soon` > `SelfCare`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

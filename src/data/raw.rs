@@ -29,6 +29,9 @@ pub struct RawNode {
     pub next: Option<Spanned<String>>,
     #[serde(default)]
     pub options: Vec<RawOption>,
+    /// The report item of an `item` node.
+    #[serde(default)]
+    pub item: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -39,6 +42,8 @@ pub enum RawKind {
     Question,
     Multi,
     Outcome,
+    Item,
+    Advice,
 }
 
 #[derive(Debug, Deserialize)]
@@ -54,6 +59,9 @@ pub struct RawOption {
     pub nav: bool,
     #[serde(default)]
     pub next: Option<Spanned<String>>,
+    /// The value an option of an `item` node records.
+    #[serde(default)]
+    pub value: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

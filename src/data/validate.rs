@@ -251,8 +251,34 @@ fn build_dialog(raw: &RawFlow, r: &mut Report) -> Option<(Dialog, FlowSpans)> {
             RawKind::Question => NodeKind::Question,
             RawKind::Multi => NodeKind::Multi,
             RawKind::Outcome => NodeKind::Outcome,
+            RawKind::Item => NodeKind::Item,
+            RawKind::Advice => NodeKind::Advice,
         };
         let asks = findings(r, &n.asks);
+        let item = match (&n.item, kind) {
+            (Some(s), NodeKind::Item) => match s.get_ref().parse::<crate::core::items::Item>() {
+                Ok(item) => Some(item),
+                Err(e) => {
+                    r.at_span(s, e);
+                    None
+                }
+            },
+            (Some(s), _) => {
+                r.at_span(
+                    s,
+                    format!("only an item node records a report item ('{id}' is not one)"),
+                );
+                None
+            }
+            (None, NodeKind::Item) => {
+                r.at_span(
+                    &n.id,
+                    format!("item node '{id}' needs an `item` (a report item id)"),
+                );
+                None
+            }
+            (None, _) => None,
+        };
         let node_next = n.next.as_ref().and_then(|t| resolve(r, t));
         let mut choices = Vec::new();
         for o in &n.options {
@@ -292,6 +318,33 @@ fn build_dialog(raw: &RawFlow, r: &mut Report) -> Option<(Dialog, FlowSpans)> {
                     ),
                 );
             }
+            let value = o.value.as_ref().map(|v| v.get_ref().clone());
+            match (&o.value, item) {
+                (Some(v), Some(item)) if !item.values().contains(&v.get_ref().as_str()) => r
+                    .at_span(
+                        v,
+                        format!(
+                            "'{}' is not an answer of '{item}' ({})",
+                            v.get_ref(),
+                            item.values().join(", ")
+                        ),
+                    ),
+                (Some(v), None) if kind != NodeKind::Item => r.at_span(
+                    v,
+                    format!(
+                        "option '{}' records a value, but '{id}' is not an item node",
+                        o.id.get_ref()
+                    ),
+                ),
+                (None, Some(_)) if !o.nav => r.at_span(
+                    &o.id,
+                    format!(
+                        "option '{}' of item node '{id}' needs a `value`",
+                        o.id.get_ref()
+                    ),
+                ),
+                _ => {}
+            }
             let next = match &o.next {
                 Some(t) => resolve(r, t),
                 None => node_next,
@@ -305,6 +358,7 @@ fn build_dialog(raw: &RawFlow, r: &mut Report) -> Option<(Dialog, FlowSpans)> {
                 present,
                 unsure,
                 nav: o.nav,
+                value,
                 next,
             });
         }
@@ -331,8 +385,24 @@ fn build_dialog(raw: &RawFlow, r: &mut Report) -> Option<(Dialog, FlowSpans)> {
         if matches!(kind, NodeKind::Question | NodeKind::Multi) && asks.is_empty() {
             r.at_span(&n.id, format!("node '{id}' asks no finding"));
         }
-        if matches!(kind, NodeKind::Info | NodeKind::Consent | NodeKind::Outcome)
-            && !asks.is_empty()
+        if let Some(item) = item {
+            for v in item.values() {
+                if !choices.iter().any(|c| c.value.as_deref() == Some(*v)) {
+                    r.at_span(
+                        &n.id,
+                        format!("item node '{id}' does not offer '{v}' for '{item}'"),
+                    );
+                }
+            }
+        }
+        if matches!(
+            kind,
+            NodeKind::Info
+                | NodeKind::Consent
+                | NodeKind::Outcome
+                | NodeKind::Item
+                | NodeKind::Advice
+        ) && !asks.is_empty()
         {
             r.at_span(
                 &n.id,
@@ -366,6 +436,7 @@ fn build_dialog(raw: &RawFlow, r: &mut Report) -> Option<(Dialog, FlowSpans)> {
             id,
             kind,
             asks,
+            item,
             choices,
         });
     }
@@ -545,7 +616,8 @@ fn check_flow_texts(
     };
     for (i, node) in d.nodes.iter().enumerate() {
         let key = format!("node.{}", node.id);
-        if node.kind != NodeKind::Outcome && !t.has(&key) {
+        // Outcome and advice nodes show the result: the core words it.
+        if !matches!(node.kind, NodeKind::Outcome | NodeKind::Advice) && !t.has(&key) {
             r.at(
                 spans.node[i],
                 format!(
@@ -771,8 +843,8 @@ fn flatten(
 
 /// The longest FAQ answer accepted; answers are meant to be under about 700 characters.
 pub const MAX_ANSWER: usize = 1000;
-/// The longest topic title: it is a button label.
-pub const MAX_TITLE: usize = 48;
+/// The longest topic title: it is a button label, and a phone shows 32 characters of one.
+pub const MAX_TITLE: usize = 32;
 
 fn build_faq(
     raw: &RawFaq,

@@ -67,8 +67,10 @@ pub fn record(before: &State, after: &State, replies: &[Reply], t: &Texts) {
     for r in replies {
         match r.kind {
             Kind::Outcome => {
+                // A follow-up after advice shown early is not a second outcome.
                 if let Some(o) = &r.outcome
                     && before.node != after.node
+                    && !r.followup
                 {
                     let counter = match o.urgency.id() {
                         "emergency" => &c.outcome_emergency,

@@ -185,9 +185,11 @@ fn keyboard(reply: &Reply, key: Option<&str>, t: &Texts) -> Option<InlineKeyboar
             );
         } else {
             for (i, o) in &answers {
+                // Buttons carry the short label; the full wording is in the message above.
+                let short = o.short.as_deref().unwrap_or(&o.label);
                 let label = match o.action {
-                    Action::Item(_) if o.ticked => format!("✅ {}", o.label),
-                    _ => o.label.clone(),
+                    Action::Item(_) if o.ticked => format!("✅ {short}"),
+                    _ => short.to_string(),
                 };
                 rows.push(vec![button(*i, label)]);
             }

@@ -121,6 +121,60 @@ fn human_output_reads_as_advice() {
     let out = bin().args(["assess", "leg_warmth"]).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("URGENT"));
-    assert!(text.contains("(U1)"));
+    assert!(
+        !text.contains("(U1)") && !text.contains("U1"),
+        "no rule ids in what a person reads"
+    );
     assert!(text.contains("Get seen today"));
+}
+
+#[test]
+fn latin_america_gets_its_own_numbers() {
+    for (iso, number) in [
+        ("CO", "123"),
+        ("CL", "131"),
+        ("EC", "911"),
+        ("UY", "911"),
+        ("PY", "911"),
+        ("CR", "911"),
+        ("PA", "911"),
+        ("DO", "911"),
+        ("SV", "911"),
+        ("VE", "911"),
+        ("PE", "116"),
+        ("BO", "118"),
+        ("GT", "123"),
+        ("CU", "104"),
+        ("PR", "911"),
+    ] {
+        let (code, json, _) = assess(&["--json", "--country", iso, "chest_pain"]);
+        assert_eq!(code, 0, "{iso}");
+        let advice = json["advice"].as_str().unwrap();
+        assert!(
+            advice.starts_with(&format!("Call {number}")),
+            "{iso}: {advice}"
+        );
+        assert!(
+            !advice.starts_with("Call your local emergency number"),
+            "{iso} gets its own number, not the generic line"
+        );
+    }
+}
+
+#[test]
+fn an_unknown_country_code_exits_2_and_lists_the_valid_codes() {
+    for args in [
+        vec!["assess", "--country", "XX", "chest_pain"],
+        vec!["ask", "--country", "XX", "what is a dvt"],
+        vec!["console", "--country", "XX"],
+    ] {
+        let out = bin().args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("'XX'"), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("valid codes:") && stderr.contains("CO") && stderr.contains("GB"),
+            "{args:?}: {stderr}"
+        );
+    }
 }

@@ -57,6 +57,15 @@ fn console_country_by_typed_code_and_name() {
         ("turkey", "112"),
         ("Deutschland", "112"),
         ("new zealand", "111"),
+        ("Kolumbien", "123"),
+        ("colombia", "123"),
+        ("CO", "123"),
+        ("Chile", "131"),
+        ("Perú", "116"),
+        ("República Dominicana", "911"),
+        ("Dominikanische Republik", "911"),
+        ("Estados Unidos", "911"),
+        ("Vereinigtes Königreich", "999"),
     ] {
         c.text("/country");
         let r = c.text(typed);
@@ -122,7 +131,7 @@ fn console_unknown_country_gets_the_fallback_and_an_offer() {
 #[test]
 fn console_germany_urgent_advice_names_116_117() {
     let (mut c, first) = Console::start(&["--country", "DE"]);
-    let end = crate::support::walk(&mut c, first, &["leg_redness".into()], &[]);
+    let end = crate::support::walk_to_advice(&mut c, first, &["leg_redness".into()], &[]);
     assert_eq!(end["outcome"]["urgency"], "urgent");
     let text = end["text"].as_str().unwrap();
     assert!(

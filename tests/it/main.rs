@@ -2,8 +2,11 @@
 
 mod ask_eval;
 mod assess_cli;
+mod buttons;
 mod console_json;
+mod contract;
 mod countries;
+mod early_advice;
 mod engine_props;
 mod eval_copies;
 #[path = "../support/fake_telegram.rs"]
@@ -12,6 +15,7 @@ mod faults;
 mod languages;
 mod report;
 mod restart;
+mod review;
 mod storage;
 mod support;
 mod telegram;

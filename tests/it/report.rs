@@ -20,7 +20,11 @@ fn walked(present: &[String], unsure: &[String]) -> State {
     let mut state = State::default();
     let mut replies = engine.step(&mut state, Input::Start);
     for _ in 0..60 {
-        if replies.iter().any(|r| r.outcome.is_some()) {
+        // The end of the check (advice shown early offers to go on, and the walk does).
+        if replies
+            .iter()
+            .any(|r| r.outcome.is_some() && !r.options.iter().any(|o| !o.nav))
+        {
             return state;
         }
         let q = replies
@@ -93,9 +97,13 @@ fn the_summary_names_what_a_clinician_needs() {
         "Not sure: Chest or upper-back pain",
         "Active cancer (treatment within 6 months): yes",
         "Entire leg swollen: yes",
-        "Previously documented DVT (or PE): no",
+        "Previous DVT or PE (patient-reported): no",
+        "an operation or serious injury in the last 12 weeks (not specified as major surgery)",
+        "calf ≥ 3 cm larger than the other side",
+        "collateral superficial veins (non-varicose)",
+        "an alternative diagnosis at least as likely",
         "Not assessed (need an examination)",
-        "clotcheck 9.9.9 · dialogue 2026-11-24 · triage policy 2026-11-24.1",
+        "clotcheck 9.9.9 · dialogue 2026-12-02 · triage policy 2026-12-02.1",
         "not a diagnosis",
     ] {
         assert!(text.contains(needle), "{needle} missing in:\n{text}");
@@ -273,7 +281,7 @@ fn console_report_after_a_check() {
         r[0]["text"]
             .as_str()
             .unwrap()
-            .contains("Throbbing or cramping pain in one calf or thigh (U1)")
+            .contains("Throbbing or cramping pain in one calf or thigh that keeps going (at rest or on walking) (U1)")
     );
     assert!(
         r[0]["text"]

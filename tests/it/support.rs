@@ -1,4 +1,4 @@
-//! Shared helpers: the real binary, the shared clinical files, a console session driver.
+//! Shared helpers: the real binary, the clinical contract, a console session driver.
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -10,7 +10,8 @@ pub fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_clotcheck"))
 }
 
-/// `../shared` beside the project: the clinical contract the tests hold the product to.
+/// `../shared` beside the project, where the clinical contract is kept upstream (it may not
+/// exist: see `contract::the_in_repo_contract_matches_the_shared_one`).
 pub fn shared(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../shared")
@@ -36,9 +37,10 @@ struct VignetteFile {
     vignette: Vec<Vignette>,
 }
 
-/// Every vignette in the shared file, read afresh so new ones are picked up.
+/// Every vignette in the repository's copy of the clinical contract, read afresh so new
+/// ones are picked up.
 pub fn vignettes() -> Vec<Vignette> {
-    let path = shared("clinical/vignettes.toml");
+    let path = project("clinical/vignettes.toml");
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let file: VignetteFile = toml::from_str(&text).expect("vignettes.toml parses");
@@ -131,15 +133,41 @@ pub fn strings(v: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Answers the check as a truthful person with these findings would, until an outcome or an
-/// emergency; returns that final message.
+/// Answers the check as a truthful person with these findings would, until the end of the
+/// check or an emergency; returns that final message. Advice shown early (the result can no
+/// longer change) is read and the check continued, as its option offers.
 pub fn walk(c: &mut Console, first: Vec<Value>, present: &[String], unsure: &[String]) -> Value {
+    walk_to(c, first, present, unsure, false)
+}
+
+/// As [`walk`], but stops at the first result shown (the advice, shown early when it can no
+/// longer change).
+pub fn walk_to_advice(
+    c: &mut Console,
+    first: Vec<Value>,
+    present: &[String],
+    unsure: &[String],
+) -> Value {
+    walk_to(c, first, present, unsure, true)
+}
+
+fn walk_to(
+    c: &mut Console,
+    first: Vec<Value>,
+    present: &[String],
+    unsure: &[String],
+    first_result: bool,
+) -> Value {
     let mut messages = first;
     for _ in 0..100 {
-        if let Some(end) = messages
-            .iter()
-            .find(|m| m["kind"] == "outcome" || m["kind"] == "emergency")
-        {
+        let goes_on = |m: &Value| {
+            m["options"]
+                .as_array()
+                .is_some_and(|o| o.iter().any(|o| o["nav"] == false))
+        };
+        if let Some(end) = messages.iter().find(|m| {
+            m["kind"] == "emergency" || (m["kind"] == "outcome" && (first_result || !goes_on(m)))
+        }) {
             return end.clone();
         }
         let q = pending(&messages).clone();

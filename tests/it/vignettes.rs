@@ -39,7 +39,10 @@ fn every_vignette_through_assess_json() {
         assert_eq!(out.status.code(), Some(0), "vignette {}", v.id);
         let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(json["urgency"], v.expect.as_str(), "vignette {}", v.id);
-        assert_eq!(json["policy_version"], "2026-11-24.1");
+        assert_eq!(
+            json["policy_version"],
+            clotcheck::core::rules::POLICY_VERSION
+        );
     }
 }
 
