@@ -167,6 +167,8 @@ pub enum StorageError {
     NewerSchema(i64),
     #[error("storage task failed")]
     Join,
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
 }
 
 /// The storage as the bot uses it.
