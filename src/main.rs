@@ -203,12 +203,15 @@ fn main() -> ExitCode {
     }
 }
 
-/// Logging to stderr, `RUST_LOG` honoured (default `info`). teloxide's dispatcher logs the raw
-/// JSON of updates it cannot parse, which may hold what a user typed: it is switched off
-/// whatever `RUST_LOG` says.
+/// Logging to stderr, `RUST_LOG` honoured (default `info`). teloxide's dispatcher, update
+/// listeners and error handlers log whole updates, or the raw JSON of updates they cannot
+/// parse, which may hold what a user typed and their name. The bot uses none of them (it
+/// polls with its own loop), and they are switched off whatever `RUST_LOG` says.
 fn init_logging() {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"))
-        .filter_module("teloxide::dispatching::dispatcher", log::LevelFilter::Off)
+        .filter_module("teloxide::dispatching", log::LevelFilter::Off)
+        .filter_module("teloxide::update_listeners", log::LevelFilter::Off)
+        .filter_module("teloxide::error_handlers", log::LevelFilter::Off)
         .init();
 }
 

@@ -8,6 +8,7 @@ mod engine_props;
 #[path = "../support/fake_telegram.rs"]
 mod fake_telegram;
 mod faults;
+mod intake;
 mod languages;
 mod report;
 mod restart;
