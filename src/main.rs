@@ -59,6 +59,9 @@ enum Cmd {
         /// Webhook mode: register the webhook (with the secret) at start
         #[arg(long, requires = "webhook_url")]
         set_webhook: bool,
+        /// Serve the counters at http://ADDR/metrics, e.g. 127.0.0.1:9464 (not served otherwise)
+        #[arg(long, value_name = "ADDR", env = "CLOTCHECK_METRICS_LISTEN")]
+        metrics_listen: Option<std::net::SocketAddr>,
     },
     /// Register the webhook with its secret (CLOTCHECK_WEBHOOK_SECRET), once, for scaled-out deployments
     SetWebhook { url: url::Url },
@@ -125,6 +128,7 @@ fn main() -> ExitCode {
             webhook_url,
             listen,
             set_webhook,
+            metrics_listen,
         } => {
             let webhook = match (webhook_url, listen) {
                 (Some(url), Some(listen)) => match webhook_secret() {
@@ -153,6 +157,7 @@ fn main() -> ExitCode {
                 dialogs.as_deref(),
                 rate_limit == "on",
                 webhook,
+                metrics_listen,
             )
         }
         Cmd::Assess {
@@ -280,6 +285,7 @@ fn cmd_run(
     dialogs: Option<&std::path::Path>,
     rate_limit: bool,
     webhook: Option<clotcheck::telegram::WebhookSettings>,
+    metrics: Option<std::net::SocketAddr>,
 ) -> ExitCode {
     // Checked before teloxide, whose `Bot::from_env` panics without it.
     let token = match std::env::var("TELOXIDE_TOKEN") {
@@ -321,6 +327,7 @@ fn cmd_run(
         storage,
         expiry,
         webhook,
+        metrics,
     };
     match runtime.block_on(clotcheck::telegram::run(bot, content, settings)) {
         Ok(()) => ExitCode::SUCCESS,

@@ -11,7 +11,7 @@ mod handlers;
 pub mod metrics;
 pub mod polling;
 pub mod render;
-mod startup;
+pub mod startup;
 pub mod webhook;
 
 use crate::core::Content;
@@ -35,6 +35,8 @@ pub struct Settings {
     pub expiry: Expiry,
     /// Webhook mode instead of long polling.
     pub webhook: Option<WebhookSettings>,
+    /// Where to serve the counters (`/metrics`); not served when `None`.
+    pub metrics: Option<std::net::SocketAddr>,
 }
 
 /// Webhook mode.
@@ -104,6 +106,9 @@ pub async fn run(bot: Bot, content: Arc<Content>, settings: Settings) -> anyhow:
         Api::Plain(bot.clone())
     };
     let stop = startup::Stop::on_signals();
+    if let Some(listen) = settings.metrics {
+        webhook::serve_metrics(listen, stop.clone()).await?;
+    }
     let Some(_) =
         startup::required("getMe", &stop, startup::token_refused, || bot.get_me()).await?
     else {
@@ -141,6 +146,7 @@ pub async fn run(bot: Bot, content: Arc<Content>, settings: Settings) -> anyhow:
             w.url.path(),
             w.listen,
             &w.secret,
+            stop,
         )
         .await;
     }
