@@ -232,11 +232,28 @@ fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     }
 }
 
-/// The webhook secret; webhook mode refuses to start without one.
+/// The webhook secret; webhook mode refuses to start without one. `None` when it is missing
+/// or not what Telegram accepts as a `secret_token`: 1 to 256 of `A-Z a-z 0-9 _ -` (said
+/// on stderr, without the secret). A short one is accepted with a warning.
 fn webhook_secret() -> Option<String> {
-    std::env::var("CLOTCHECK_WEBHOOK_SECRET")
-        .ok()
-        .filter(|s| !s.trim().is_empty())
+    let secret = std::env::var("CLOTCHECK_WEBHOOK_SECRET").ok()?;
+    if secret.is_empty() {
+        return None;
+    }
+    let allowed = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    if secret.len() > 256 || !secret.chars().all(allowed) {
+        eprintln!(
+            "clotcheck: CLOTCHECK_WEBHOOK_SECRET must be 1 to 256 of A-Z a-z 0-9 _ - (Telegram's rule)"
+        );
+        return None;
+    }
+    if secret.len() < 32 {
+        eprintln!(
+            "clotcheck: warning: CLOTCHECK_WEBHOOK_SECRET has {} characters; use 32 or more (e.g. openssl rand -hex 32)",
+            secret.len()
+        );
+    }
+    Some(secret)
 }
 
 fn no_secret() -> ExitCode {

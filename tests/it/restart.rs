@@ -368,3 +368,41 @@ async fn expired_answers_leave_no_piece_on_disk() {
     }
     assert!(left.is_empty(), "left on disk after expiry: {left:#?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guessed_country_or_language_is_never_kept_as_a_preference() {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = sqlite_arg(&dir);
+    let db = dir.path().join("bot.sqlite");
+    let tg = FakeTelegram::start().await;
+    let _bot = BotProcess::start(&tg.url, &["--storage", &storage], "info");
+    let p = Person {
+        tg: &tg,
+        chat: 3008,
+    };
+    // German from the app, Austria guessed from its region.
+    tg.set_language(p.chat, "de-AT");
+    p.say("/start").await;
+    wait_saved(&tg, &dir, p.chat).await;
+    let prefs = || -> Option<String> {
+        rusqlite::Connection::open(&db)
+            .unwrap()
+            .query_row(
+                "SELECT prefs FROM preference WHERE chat_id = ?1",
+                [p.chat],
+                |r| r.get(0),
+            )
+            .ok()
+    };
+    assert_eq!(prefs(), None, "nothing chosen, nothing kept for 90 days");
+    // A country the user sets is kept.
+    p.say("/country").await;
+    p.say("NZ").await;
+    wait_saved(&tg, &dir, p.chat).await;
+    let kept = prefs().expect("a chosen country is a preference");
+    assert!(kept.contains("\"NZ\""), "{kept}");
+    assert!(
+        !kept.contains("\"de\""),
+        "the app's language is not: {kept}"
+    );
+}

@@ -120,6 +120,41 @@ fn webhook_mode_refuses_to_start_without_a_secret() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("CLOTCHECK_WEBHOOK_SECRET"));
+    // Nor with one Telegram would refuse (spaces, other characters, over 256).
+    for bad in ["has spaces", "dots.and/slashes", &"x".repeat(257)] {
+        let out = bin()
+            .args([
+                "run",
+                "--webhook-url",
+                "https://x.example/hook",
+                "--listen",
+                "127.0.0.1:9",
+            ])
+            .env("TELOXIDE_TOKEN", "1:x")
+            .env("CLOTCHECK_WEBHOOK_SECRET", bad)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{bad}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("A-Z a-z 0-9 _ -"), "{stderr}");
+        assert!(!stderr.contains(bad), "the secret is not printed");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_short_secret_is_accepted_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = format!("sqlite:{}", dir.path().join("w.sqlite").display());
+    let tg = FakeTelegram::start().await;
+    let port = free_port();
+    let bot = start(&tg, port, &storage);
+    wait_healthy(port).await;
+    assert!(
+        bot.wait_log("CLOTCHECK_WEBHOOK_SECRET has 20 characters; use 32 or more"),
+        "{}",
+        bot.log()
+    );
+    assert!(!bot.log().contains(SECRET));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
