@@ -50,6 +50,10 @@ enum Cmd {
         /// Telegram's rate limits; `off` only against a local test server
         #[arg(long, value_name = "on|off", default_value = "on", value_parser = ["on", "off"])]
         rate_limit: String,
+        /// Messages per second this instance sends in all (Telegram allows about 30 per bot: with
+        /// several instances, give each its share)
+        #[arg(long, value_name = "N", env = "CLOTCHECK_RATE_LIMIT_GLOBAL", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=30))]
+        rate_limit_global: u32,
         /// Webhook mode: the public URL Telegram posts to (secret in CLOTCHECK_WEBHOOK_SECRET)
         #[arg(long, value_name = "URL", requires = "listen")]
         webhook_url: Option<url::Url>,
@@ -125,6 +129,7 @@ fn main() -> ExitCode {
             state_ttl,
             dialogs,
             rate_limit,
+            rate_limit_global,
             webhook_url,
             listen,
             set_webhook,
@@ -155,7 +160,7 @@ fn main() -> ExitCode {
                 storage,
                 expiry,
                 dialogs.as_deref(),
-                rate_limit == "on",
+                (rate_limit == "on").then_some(rate_limit_global),
                 webhook,
                 metrics_listen,
             )
@@ -300,7 +305,7 @@ fn cmd_run(
     storage: StorageUrl,
     expiry: Expiry,
     dialogs: Option<&std::path::Path>,
-    rate_limit: bool,
+    rate_limit: Option<u32>,
     webhook: Option<clotcheck::telegram::WebhookSettings>,
     metrics: Option<std::net::SocketAddr>,
 ) -> ExitCode {

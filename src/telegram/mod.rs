@@ -29,8 +29,10 @@ pub type HandlerResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 /// How `run` is configured.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// Telegram's rate limits through teloxide's `Throttle`; off only against a local fake.
-    pub rate_limit: bool,
+    /// Telegram's rate limits through teloxide's `Throttle`, with this instance's messages per
+    /// second in all (30, Telegram's limit per bot, or a share of it when several instances
+    /// run); `None` (off) only against a local fake.
+    pub rate_limit: Option<u32>,
     pub storage: StorageUrl,
     pub expiry: Expiry,
     /// Webhook mode instead of long polling.
@@ -92,18 +94,21 @@ pub async fn run(bot: Bot, content: Arc<Content>, settings: Settings) -> anyhow:
     let storage = crate::storage::open(&settings.storage, settings.expiry)
         .await
         .map_err(|e| anyhow::anyhow!("cannot open the storage: {e}"))?;
-    let api = if settings.rate_limit {
+    let api = match settings.rate_limit {
         // Telegram's published limits: about one message a second per chat, 20 a minute in
-        // groups, 30 a second overall.
-        let limits = Limits {
-            messages_per_sec_chat: 1,
-            messages_per_min_chat: 20,
-            messages_per_min_channel_or_supergroup: 20,
-            messages_per_sec_overall: 30,
-        };
-        Api::Throttled(bot.clone().throttle(limits))
-    } else {
-        Api::Plain(bot.clone())
+        // groups, 30 a second overall (per bot: shared by all its instances). Telegram sends
+        // a chat's next update only after the previous one was answered, so one chat's replies
+        // come from one instance at a time and the per-chat limits hold across instances.
+        Some(overall) => {
+            let limits = Limits {
+                messages_per_sec_chat: 1,
+                messages_per_min_chat: 20,
+                messages_per_min_channel_or_supergroup: 20,
+                messages_per_sec_overall: overall,
+            };
+            Api::Throttled(bot.clone().throttle(limits))
+        }
+        None => Api::Plain(bot.clone()),
     };
     let stop = startup::Stop::on_signals();
     if let Some(listen) = settings.metrics {

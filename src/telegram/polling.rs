@@ -42,6 +42,9 @@ pub const QUEUE: usize = 8;
 pub const HOLD_WINDOW: u32 = 50;
 /// The longest an update holds the offset back.
 pub const MAX_HOLD: Duration = Duration::from_secs(60);
+/// The pause before polling again while the offset is held back (Telegram then answers at
+/// once with the updates still being handled): bounds what is fetched twice.
+const RESEND_PAUSE: Duration = Duration::from_millis(10);
 /// Seconds a `getUpdates` waits for updates when there are none (teloxide's default).
 const POLL_TIMEOUT: u32 = 10;
 /// Tries of a handler that failed on a transient error, after the first.
@@ -288,12 +291,19 @@ impl Intake {
             match batch {
                 Ok(values) => {
                     errors = 0;
+                    let received = values.len();
+                    let settled = self.settled.notified();
+                    let mut settled = std::pin::pin!(settled);
+                    settled.as_mut().enable();
                     let fresh = self.accept_batch(values);
-                    if fresh == 0 && !self.ledger().open.is_empty() {
-                        // Only updates already being handled came back: wait for one of them
-                        // (or a moment) rather than asking again at once.
-                        let settled = self.settled.notified();
-                        let _ = tokio::time::timeout(Duration::from_millis(250), settled).await;
+                    if fresh < received {
+                        // The offset is held back by updates being handled, and Telegram would
+                        // send them again at once: let a few more arrive or settle first, and
+                        // when nothing new came, wait for one of them (or a moment).
+                        tokio::time::sleep(RESEND_PAUSE).await;
+                        if fresh == 0 {
+                            let _ = tokio::time::timeout(Duration::from_millis(250), settled).await;
+                        }
                     }
                 }
                 Err(e) => {

@@ -212,8 +212,8 @@ async fn on_update(State(s): State<Shared>, headers: HeaderMap, request: Request
     // Another instance handling this chat (a retry arriving early): Telegram will send it again.
     let held = match (&s.lease, chat) {
         (Some(lease), Some(chat)) => match lease.acquire(chat).await {
-            Ok(true) => Some(chat),
-            Ok(false) => return StatusCode::SERVICE_UNAVAILABLE,
+            Ok(Some(held)) => Some(held),
+            Ok(None) => return StatusCode::SERVICE_UNAVAILABLE,
             Err(e) => {
                 log::error!("taking the chat lease failed: {e}");
                 return StatusCode::SERVICE_UNAVAILABLE;
@@ -223,8 +223,8 @@ async fn on_update(State(s): State<Shared>, headers: HeaderMap, request: Request
     };
     let deps = teloxide::dptree::deps![update, s.api.clone(), s.storage.clone(), s.content.clone()];
     let result = super::schema().dispatch(deps).await;
-    if let (Some(lease), Some(chat)) = (&s.lease, held)
-        && let Err(e) = lease.release(chat).await
+    if let (Some(lease), Some(held)) = (&s.lease, held)
+        && let Err(e) = lease.release(held).await
     {
         log::warn!("releasing the chat lease failed: {e}");
     }

@@ -254,3 +254,42 @@ async fn an_update_whose_reply_failed_is_answered_after_a_kill_9_and_restart() {
         p.screen()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_overall_rate_limit_is_this_instances_share() {
+    let tg = FakeTelegram::start().await;
+    let _bot = BotProcess::start(
+        &tg.url,
+        &["--rate-limit", "on", "--rate-limit-global", "2"],
+        "info",
+    );
+    Person {
+        tg: &tg,
+        chat: 9400,
+    }
+    .say("/start")
+    .await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    // Six users at once, one message each: two a second in all.
+    let since = tg.call_count();
+    let t = Instant::now();
+    for chat in 9401..9407 {
+        tg.text(chat, "/start");
+    }
+    tg.wait_for(since, |c| {
+        c.iter()
+            .filter(|x| x.method == "sendMessage" && x.has_callback_buttons())
+            .count()
+            == 6
+    })
+    .await;
+    let took = t.elapsed();
+    assert!(took >= Duration::from_millis(1900), "{took:?}");
+    // A share above Telegram's limit is refused.
+    let out = crate::support::bin()
+        .args(["run", "--rate-limit-global", "31"])
+        .env("TELOXIDE_TOKEN", "1:x")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -355,3 +355,59 @@ async fn redis_state_that_no_longer_loads_comes_back_reset() {
         .unwrap();
     s.clone().remove_dialogue(ChatId(4)).await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chat_lease_is_released_only_by_its_own_acquisition_and_renewed_while_held() {
+    use clotcheck::storage::redis_store::{LEASE_MS, Lease};
+    if redis(&prefix("lease-probe"), Expiry::default())
+        .await
+        .is_none()
+    {
+        return;
+    }
+    let p = prefix("lease");
+    let lease = Lease::open(REDIS, &p).await.unwrap();
+    let other = Lease::open(REDIS, &p).await.unwrap();
+    let key = format!("{p}:lease:7");
+    let mut conn = redis_conn().await;
+    // One acquisition at a time, even within one instance.
+    let first = lease.acquire(7).await.unwrap().expect("free");
+    assert!(lease.acquire(7).await.unwrap().is_none());
+    assert!(other.acquire(7).await.unwrap().is_none());
+    // The first expires (its holder stalled); another acquisition takes the chat, with a
+    // token of its own.
+    first.stop_renewing();
+    let _: () = redis::cmd("PEXPIRE")
+        .arg(&key)
+        .arg(1)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let second = other.acquire(7).await.unwrap().expect("expired, so free");
+    assert_ne!(first.token(), second.token());
+    // The late first holder's release leaves the second's lease alone.
+    lease.release(first).await.unwrap();
+    assert!(lease.acquire(7).await.unwrap().is_none(), "still held");
+    // Held past its first expiry: renewed.
+    tokio::time::sleep(Duration::from_millis(LEASE_MS + 1_000)).await;
+    assert!(
+        lease.acquire(7).await.unwrap().is_none(),
+        "renewed while held"
+    );
+    // Its holder dies (no release, no more renewals): free within the lease time.
+    let died = std::time::Instant::now();
+    drop(second);
+    let mut free = None;
+    while died.elapsed() < Duration::from_millis(LEASE_MS + 1_000) {
+        if let Some(h) = lease.acquire(7).await.unwrap() {
+            free = Some(died.elapsed());
+            lease.release(h).await.unwrap();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let free = free.expect("free again after the holder died");
+    assert!(free <= Duration::from_millis(LEASE_MS + 100), "{free:?}");
+    assert!(free <= Duration::from_secs(10));
+}

@@ -464,3 +464,59 @@ async fn sigterm_stops_the_webhook_server_within_its_grace_period() {
         bot.log()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_instance_killed_while_handling_holds_its_chat_for_seconds_only() {
+    if redis::Client::open("redis://127.0.0.1:6379")
+        .and_then(|c| c.get_connection())
+        .is_err()
+    {
+        if std::env::var_os("CLOTCHECK_REQUIRE_REDIS").is_some() {
+            panic!("Redis is required here");
+        }
+        eprintln!("SKIPPED: no Redis at 127.0.0.1:6379");
+        return;
+    }
+    let tg = FakeTelegram::start().await;
+    let (p1, p2) = (free_port(), free_port());
+    let a = start(&tg, p1, "redis://127.0.0.1:6379");
+    let _b = start(&tg, p2, "redis://127.0.0.1:6379");
+    wait_healthy(p1).await;
+    wait_healthy(p2).await;
+    let chat = 9_100_000 + (std::process::id() as i64 % 100_000);
+    // The Bot API hangs on the reply: instance A is in the middle of handling when killed.
+    tg.fail("sendMessage", crate::fake_telegram::Fault::Delay(60_000), 1);
+    let update = tg.stamp(tg.text_update(chat, "/start"));
+    let since = tg.call_count();
+    let hanging = {
+        let update = update.clone();
+        tokio::spawn(async move {
+            http(p1, "POST", "/tg/hook", Some(SECRET), &update.to_string()).await
+        })
+    };
+    tg.wait_method(since, "sendMessage").await;
+    drop(a); // kill -9
+    let killed = std::time::Instant::now();
+    hanging.abort();
+    // Telegram sends the update again; instance B answers it once A's lease has lapsed.
+    let mut answered = None;
+    while killed.elapsed() < std::time::Duration::from_secs(15) {
+        let (status, _) = http(p2, "POST", "/tg/hook", Some(SECRET), &update.to_string()).await;
+        if status == 200 {
+            answered = Some(killed.elapsed());
+            break;
+        }
+        assert_eq!(status, 503, "another instance holds the chat");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let waited = answered.expect("answered once the lease lapsed");
+    eprintln!("the chat was held {waited:?} after its instance died");
+    assert!(waited <= std::time::Duration::from_secs(10), "{waited:?}");
+    assert!(
+        tg.calls().iter().any(|c| c.chat() == Some(chat)
+            && c.method == "sendMessage"
+            && c.text().contains("emergency number")
+            && c.body["fault"].is_null()),
+        "the welcome was sent by B"
+    );
+}

@@ -89,6 +89,8 @@ pub enum Fault {
     Blocked,
     /// 200 with a body that is not JSON (a captive portal, a broken proxy).
     Garbage,
+    /// The call is answered normally, but only after this many milliseconds.
+    Delay(u64),
 }
 
 #[derive(Default)]
@@ -529,10 +531,15 @@ async fn handle(
         }
         inner.calls.notify_waiters();
         let status = |code: u16| axum::http::StatusCode::from_u16(code).unwrap();
+        if let Fault::Delay(ms) = fault {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            return handle_ok(inner, bot, method, body).await.into_response();
+        }
         return match fault {
             Fault::RetryAfter(secs) => (status(429), axum::Json(json!({"ok": false, "error_code": 429, "description": "Too Many Requests: retry after", "parameters": {"retry_after": secs}}))).into_response(),
             Fault::ServerError => (status(200), axum::Json(json!({"ok": false, "error_code": 500, "description": "Internal Server Error"}))).into_response(),
             Fault::BadGateway => (status(502), "<html><body>502 Bad Gateway</body></html>").into_response(),
+            Fault::Delay(_) => unreachable!("answered above"),
             Fault::Garbage => (status(200), "<html><body>Please log in</body></html>").into_response(),
             Fault::Blocked => (status(403), axum::Json(json!({"ok": false, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}))).into_response(),
             // Ends the connection with no response: the client sees a reset. (resume_unwind,
