@@ -25,14 +25,14 @@ use super::api::Api;
 use super::metrics;
 use crate::core::Content;
 use crate::storage::ChatStorage;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use serde_json::value::RawValue;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use teloxide::dispatching::UpdateHandler;
 use teloxide::prelude::*;
-use teloxide::requests::{JsonRequest, Payload};
 use teloxide::types::{UpdateId, UpdateKind};
 use tokio::sync::Notify;
 
@@ -67,11 +67,52 @@ struct RawGetUpdates {
     allowed_updates: [&'static str; 3],
 }
 
-impl Payload for RawGetUpdates {
-    type Output = Vec<Value>;
-    const NAME: &'static str = "GetUpdates";
-    fn timeout_hint(&self) -> Option<Duration> {
-        Some(Duration::from_secs(self.timeout.into()))
+/// A `getUpdates` answer, its updates left as raw JSON borrowed from the body: an update
+/// sent again (the offset held back) is only scanned for its id, and a new one parsed once.
+#[derive(Deserialize)]
+struct Answer<'a> {
+    ok: bool,
+    #[serde(borrow, default)]
+    result: Vec<&'a RawValue>,
+    #[serde(default)]
+    error_code: Option<u16>,
+    #[serde(default)]
+    parameters: Option<AnswerParameters>,
+}
+
+#[derive(Deserialize)]
+struct AnswerParameters {
+    #[serde(default)]
+    retry_after: Option<u64>,
+}
+
+/// Only the id of an update.
+#[derive(Deserialize)]
+struct Head<'a> {
+    #[serde(borrow, default)]
+    update_id: Option<&'a RawValue>,
+}
+
+/// Why a `getUpdates` failed, without anything of the request (its URL holds the token).
+enum Failure {
+    Network,
+    Telegram {
+        code: Option<u16>,
+        retry_after: Option<u64>,
+    },
+    Unreadable,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Network => f.write_str("network error"),
+            Failure::Telegram {
+                code: Some(code), ..
+            } => write!(f, "Telegram answered {code}"),
+            Failure::Telegram { code: None, .. } => f.write_str("Telegram answered an error"),
+            Failure::Unreadable => f.write_str("an answer that is not Telegram's JSON"),
+        }
     }
 }
 
@@ -108,6 +149,13 @@ const KINDS: &[&str] = &[
     "removed_chat_boost",
 ];
 
+/// An update's id from its raw JSON, also when a broken Bot API sends it as a string.
+fn raw_update_id(raw: &RawValue) -> Option<u32> {
+    let head: Head<'_> = serde_json::from_str(raw.get()).ok()?;
+    let text = head.update_id?.get();
+    text.trim_matches('"').trim().parse().ok()
+}
+
 /// An update's id, also when a broken Bot API sends it as a string.
 fn update_id(value: &Value) -> Option<u32> {
     match &value["update_id"] {
@@ -135,6 +183,24 @@ pub fn receive(value: &Value) -> Received {
     match parsed {
         Some(u) if !matches!(u.kind, UpdateKind::Error(_)) => Received::Update(Box::new(u)),
         _ => Received::Malformed { id, kind },
+    }
+}
+
+/// Parses one update of a `getUpdates` answer from its raw JSON.
+fn receive_raw(raw: &RawValue) -> Received {
+    match serde_json::from_str::<Update>(raw.get()) {
+        Ok(u) if !matches!(u.kind, UpdateKind::Error(_)) => Received::Update(Box::new(u)),
+        // The slow way, for its kind: only for an update that does not parse.
+        _ => match serde_json::from_str::<Value>(raw.get()) {
+            Ok(v) => match receive(&v) {
+                Received::Update(u) => Received::Update(u),
+                Received::Malformed { id, kind } => Received::Malformed { id, kind },
+            },
+            Err(_) => Received::Malformed {
+                id: None,
+                kind: "unknown",
+            },
+        },
     }
 }
 
@@ -275,27 +341,22 @@ impl Intake {
                 l.release_stuck();
                 l.offset()
             };
-            let request = JsonRequest::new(
-                self.bot.clone(),
-                RawGetUpdates {
-                    offset,
-                    limit: 100,
-                    timeout: POLL_TIMEOUT,
-                    allowed_updates: ALLOWED,
-                },
-            );
+            let request = RawGetUpdates {
+                offset,
+                limit: 100,
+                timeout: POLL_TIMEOUT,
+                allowed_updates: ALLOWED,
+            };
+            let settled = self.settled.notified();
+            let mut settled = std::pin::pin!(settled);
+            settled.as_mut().enable();
             let batch = tokio::select! {
-                r = request.into_future() => r,
+                r = self.poll(&request) => r,
                 _ = self.stopping.wait() => break,
             };
             match batch {
-                Ok(values) => {
+                Ok((received, fresh)) => {
                     errors = 0;
-                    let received = values.len();
-                    let settled = self.settled.notified();
-                    let mut settled = std::pin::pin!(settled);
-                    settled.as_mut().enable();
-                    let fresh = self.accept_batch(values);
                     if fresh < received {
                         // The offset is held back by updates being handled, and Telegram would
                         // send them again at once: let a few more arrive or settle first, and
@@ -310,10 +371,16 @@ impl Intake {
                     errors += 1;
                     let delay =
                         Duration::from_millis(250) * 2u32.saturating_pow(errors.min(7)).min(120);
-                    let delay = delay.min(Duration::from_secs(30));
+                    let delay = match &e {
+                        Failure::Telegram {
+                            retry_after: Some(secs),
+                            ..
+                        } => Duration::from_secs(*secs),
+                        _ => delay,
+                    };
+                    let delay = delay.min(Duration::from_secs(60));
                     log::warn!(
-                        "getUpdates failed ({}); trying again in {} ms",
-                        super::describe(&e),
+                        "getUpdates failed ({e}); trying again in {} ms",
                         delay.as_millis()
                     );
                     tokio::select! {
@@ -344,32 +411,64 @@ impl Intake {
         }
         let offset = self.ledger().offset();
         if let Some(offset) = offset {
-            let confirm = JsonRequest::new(
-                self.bot.clone(),
-                RawGetUpdates {
-                    offset: Some(offset),
-                    limit: 1,
-                    timeout: 0,
-                    allowed_updates: ALLOWED,
-                },
-            );
-            if let Err(e) = confirm.await {
+            let confirm = RawGetUpdates {
+                offset: Some(offset),
+                limit: 1,
+                timeout: 0,
+                allowed_updates: ALLOWED,
+            };
+            if let Err(e) = self.fetch(&confirm).await {
                 log::warn!(
-                    "confirming the handled updates failed ({}); Telegram will send them again",
-                    super::describe(&e)
+                    "confirming the handled updates failed ({e}); Telegram will send them again"
                 );
             }
         }
     }
 
+    /// Calls `getUpdates`; the body of Telegram's answer.
+    async fn fetch(&self, request: &RawGetUpdates) -> Result<Vec<u8>, Failure> {
+        let mut url = self.bot.api_url();
+        url.path_segments_mut()
+            .map_err(|_| Failure::Network)?
+            .push(&format!("bot{}", self.bot.token()))
+            .push("getUpdates");
+        let body = serde_json::to_vec(request).map_err(|_| Failure::Unreadable)?;
+        // Errors are not shown: they name the URL, which holds the token.
+        let response = self
+            .bot
+            .client()
+            .post(url)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .map_err(|_| Failure::Network)?;
+        let bytes = response.bytes().await.map_err(|_| Failure::Network)?;
+        Ok(bytes.to_vec())
+    }
+
+    /// One `getUpdates`; (updates received, of which new).
+    async fn poll(self: &Arc<Self>, request: &RawGetUpdates) -> Result<(usize, usize), Failure> {
+        let body = self.fetch(request).await?;
+        let answer: Answer<'_> = serde_json::from_slice(&body).map_err(|_| Failure::Unreadable)?;
+        if !answer.ok {
+            return Err(Failure::Telegram {
+                code: answer.error_code,
+                retry_after: answer.parameters.and_then(|p| p.retry_after),
+            });
+        }
+        let received = answer.result.len();
+        Ok((received, self.accept_batch(&answer.result)))
+    }
+
     /// Takes the new updates of a batch; returns how many were new.
-    fn accept_batch(self: &Arc<Self>, values: Vec<Value>) -> usize {
+    fn accept_batch(self: &Arc<Self>, values: &[&RawValue]) -> usize {
         let mut fresh = 0;
         for value in values {
             let id = {
                 let mut l = self.ledger();
                 // Without a readable id: Telegram numbers updates one after another.
-                let id = update_id(&value).or_else(|| l.newest.map(|n| n + 1));
+                let id = raw_update_id(value).or_else(|| l.newest.map(|n| n + 1));
                 let Some(id) = id else {
                     log::warn!("an update without a readable id was skipped");
                     continue;
@@ -381,7 +480,7 @@ impl Intake {
                 id
             };
             fresh += 1;
-            match receive(&value) {
+            match receive_raw(value) {
                 Received::Malformed { kind, .. } => {
                     metrics::count(
                         &metrics::COUNTERS.updates_malformed,

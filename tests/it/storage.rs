@@ -411,3 +411,58 @@ async fn a_chat_lease_is_released_only_by_its_own_acquisition_and_renewed_while_
     assert!(free <= Duration::from_millis(LEASE_MS + 100), "{free:?}");
     assert!(free <= Duration::from_secs(10));
 }
+
+#[test]
+fn rediss_urls_speak_tls_and_check_the_certificate() {
+    // A TLS server with a self-signed certificate, from the openssl command line tool.
+    let dir = tempfile::tempdir().unwrap();
+    let (key, cert) = (dir.path().join("k.pem"), dir.path().join("c.pem"));
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        ])
+        .args(["-subj", "/CN=localhost", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output();
+    if !made.is_ok_and(|o| o.status.success()) {
+        eprintln!("SKIPPED: no openssl to make a TLS server");
+        return;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = std::process::Command::new("openssl")
+        .args(["s_server", "-quiet", "-accept", &port.to_string(), "-cert"])
+        .arg(&cert)
+        .arg("-key")
+        .arg(&key)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = crate::support::bin()
+        .args(["run", "--storage", &format!("rediss://127.0.0.1:{port}")])
+        .env("TELOXIDE_TOKEN", "1:x")
+        .env("TELOXIDE_API_URL", "http://127.0.0.1:1")
+        .output()
+        .unwrap();
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // The TLS handshake happened, and a certificate nobody vouches for was refused.
+    assert!(
+        stderr.contains("cannot open the storage") && stderr.contains("certificate"),
+        "{stderr}"
+    );
+}
