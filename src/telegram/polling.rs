@@ -1,7 +1,7 @@
 //! Long polling, the project's own (teloxide's dispatcher and polling listener are not used):
 //!
-//! - **Malformed updates are skipped alone.** `getUpdates` is read as a list of JSON values and
-//!   each update parsed on its own: one that does not parse (an `update_id` that is not a
+//! - **Malformed updates are skipped alone.** `getUpdates` is read as raw JSON and each update
+//!   parsed on its own: one that does not parse (an `update_id` that is not a
 //!   number, a message teloxide cannot read) is logged by its kind only — never its JSON,
 //!   which may hold what a user typed and their name — and confirmed; the updates after it
 //!   are served.
@@ -9,8 +9,9 @@
 //!   are slow (rate limits, a flood of messages) holds up no other chat, and fetching never
 //!   waits for a queue. A queue holds at most [`QUEUE`] updates; beyond that a chat's messages
 //!   are dropped (button presses are still acknowledged) and the chat gets one short notice.
-//!   Every text goes through emergency detection first: a typed emergency is never dropped and
-//!   goes to the front of its chat's queue.
+//!   Every text that would wait goes through emergency detection first: a typed emergency is
+//!   never dropped (unless another is already first in the queue) and goes to the front of
+//!   its chat's queue.
 //! - **At least once.** An update is confirmed to Telegram (the `offset` of the next
 //!   `getUpdates`) only once it has been handled — its replies sent and its state saved — or
 //!   deliberately dropped. A handler that failed on a transient error (the Bot API down) is
@@ -57,7 +58,7 @@ const STOP_GRACE: Duration = Duration::from_secs(10);
 /// The update kinds the handler tree serves.
 const ALLOWED: [&str; 3] = ["message", "callback_query", "inline_query"];
 
-/// `getUpdates`, with the updates left as JSON values.
+/// A `getUpdates` request.
 #[derive(Debug, Clone, Serialize)]
 struct RawGetUpdates {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -270,11 +271,11 @@ pub struct Intake {
     ledger: Mutex<Ledger>,
     /// An update was handled or dropped.
     settled: Notify,
-    stopping: tokio_util_like::Flag,
+    stopping: flag::Flag,
 }
 
 /// A one-way flag that tasks can wait on.
-mod tokio_util_like {
+mod flag {
     use std::sync::atomic::{AtomicBool, Ordering};
     use tokio::sync::Notify;
 
