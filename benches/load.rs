@@ -6,6 +6,10 @@
 //! to the outcome, then one free-text question — 20 updates. Each echo user: a message, then
 //! 19 presses, each answered and edited — 20 updates.
 //!
+//! The flood scenario: with Telegram's rate limits on, as deployed, one chat sends 50 messages
+//! a second while `FLOOD_USERS` others go through the check; their latencies are compared with
+//! the same users without the flood.
+//!
 //! Run: `cargo bench --bench load` (release build). Prints the table with the ratios.
 
 #[path = "../tests/support/fake_telegram.rs"]
@@ -20,6 +24,10 @@ use std::time::{Duration, Instant};
 const USERS: i64 = 200;
 const ROUNDS: usize = 3;
 const STORED: i64 = 10_000;
+/// Users going through the check beside the flooding chat.
+const FLOOD_USERS: i64 = 20;
+/// The flooding chat's messages per second.
+const FLOOD_RATE: u64 = 50;
 
 struct Bot {
     child: Child,
@@ -206,6 +214,63 @@ async fn round(exe: &str, args: Vec<String>, echo: bool, first_chat: i64) -> Rou
     r
 }
 
+/// `FLOOD_USERS` users through the check with rate limits on, beside a chat sending
+/// `FLOOD_RATE` messages a second when `flood`; the users' latencies, and how many messages the
+/// flooding chat sent.
+async fn flood_round(exe: &str, flood: bool, first_chat: i64) -> (Round, u64) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let storage = format!("sqlite:{}", dir.path().join("flood.sqlite").display());
+    let tg = Arc::new(FakeTelegram::start().await);
+    let _bot = Bot::start(
+        exe,
+        &[
+            "run".into(),
+            "--rate-limit".into(),
+            "on".into(),
+            "--storage".into(),
+            storage,
+        ],
+        &tg.url,
+    );
+    while tg.first_poll().is_none() {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flooder = flood.then(|| {
+        let (tg, stop) = (tg.clone(), stop.clone());
+        tokio::spawn(async move {
+            let chat = first_chat - 1;
+            let mut sent = 0;
+            let mut tick = tokio::time::interval(Duration::from_millis(1000 / FLOOD_RATE));
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                tick.tick().await;
+                tg.text(chat, "what is a dvt");
+                sent += 1;
+            }
+            sent
+        })
+    });
+    // Let the flood build up first.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let t0 = Instant::now();
+    let tasks: Vec<_> = (0..FLOOD_USERS)
+        .map(|i| tokio::spawn(clotcheck_user(tg.clone(), first_chat + i)))
+        .collect();
+    let mut r = Round::default();
+    for t in tasks {
+        let (n, lat) = t.await.expect("user task");
+        r.updates += n;
+        r.latencies.extend(lat);
+    }
+    r.wall = t0.elapsed();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let sent = match flooder {
+        Some(f) => f.await.expect("flooder"),
+        None => 0,
+    };
+    (r, sent)
+}
+
 fn median(xs: &mut [f64]) -> f64 {
     xs.sort_by(|a, b| a.total_cmp(b));
     xs[xs.len() / 2]
@@ -323,6 +388,8 @@ async fn main() {
         );
     }
     let (rss, db_kb) = rss_with_stored(clotcheck).await;
+    let (calm, _) = flood_round(clotcheck, false, 900_000).await;
+    let (flooded, flood_sent) = flood_round(clotcheck, true, 950_000).await;
 
     let m =
         |rs: &[Round], f: &dyn Fn(&Round) -> f64| median(&mut rs.iter().map(f).collect::<Vec<_>>());
@@ -378,4 +445,16 @@ async fn main() {
         rss as f64 / 1024.0
     );
     println!("(database file: {:.1} MB)", db_kb as f64 / 1024.0);
+    println!(
+        "flood: {FLOOD_USERS} users x 20 updates with rate limits on, beside one chat sending {FLOOD_RATE} messages/s ({flood_sent} sent)"
+    );
+    println!("| the other users' latency (ms) | without the flood | with the flood |");
+    println!("| --- | --- | --- |");
+    for (name, p) in [("p50", 0.5), ("p99", 0.99), ("max", 1.0)] {
+        println!(
+            "| {name} | {:.1} | {:.1} |",
+            ms(calm.percentile(p)),
+            ms(flooded.percentile(p))
+        );
+    }
 }

@@ -50,6 +50,10 @@ enum Cmd {
         /// Telegram's rate limits; `off` only against a local test server
         #[arg(long, value_name = "on|off", default_value = "on", value_parser = ["on", "off"])]
         rate_limit: String,
+        /// Messages per second this instance sends in all (Telegram allows about 30 per bot: with
+        /// several instances, give each its share)
+        #[arg(long, value_name = "N", env = "CLOTCHECK_RATE_LIMIT_GLOBAL", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=30))]
+        rate_limit_global: u32,
         /// Webhook mode: the public URL Telegram posts to (secret in CLOTCHECK_WEBHOOK_SECRET)
         #[arg(long, value_name = "URL", requires = "listen")]
         webhook_url: Option<url::Url>,
@@ -59,6 +63,9 @@ enum Cmd {
         /// Webhook mode: register the webhook (with the secret) at start
         #[arg(long, requires = "webhook_url")]
         set_webhook: bool,
+        /// Serve the counters at http://ADDR/metrics, e.g. 127.0.0.1:9464 (not served otherwise)
+        #[arg(long, value_name = "ADDR", env = "CLOTCHECK_METRICS_LISTEN")]
+        metrics_listen: Option<std::net::SocketAddr>,
     },
     /// Register the webhook with its secret (CLOTCHECK_WEBHOOK_SECRET), once, for scaled-out deployments
     SetWebhook { url: url::Url },
@@ -122,9 +129,11 @@ fn main() -> ExitCode {
             state_ttl,
             dialogs,
             rate_limit,
+            rate_limit_global,
             webhook_url,
             listen,
             set_webhook,
+            metrics_listen,
         } => {
             let webhook = match (webhook_url, listen) {
                 (Some(url), Some(listen)) => match webhook_secret() {
@@ -151,8 +160,9 @@ fn main() -> ExitCode {
                 storage,
                 expiry,
                 dialogs.as_deref(),
-                rate_limit == "on",
+                (rate_limit == "on").then_some(rate_limit_global),
                 webhook,
+                metrics_listen,
             )
         }
         Cmd::Assess {
@@ -206,12 +216,15 @@ fn main() -> ExitCode {
     }
 }
 
-/// Logging to stderr, `RUST_LOG` honoured (default `info`). teloxide's dispatcher logs the raw
-/// JSON of updates it cannot parse, which may hold what a user typed: it is switched off
-/// whatever `RUST_LOG` says.
+/// Logging to stderr, `RUST_LOG` honoured (default `info`). teloxide's dispatcher, update
+/// listeners and error handlers log whole updates, or the raw JSON of updates they cannot
+/// parse, which may hold what a user typed and their name. The bot uses none of them (it
+/// polls with its own loop), and they are switched off whatever `RUST_LOG` says.
 fn init_logging() {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"))
-        .filter_module("teloxide::dispatching::dispatcher", log::LevelFilter::Off)
+        .filter_module("teloxide::dispatching", log::LevelFilter::Off)
+        .filter_module("teloxide::update_listeners", log::LevelFilter::Off)
+        .filter_module("teloxide::error_handlers", log::LevelFilter::Off)
         .init();
 }
 
@@ -227,11 +240,28 @@ fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     }
 }
 
-/// The webhook secret; webhook mode refuses to start without one.
+/// The webhook secret; webhook mode refuses to start without one. `None` when it is missing
+/// or not what Telegram accepts as a `secret_token`: 1 to 256 of `A-Z a-z 0-9 _ -` (said
+/// on stderr, without the secret). A short one is accepted with a warning.
 fn webhook_secret() -> Option<String> {
-    std::env::var("CLOTCHECK_WEBHOOK_SECRET")
-        .ok()
-        .filter(|s| !s.trim().is_empty())
+    let secret = std::env::var("CLOTCHECK_WEBHOOK_SECRET").ok()?;
+    if secret.is_empty() {
+        return None;
+    }
+    let allowed = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    if secret.len() > 256 || !secret.chars().all(allowed) {
+        eprintln!(
+            "clotcheck: CLOTCHECK_WEBHOOK_SECRET must be 1 to 256 of A-Z a-z 0-9 _ - (Telegram's rule)"
+        );
+        return None;
+    }
+    if secret.len() < 32 {
+        eprintln!(
+            "clotcheck: warning: CLOTCHECK_WEBHOOK_SECRET has {} characters; use 32 or more (e.g. openssl rand -hex 32)",
+            secret.len()
+        );
+    }
+    Some(secret)
 }
 
 fn no_secret() -> ExitCode {
@@ -278,8 +308,9 @@ fn cmd_run(
     storage: StorageUrl,
     expiry: Expiry,
     dialogs: Option<&std::path::Path>,
-    rate_limit: bool,
+    rate_limit: Option<u32>,
     webhook: Option<clotcheck::telegram::WebhookSettings>,
+    metrics: Option<std::net::SocketAddr>,
 ) -> ExitCode {
     // Checked before teloxide, whose `Bot::from_env` panics without it.
     let token = match std::env::var("TELOXIDE_TOKEN") {
@@ -321,6 +352,7 @@ fn cmd_run(
         storage,
         expiry,
         webhook,
+        metrics,
     };
     match runtime.block_on(clotcheck::telegram::run(bot, content, settings)) {
         Ok(()) => ExitCode::SUCCESS,

@@ -35,20 +35,32 @@ pub struct ChatState {
     pub reset: bool,
 }
 
-/// Preferences, kept apart from the health state and for longer.
+/// Preferences, kept apart from the health state and for longer: only what the user chose.
+/// A country guessed from the app's language tag, or a language taken from the app's
+/// settings, is never kept as a preference (it is worked out again from the next update).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Prefs {
     pub country: Option<String>,
     pub country_guessed: bool,
     pub lang: String,
+    /// The language was chosen (`/language`); otherwise `lang` is not a preference.
+    #[serde(default)]
+    pub lang_chosen: bool,
 }
 
 impl ChatState {
+    /// The preferences the user chose, without anything guessed.
     pub fn prefs(&self) -> Prefs {
+        let e = &self.engine;
         Prefs {
-            country: self.engine.country.clone(),
-            country_guessed: self.engine.country_guessed,
-            lang: self.engine.lang.clone(),
+            country: e.country.clone().filter(|_| !e.country_guessed),
+            country_guessed: false,
+            lang: if e.lang_chosen {
+                e.lang.clone()
+            } else {
+                State::default().lang
+            },
+            lang_chosen: e.lang_chosen,
         }
     }
 
@@ -57,10 +69,17 @@ impl ChatState {
         self.prefs() != ChatState::default().prefs()
     }
 
+    /// Puts stored preferences over a state: only what they hold (a chosen country, a chosen
+    /// language).
     fn apply(&mut self, prefs: Prefs) {
-        self.engine.country = prefs.country;
-        self.engine.country_guessed = prefs.country_guessed;
-        self.engine.lang = prefs.lang;
+        if prefs.country.is_some() && !prefs.country_guessed {
+            self.engine.country = prefs.country;
+            self.engine.country_guessed = false;
+        }
+        if prefs.lang_chosen {
+            self.engine.lang = prefs.lang;
+            self.engine.lang_chosen = true;
+        }
     }
 }
 
@@ -167,6 +186,8 @@ pub enum StorageError {
     NewerSchema(i64),
     #[error("storage task failed")]
     Join,
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
 }
 
 /// The storage as the bot uses it.
@@ -204,6 +225,24 @@ mod tests {
         let old = r#"{"format":0,"state":{}}"#;
         assert!(decode(Some(old), None).unwrap().reset);
         assert_eq!(decode(None, None), None);
+    }
+
+    #[test]
+    fn guessed_country_and_language_are_not_preferences() {
+        let mut s = ChatState::default();
+        s.engine.country = Some("AU".into());
+        s.engine.country_guessed = true;
+        s.engine.lang = "de".into();
+        assert!(!s.has_prefs(), "{:?}", s.prefs());
+        s.engine.country_guessed = false;
+        assert!(s.has_prefs());
+        assert_eq!(s.prefs().country.as_deref(), Some("AU"));
+        assert_eq!(s.prefs().lang, State::default().lang, "the app's language");
+        s.engine.lang_chosen = true;
+        let back = decode(None, Some(&encode_prefs(&s))).unwrap();
+        assert_eq!(back.engine.lang, "de");
+        assert!(back.engine.lang_chosen);
+        assert_eq!(back.engine.country.as_deref(), Some("AU"));
     }
 
     #[test]

@@ -134,41 +134,75 @@ impl Storage<ChatState> for RedisStorage {
 
 /// A per-chat lease in Redis, so that two instances never handle one chat's updates at the
 /// same time (a retry arriving while a slow instance still works on the first delivery).
+///
+/// Each acquisition has its own random token, and only that token releases or renews the
+/// lease: an instance whose lease expired and was taken by another never releases the
+/// other's. The lease is short ([`LEASE_MS`]) and renewed every [`RENEW_EVERY`] while the
+/// update is handled, so an instance that dies holds the chat for seconds, not for the whole
+/// worst-case handling time.
 pub struct Lease {
     conn: ConnectionManager,
     prefix: String,
-    /// This instance's name in the lease, so it only ever releases its own.
-    owner: String,
     release: redis::Script,
+    renew: redis::Script,
+    /// Seeds the tokens: random per process (`RandomState`), with a counter.
+    seed: std::collections::hash_map::RandomState,
+    taken: std::sync::atomic::AtomicU64,
 }
 
-/// Deletes the lease only if it is still ours.
+/// A lease held: its token, and the task renewing it (stopped when it is dropped).
+pub struct Held {
+    chat: i64,
+    token: String,
+    renewal: tokio::task::JoinHandle<()>,
+}
+
+impl Held {
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// Stops renewing without releasing (a holder that stalls): the lease then expires by
+    /// itself.
+    pub fn stop_renewing(&self) {
+        self.renewal.abort();
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.renewal.abort();
+    }
+}
+
+/// Deletes the lease only if it is still this acquisition's.
 const RELEASE: &str = r#"
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 "#;
 
-/// How long a lease lasts if its holder dies: longer than any update takes.
-pub const LEASE_MS: u64 = 30_000;
+/// Extends the lease only if it is still this acquisition's.
+const RENEW: &str = r#"
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+"#;
+
+/// How long a lease lasts unless renewed: how long a chat waits after its instance died.
+pub const LEASE_MS: u64 = 5_000;
+/// How often a held lease is renewed.
+pub const RENEW_EVERY: std::time::Duration = std::time::Duration::from_millis(1_500);
 
 impl Lease {
     pub async fn open(url: &str, prefix: &str) -> Result<Lease, StorageError> {
         let client = redis::Client::open(url)?;
         let conn = client.get_connection_manager().await?;
-        let owner = format!(
-            "{}-{}-{}",
-            std::process::id(),
-            super::now(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.subsec_nanos())
-                .unwrap_or(0)
-        );
         Ok(Lease {
             conn,
             prefix: prefix.to_string(),
-            owner,
             release: redis::Script::new(RELEASE),
+            renew: redis::Script::new(RENEW),
+            seed: std::collections::hash_map::RandomState::new(),
+            taken: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -176,26 +210,77 @@ impl Lease {
         format!("{}:lease:{chat}", self.prefix)
     }
 
-    /// Takes the chat's lease; false when another instance holds it.
-    pub async fn acquire(&self, chat: i64) -> Result<bool, StorageError> {
+    /// A token no other acquisition has: 128 bits from this process's random hasher keys,
+    /// the time, the process id and a counter.
+    fn token(&self) -> String {
+        use std::hash::BuildHasher;
+        let n = self
+            .taken
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let a = self.seed.hash_one((n, nanos, std::process::id(), 1u8));
+        let b = self.seed.hash_one((n, nanos, std::process::id(), 2u8));
+        format!("{a:016x}{b:016x}")
+    }
+
+    /// Takes the chat's lease and keeps renewing it until it is released (or dropped);
+    /// `None` when another acquisition holds it.
+    pub async fn acquire(&self, chat: i64) -> Result<Option<Held>, StorageError> {
         let mut conn = self.conn.clone();
+        let token = self.token();
+        let key = self.key(chat);
         let set: Option<String> = redis::cmd("SET")
-            .arg(self.key(chat))
-            .arg(&self.owner)
+            .arg(&key)
+            .arg(&token)
             .arg("NX")
             .arg("PX")
             .arg(LEASE_MS)
             .query_async(&mut conn)
             .await?;
-        Ok(set.is_some())
+        if set.is_none() {
+            return Ok(None);
+        }
+        let renew = self.renew.clone();
+        let renewing = token.clone();
+        let renewal = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(RENEW_EVERY);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                let kept: Result<i64, _> = renew
+                    .key(&key)
+                    .arg(&renewing)
+                    .arg(LEASE_MS)
+                    .invoke_async(&mut conn)
+                    .await;
+                match kept {
+                    Ok(1) => {}
+                    Ok(_) => {
+                        log::warn!("a chat lease expired while its update was handled");
+                        return;
+                    }
+                    Err(e) => log::warn!("renewing a chat lease failed: {e}"),
+                }
+            }
+        });
+        Ok(Some(Held {
+            chat,
+            token,
+            renewal,
+        }))
     }
 
-    pub async fn release(&self, chat: i64) -> Result<(), StorageError> {
+    /// Gives the lease back, if it is still this acquisition's.
+    pub async fn release(&self, held: Held) -> Result<(), StorageError> {
+        held.renewal.abort();
         let mut conn = self.conn.clone();
         let _: i64 = self
             .release
-            .key(self.key(chat))
-            .arg(&self.owner)
+            .key(self.key(held.chat))
+            .arg(&held.token)
             .invoke_async(&mut conn)
             .await?;
         Ok(())

@@ -1,5 +1,13 @@
 //! SQLite storage: one file, WAL, `secure_delete`, a schema with a version and `updated_at`.
 //!
+//! Nothing deleted stays on disk: `secure_delete` overwrites deleted rows in the database
+//! file, but earlier versions of a page also live in the write-ahead log until it is reused.
+//! After every deletion (`/forget`, a blocked user, the expiry purge) the log is checkpointed
+//! and truncated to zero bytes (`wal_checkpoint(TRUNCATE)`), and `journal_size_limit = 0`
+//! truncates it whenever SQLite resets it. The database, its log and its shared-memory file
+//! are readable by the owner only (0600): SQLite gives the log and shared-memory files the
+//! database file's mode, so the database is created (or tightened) first.
+//!
 //! Durability: `synchronous = NORMAL` in WAL mode. A committed write survives the process
 //! being killed (`kill -9`, a crash); only a power loss or OS crash can lose the last few
 //! commits — a user then repeats one answer. `FULL` would fsync on every update for no gain
@@ -81,6 +89,9 @@ impl SqliteStorage {
                 "DELETE FROM preference WHERE updated_at <= ?1",
                 [t - expiry.prefs.as_secs() as i64],
             )?;
+            if a + b > 0 {
+                truncate_log(conn)?;
+            }
             Ok(a + b)
         })
         .await
@@ -96,13 +107,55 @@ impl SqliteStorage {
 }
 
 fn connect(path: &Path) -> Result<Connection, StorageError> {
+    owner_only(path)?;
     let mut conn = Connection::open(path)?;
     conn.busy_timeout(Duration::from_secs(5))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "secure_delete", "ON")?;
+    conn.pragma_update(None, "journal_size_limit", 0)?;
     migrate(&mut conn)?;
     Ok(conn)
+}
+
+/// The files SQLite keeps beside the database: the write-ahead log and the shared memory.
+pub fn companions(path: &Path) -> [std::path::PathBuf; 2] {
+    let with = |suffix: &str| {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        std::path::PathBuf::from(p)
+    };
+    [with("-wal"), with("-shm")]
+}
+
+/// Creates the database file readable by its owner only, or tightens an existing one and its
+/// companions: SQLite creates the log and shared-memory files with the database's mode.
+fn owner_only(path: &Path) -> Result<(), StorageError> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)?;
+    for p in std::iter::once(path.to_path_buf()).chain(companions(path)) {
+        match std::fs::metadata(&p) {
+            Ok(m) if m.permissions().mode() & 0o077 != 0 => {
+                std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Copies the log into the database and truncates it to zero bytes, so that no earlier
+/// version of a deleted row survives in it. Called after every deletion.
+fn truncate_log(conn: &Connection) -> Result<(), StorageError> {
+    let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+    if busy != 0 {
+        log::warn!("the write-ahead log could not be truncated yet (a reader is active)");
+    }
+    Ok(())
 }
 
 /// Brings the schema to [`SCHEMA`], one transaction per step; refuses a newer database.
@@ -132,6 +185,7 @@ impl Storage<ChatState> for SqliteStorage {
             tx.execute("DELETE FROM conversation WHERE chat_id = ?1", [chat_id.0])?;
             tx.execute("DELETE FROM preference WHERE chat_id = ?1", [chat_id.0])?;
             tx.commit()?;
+            truncate_log(conn)?;
             Ok(())
         }))
     }

@@ -41,6 +41,9 @@ counters!(
     api_errors,
     updates_handled,
     updates_repeated,
+    updates_malformed,
+    updates_dropped,
+    updates_released,
 );
 
 pub static COUNTERS: Counters = Counters::new();

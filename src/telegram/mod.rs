@@ -1,14 +1,17 @@
 //! The Telegram front end (`clotcheck run`): a thin translation of the engine's replies into
-//! chat messages, on teloxide's dispatcher with one dptree handler tree.
+//! chat messages, with one dptree handler tree fed by the bot's own polling loop
+//! ([`polling`]) or webhook route ([`webhook`]).
 //!
 //! Privacy: nothing a user typed or answered is logged, at any level, and never the token.
-//! teloxide's default handler (which logs whole updates) is replaced, and its dispatcher's
-//! log of updates it cannot parse (raw JSON) is switched off in `main.rs`.
+//! teloxide's dispatcher (whose default handler logs whole updates, and which logs the raw JSON
+//! of updates it cannot parse) is not used, and its logs are switched off in `main.rs`.
 
 pub mod api;
 mod handlers;
 pub mod metrics;
+pub mod polling;
 pub mod render;
+pub mod startup;
 pub mod webhook;
 
 use crate::core::Content;
@@ -26,12 +29,16 @@ pub type HandlerResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 /// How `run` is configured.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// Telegram's rate limits through teloxide's `Throttle`; off only against a local fake.
-    pub rate_limit: bool,
+    /// Telegram's rate limits through teloxide's `Throttle`, with this instance's messages per
+    /// second in all (30, Telegram's limit per bot, or a share of it when several instances
+    /// run); `None` (off) only against a local fake.
+    pub rate_limit: Option<u32>,
     pub storage: StorageUrl,
     pub expiry: Expiry,
     /// Webhook mode instead of long polling.
     pub webhook: Option<WebhookSettings>,
+    /// Where to serve the counters (`/metrics`); not served when `None`.
+    pub metrics: Option<std::net::SocketAddr>,
 }
 
 /// Webhook mode.
@@ -78,27 +85,55 @@ pub fn describe(e: &teloxide::RequestError) -> String {
 }
 
 /// Runs the bot until SIGINT or SIGTERM.
+///
+/// Start-up never waits for what is optional and never panics: the calls the bot needs
+/// (`getMe`, and the webhook check or registration) are tried until they answer, backing off,
+/// with a log line each time; the commands and descriptions are registered in the background
+/// with a few tries each, while the bot already serves.
 pub async fn run(bot: Bot, content: Arc<Content>, settings: Settings) -> anyhow::Result<()> {
     let storage = crate::storage::open(&settings.storage, settings.expiry)
         .await
         .map_err(|e| anyhow::anyhow!("cannot open the storage: {e}"))?;
-    let api = if settings.rate_limit {
+    let api = match settings.rate_limit {
         // Telegram's published limits: about one message a second per chat, 20 a minute in
-        // groups, 30 a second overall.
-        let limits = Limits {
-            messages_per_sec_chat: 1,
-            messages_per_min_chat: 20,
-            messages_per_min_channel_or_supergroup: 20,
-            messages_per_sec_overall: 30,
-        };
-        Api::Throttled(bot.clone().throttle(limits))
-    } else {
-        Api::Plain(bot.clone())
+        // groups, 30 a second overall (per bot: shared by all its instances). Telegram sends
+        // a chat's next update only after the previous one was answered, so one chat's replies
+        // come from one instance at a time and the per-chat limits hold across instances.
+        Some(overall) => {
+            let limits = Limits {
+                messages_per_sec_chat: 1,
+                messages_per_min_chat: 20,
+                messages_per_min_channel_or_supergroup: 20,
+                messages_per_sec_overall: overall,
+            };
+            Api::Throttled(bot.clone().throttle(limits))
+        }
+        None => Api::Plain(bot.clone()),
     };
-    announce(&bot, &content).await;
+    let stop = startup::Stop::on_signals();
+    if let Some(listen) = settings.metrics {
+        webhook::serve_metrics(listen, stop.clone()).await?;
+    }
+    let Some(_) =
+        startup::required("getMe", &stop, startup::token_refused, || bot.get_me()).await?
+    else {
+        return Ok(());
+    };
+    {
+        let (bot, content) = (bot.clone(), content.clone());
+        tokio::spawn(async move { announce(&bot, &content).await });
+    }
     if let Some(w) = settings.webhook {
         if w.set_webhook {
-            set_webhook(&bot, w.url.clone(), &w.secret).await?;
+            use teloxide::payloads::SetWebhookSetters;
+            let registered = startup::required("setWebhook", &stop, startup::client_error, || {
+                bot.set_webhook(w.url.clone())
+                    .secret_token(w.secret.clone())
+            })
+            .await?;
+            if registered.is_none() {
+                return Ok(());
+            }
         }
         let lease = match &settings.storage {
             StorageUrl::Redis(url) => Some(
@@ -116,47 +151,50 @@ pub async fn run(bot: Bot, content: Arc<Content>, settings: Settings) -> anyhow:
             w.url.path(),
             w.listen,
             &w.secret,
+            stop,
         )
         .await;
     }
 
-    let error_handler = Arc::new(|e: Box<dyn std::error::Error + Send + Sync>| async move {
-        metrics::count(&metrics::COUNTERS.api_errors, "update failed");
-        match e.downcast_ref::<teloxide::RequestError>() {
-            Some(re) => log::error!("update not handled: {}", describe(re)),
-            None => log::error!("update not handled: storage or internal error"),
-        }
-    });
-    // The dispatcher polls with the plain bot; replies go through `api`.
-    let mut dispatcher = Dispatcher::builder(bot, schema())
-        .dependencies(dptree::deps![content, storage, api])
-        .default_handler(|upd| async move {
-            log::debug!("ignored update {} of an unhandled kind", upd.id.0);
-        })
-        .error_handler(error_handler)
-        .enable_ctrlc_handler()
-        .build();
-
-    let token = dispatcher.shutdown_token();
-    tokio::spawn(async move {
-        if let Ok(mut term) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+    // Polling needs no webhook set: Telegram refuses getUpdates while one is.
+    let Some(info) = startup::required(
+        "getWebhookInfo",
+        &stop,
+        |_| false,
+        || bot.get_webhook_info(),
+    )
+    .await?
+    else {
+        return Ok(());
+    };
+    if info.url.is_some() {
+        log::info!("a webhook is registered; removing it to poll instead");
+        if startup::required("deleteWebhook", &stop, |_| false, || bot.delete_webhook())
+            .await?
+            .is_none()
         {
-            term.recv().await;
-            log::info!("SIGTERM received, finishing the updates in flight");
-            if let Ok(done) = token.shutdown() {
-                done.await;
-            }
+            return Ok(());
         }
-    });
+    }
+    let intake = polling::Intake::new(bot, api, storage, content);
+    {
+        let intake = intake.clone();
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            stop.wait().await;
+            log::info!("stopping: finishing the updates being handled");
+            intake.stop();
+        });
+    }
     log::info!("clotcheck is running");
-    dispatcher.dispatch().await;
+    intake.run().await;
     log::info!("clotcheck stopped");
     Ok(())
 }
 
-/// Registers the commands and the descriptions (with the emergency line). A failure here is
-/// logged and does not stop the bot: answering users matters more.
+/// Registers the commands and the descriptions (with the emergency line), in the background.
+/// Each call is tried a few times; a failure is logged and does not stop the bot: answering
+/// users matters more.
 async fn announce(bot: &Bot, content: &Content) {
     for (lang, t) in &content.languages {
         announce_in(bot, lang, t).await;
@@ -180,29 +218,32 @@ async fn announce_in(bot: &Bot, lang: &str, t: &crate::core::texts::Texts) {
     .iter()
     .map(|c| BotCommand::new(*c, t.get(&format!("telegram.command.{c}"))))
     .collect();
-    let mut request = bot.set_my_commands(commands);
-    if let Some(c) = &code {
-        request = request.language_code(c.clone());
-    }
-    if let Err(e) = request.await {
-        log::warn!("setMyCommands failed: {}", describe(&e));
-    }
-    let mut request = bot
-        .set_my_description()
-        .description(t.get("telegram.description"));
-    if let Some(c) = &code {
-        request = request.language_code(c.clone());
-    }
-    if let Err(e) = request.await {
-        log::warn!("setMyDescription failed: {}", describe(&e));
-    }
-    let mut request = bot
-        .set_my_short_description()
-        .short_description(t.get("telegram.short_description"));
-    if let Some(c) = &code {
-        request = request.language_code(c.clone());
-    }
-    if let Err(e) = request.await {
-        log::warn!("setMyShortDescription failed: {}", describe(&e));
-    }
+    startup::optional("setMyCommands", || {
+        let mut request = bot.set_my_commands(commands.clone());
+        if let Some(c) = &code {
+            request = request.language_code(c.clone());
+        }
+        request
+    })
+    .await;
+    startup::optional("setMyDescription", || {
+        let mut request = bot
+            .set_my_description()
+            .description(t.get("telegram.description"));
+        if let Some(c) = &code {
+            request = request.language_code(c.clone());
+        }
+        request
+    })
+    .await;
+    startup::optional("setMyShortDescription", || {
+        let mut request = bot
+            .set_my_short_description()
+            .short_description(t.get("telegram.short_description"));
+        if let Some(c) = &code {
+            request = request.language_code(c.clone());
+        }
+        request
+    })
+    .await;
 }

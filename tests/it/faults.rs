@@ -178,9 +178,16 @@ fn a_corrupt_or_unwritable_database_is_a_clear_error_at_start() {
     use std::os::unix::fs::PermissionsExt;
     perms.set_mode(0o500);
     std::fs::set_permissions(&readonly, perms).unwrap();
+    // A directory where the database file should be: unusable for root too.
+    let directory = dir.path().join("a-directory.sqlite");
+    std::fs::create_dir(&directory).unwrap();
     let running_as_root = std::fs::write(readonly.join("probe"), b"x").is_ok();
-    let mut cases = vec![format!("sqlite:{}", corrupt.display())];
+    let mut cases = vec![
+        format!("sqlite:{}", corrupt.display()),
+        format!("sqlite:{}", directory.display()),
+    ];
     if !running_as_root {
+        // Root writes into a read-only directory anyway.
         cases.push(format!("sqlite:{}", readonly.join("bot.sqlite").display()));
     }
     for storage in cases {

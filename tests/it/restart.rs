@@ -216,3 +216,193 @@ fn an_unusable_storage_is_a_clear_error_at_start() {
         assert!(stderr.contains(expect), "{storage}: {stderr}");
     }
 }
+
+/// The raw bytes of the database and of the files SQLite keeps beside it, by name.
+fn raw_files(db: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    std::iter::once(db.to_path_buf())
+        .chain(clotcheck::storage::sqlite::companions(db))
+        .filter_map(|p| {
+            let bytes = std::fs::read(&p).ok()?;
+            Some((p.file_name()?.to_string_lossy().to_string(), bytes))
+        })
+        .collect()
+}
+
+/// Pieces of a stored state that would give away the answers: every answer as stored
+/// (`"finding":"present"`), every finding id answered, the questions passed and the one
+/// pending.
+fn pieces_of(stored: &str) -> Vec<String> {
+    let v: serde_json::Value = serde_json::from_str(stored).expect("a stored state");
+    let engine = &v["state"]["engine"];
+    let mut out = Vec::new();
+    for (finding, answer) in engine["answers"].as_object().expect("answers") {
+        out.push(format!("\"{finding}\":{answer}"));
+        out.push(finding.clone());
+    }
+    for node in engine["history"].as_array().into_iter().flatten() {
+        out.push(format!("\"{}\"", node.as_str().unwrap()));
+    }
+    out.push(engine["answers"].to_string());
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn found(files: &[(String, Vec<u8>)], piece: &str) -> Vec<String> {
+    files
+        .iter()
+        .filter(|(_, bytes)| bytes.windows(piece.len()).any(|w| w == piece.as_bytes()))
+        .map(|(name, _)| name.clone())
+        .collect()
+}
+
+/// The stored state of a chat, read with SQLite (then the connection is closed again).
+fn stored_state(db: &std::path::Path, chat: i64) -> String {
+    rusqlite::Connection::open(db)
+        .unwrap()
+        .query_row(
+            "SELECT state FROM conversation WHERE chat_id = ?1",
+            [chat],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+/// Walks a whole check to its outcome, so that many answers are stored.
+async fn answered_check(p: &Person<'_>) {
+    let content = clotcheck::data::load_embedded().unwrap();
+    crate::telegram::walk(
+        p,
+        &content,
+        &[clotcheck::core::findings::Finding::LegRedness],
+        &[],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forget_leaves_no_piece_of_the_answers_in_the_database_its_log_or_shared_memory() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let storage = sqlite_arg(&dir);
+    let db = dir.path().join("bot.sqlite");
+    let tg = FakeTelegram::start().await;
+    let _bot = BotProcess::start(&tg.url, &["--storage", &storage], "info");
+    let p = Person {
+        tg: &tg,
+        chat: 3006,
+    };
+    answered_check(&p).await;
+    wait_saved(&tg, &dir, p.chat).await;
+    let pieces = pieces_of(&stored_state(&db, p.chat));
+    assert!(
+        pieces.len() > 20,
+        "a whole check stores many answers: {pieces:?}"
+    );
+    // Before: the answers are on disk (so the search below can see them).
+    let before = raw_files(&db);
+    assert_eq!(
+        before.len(),
+        3,
+        "the database, its log and its shared memory"
+    );
+    for (name, _) in &before {
+        let mode = std::fs::metadata(dir.path().join(name))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{name} is readable by its owner only");
+    }
+    assert!(pieces.iter().all(|piece| !found(&before, piece).is_empty()));
+    let since = tg.call_count();
+    tg.text(p.chat, "/forget");
+    tg.wait_for(since, |c| c.iter().any(|x| x.text().contains("deleted")))
+        .await;
+    let after = raw_files(&db);
+    let left: Vec<String> = pieces
+        .iter()
+        .filter_map(|piece| {
+            let files = found(&after, piece);
+            (!files.is_empty()).then(|| format!("{piece} in {files:?}"))
+        })
+        .collect();
+    assert!(
+        left.is_empty(),
+        "{} of {} pieces left on disk: {left:#?}",
+        left.len(),
+        pieces.len()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_answers_leave_no_piece_on_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = sqlite_arg(&dir);
+    let db = dir.path().join("bot.sqlite");
+    let tg = FakeTelegram::start().await;
+    let _bot = BotProcess::start(
+        &tg.url,
+        &["--storage", &storage, "--state-ttl", "3s"],
+        "info",
+    );
+    let p = Person {
+        tg: &tg,
+        chat: 3007,
+    };
+    answered_check(&p).await;
+    wait_saved(&tg, &dir, p.chat).await;
+    let pieces = pieces_of(&stored_state(&db, p.chat));
+    // Purged on the schedule (a quarter of the expiry, at least every second).
+    let mut left = pieces.clone();
+    for _ in 0..100 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let files = raw_files(&db);
+        left = pieces
+            .iter()
+            .filter(|piece| !found(&files, piece).is_empty())
+            .cloned()
+            .collect();
+        if left.is_empty() {
+            break;
+        }
+    }
+    assert!(left.is_empty(), "left on disk after expiry: {left:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guessed_country_or_language_is_never_kept_as_a_preference() {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = sqlite_arg(&dir);
+    let db = dir.path().join("bot.sqlite");
+    let tg = FakeTelegram::start().await;
+    let _bot = BotProcess::start(&tg.url, &["--storage", &storage], "info");
+    let p = Person {
+        tg: &tg,
+        chat: 3008,
+    };
+    // German from the app, Austria guessed from its region.
+    tg.set_language(p.chat, "de-AT");
+    p.say("/start").await;
+    wait_saved(&tg, &dir, p.chat).await;
+    let prefs = || -> Option<String> {
+        rusqlite::Connection::open(&db)
+            .unwrap()
+            .query_row(
+                "SELECT prefs FROM preference WHERE chat_id = ?1",
+                [p.chat],
+                |r| r.get(0),
+            )
+            .ok()
+    };
+    assert_eq!(prefs(), None, "nothing chosen, nothing kept for 90 days");
+    // A country the user sets is kept.
+    p.say("/country").await;
+    p.say("NZ").await;
+    wait_saved(&tg, &dir, p.chat).await;
+    let kept = prefs().expect("a chosen country is a preference");
+    assert!(kept.contains("\"NZ\""), "{kept}");
+    assert!(
+        !kept.contains("\"de\""),
+        "the app's language is not: {kept}"
+    );
+}

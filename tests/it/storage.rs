@@ -355,3 +355,114 @@ async fn redis_state_that_no_longer_loads_comes_back_reset() {
         .unwrap();
     s.clone().remove_dialogue(ChatId(4)).await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chat_lease_is_released_only_by_its_own_acquisition_and_renewed_while_held() {
+    use clotcheck::storage::redis_store::{LEASE_MS, Lease};
+    if redis(&prefix("lease-probe"), Expiry::default())
+        .await
+        .is_none()
+    {
+        return;
+    }
+    let p = prefix("lease");
+    let lease = Lease::open(REDIS, &p).await.unwrap();
+    let other = Lease::open(REDIS, &p).await.unwrap();
+    let key = format!("{p}:lease:7");
+    let mut conn = redis_conn().await;
+    // One acquisition at a time, even within one instance.
+    let first = lease.acquire(7).await.unwrap().expect("free");
+    assert!(lease.acquire(7).await.unwrap().is_none());
+    assert!(other.acquire(7).await.unwrap().is_none());
+    // The first expires (its holder stalled); another acquisition takes the chat, with a
+    // token of its own.
+    first.stop_renewing();
+    let _: () = redis::cmd("PEXPIRE")
+        .arg(&key)
+        .arg(1)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let second = other.acquire(7).await.unwrap().expect("expired, so free");
+    assert_ne!(first.token(), second.token());
+    // The late first holder's release leaves the second's lease alone.
+    lease.release(first).await.unwrap();
+    assert!(lease.acquire(7).await.unwrap().is_none(), "still held");
+    // Held past its first expiry: renewed.
+    tokio::time::sleep(Duration::from_millis(LEASE_MS + 1_000)).await;
+    assert!(
+        lease.acquire(7).await.unwrap().is_none(),
+        "renewed while held"
+    );
+    // Its holder dies (no release, no more renewals): free within the lease time.
+    let died = std::time::Instant::now();
+    drop(second);
+    let mut free = None;
+    while died.elapsed() < Duration::from_millis(LEASE_MS + 1_000) {
+        if let Some(h) = lease.acquire(7).await.unwrap() {
+            free = Some(died.elapsed());
+            lease.release(h).await.unwrap();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let free = free.expect("free again after the holder died");
+    assert!(free <= Duration::from_millis(LEASE_MS + 100), "{free:?}");
+    assert!(free <= Duration::from_secs(10));
+}
+
+#[test]
+fn rediss_urls_speak_tls_and_check_the_certificate() {
+    // A TLS server with a self-signed certificate, from the openssl command line tool.
+    let dir = tempfile::tempdir().unwrap();
+    let (key, cert) = (dir.path().join("k.pem"), dir.path().join("c.pem"));
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        ])
+        .args(["-subj", "/CN=localhost", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output();
+    if !made.is_ok_and(|o| o.status.success()) {
+        eprintln!("SKIPPED: no openssl to make a TLS server");
+        return;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = std::process::Command::new("openssl")
+        .args(["s_server", "-quiet", "-accept", &port.to_string(), "-cert"])
+        .arg(&cert)
+        .arg("-key")
+        .arg(&key)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = crate::support::bin()
+        .args(["run", "--storage", &format!("rediss://127.0.0.1:{port}")])
+        .env("TELOXIDE_TOKEN", "1:x")
+        .env("TELOXIDE_API_URL", "http://127.0.0.1:1")
+        .output()
+        .unwrap();
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // The TLS handshake happened, and a certificate nobody vouches for was refused.
+    assert!(
+        stderr.contains("cannot open the storage") && stderr.contains("certificate"),
+        "{stderr}"
+    );
+}

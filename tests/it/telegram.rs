@@ -45,9 +45,12 @@ impl BotProcess {
             ));
             Some(dir)
         };
+        if !args.iter().any(|a| a == "--rate-limit") {
+            args.push("--rate-limit".into());
+            args.push("off".into());
+        }
         let mut child = bin()
             .arg("run")
-            .args(["--rate-limit", "off"])
             .args(&args)
             .env("TELOXIDE_TOKEN", TOKEN)
             .env("TELOXIDE_API_URL", api)

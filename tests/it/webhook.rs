@@ -68,17 +68,23 @@ async fn deliver(port: u16, update: &Value) -> u16 {
 }
 
 fn start(tg: &FakeTelegram, port: u16, storage: &str) -> BotProcess {
+    start_with(tg, port, storage, &[])
+}
+
+fn start_with(tg: &FakeTelegram, port: u16, storage: &str, more: &[&str]) -> BotProcess {
     let listen = format!("127.0.0.1:{port}");
+    let mut args = vec![
+        "--webhook-url",
+        "https://bot.example.org/tg/hook",
+        "--listen",
+        &listen,
+        "--storage",
+        storage,
+    ];
+    args.extend_from_slice(more);
     BotProcess::start_with_env(
         &tg.url,
-        &[
-            "--webhook-url",
-            "https://bot.example.org/tg/hook",
-            "--listen",
-            &listen,
-            "--storage",
-            storage,
-        ],
+        &args,
         "info",
         &[("CLOTCHECK_WEBHOOK_SECRET", SECRET)],
     )
@@ -114,6 +120,41 @@ fn webhook_mode_refuses_to_start_without_a_secret() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("CLOTCHECK_WEBHOOK_SECRET"));
+    // Nor with one Telegram would refuse (spaces, other characters, over 256).
+    for bad in ["has spaces", "dots.and/slashes", &"x".repeat(257)] {
+        let out = bin()
+            .args([
+                "run",
+                "--webhook-url",
+                "https://x.example/hook",
+                "--listen",
+                "127.0.0.1:9",
+            ])
+            .env("TELOXIDE_TOKEN", "1:x")
+            .env("CLOTCHECK_WEBHOOK_SECRET", bad)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{bad}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("A-Z a-z 0-9 _ -"), "{stderr}");
+        assert!(!stderr.contains(bad), "the secret is not printed");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_short_secret_is_accepted_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = format!("sqlite:{}", dir.path().join("w.sqlite").display());
+    let tg = FakeTelegram::start().await;
+    let port = free_port();
+    let bot = start(&tg, port, &storage);
+    wait_healthy(port).await;
+    assert!(
+        bot.wait_log("CLOTCHECK_WEBHOOK_SECRET has 20 characters; use 32 or more"),
+        "{}",
+        bot.log()
+    );
+    assert!(!bot.log().contains(SECRET));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -122,7 +163,9 @@ async fn the_secret_is_checked_and_updates_are_answered_after_handling() {
     let storage = format!("sqlite:{}", dir.path().join("w.sqlite").display());
     let tg = FakeTelegram::start().await;
     let port = free_port();
-    let bot = start(&tg, port, &storage);
+    let metrics_port = free_port();
+    let metrics_listen = format!("127.0.0.1:{metrics_port}");
+    let bot = start_with(&tg, port, &storage, &["--metrics-listen", &metrics_listen]);
     wait_healthy(port).await;
     let update = tg.stamp(tg.text_update(9101, "/start"));
     assert_eq!(
@@ -150,7 +193,9 @@ async fn the_secret_is_checked_and_updates_are_answered_after_handling() {
             .iter()
             .any(|c| c.method == "sendMessage" && c.text().contains("emergency number"))
     );
-    let (status, metrics) = http(port, "GET", "/metrics", None, "").await;
+    // The counters are on their own address, not on the public listener.
+    assert_eq!(http(port, "GET", "/metrics", None, "").await.0, 404);
+    let (status, metrics) = http(metrics_port, "GET", "/metrics", None, "").await;
     assert_eq!(status, 200);
     assert!(metrics.contains("clotcheck_updates_handled 1"), "{metrics}");
     assert!(!bot.log().contains(SECRET), "the secret is never logged");
@@ -278,4 +323,200 @@ fn set_webhook_registers_the_url_with_the_secret() {
         assert!(body.contains("https://bot.example.org/tg/hook"), "{body}");
         assert!(body.contains(SECRET), "{body}");
     });
+}
+
+/// Reads until the server closes the connection or `limit` passes; what was read and when
+/// the connection ended (None: still open).
+async fn read_until_closed(
+    s: &mut tokio::net::TcpStream,
+    limit: std::time::Duration,
+) -> (String, Option<std::time::Duration>) {
+    let t = std::time::Instant::now();
+    let mut out = Vec::new();
+    let mut buf = [0u8; 1024];
+    loop {
+        match tokio::time::timeout_at(tokio::time::Instant::from_std(t + limit), s.read(&mut buf))
+            .await
+        {
+            Err(_) => return (String::from_utf8_lossy(&out).to_string(), None),
+            Ok(Ok(0)) | Ok(Err(_)) => {
+                return (String::from_utf8_lossy(&out).to_string(), Some(t.elapsed()));
+            }
+            Ok(Ok(n)) => out.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_and_oversized_requests_are_cut_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = format!("sqlite:{}", dir.path().join("w.sqlite").display());
+    let tg = FakeTelegram::start().await;
+    let port = free_port();
+    let _bot = start(&tg, port, &storage);
+    wait_healthy(port).await;
+    // Half the headers, then nothing.
+    let mut half_headers = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    half_headers
+        .write_all(b"POST /tg/hook HTTP/1.1\r\nHost: x\r\nContent-Type: app")
+        .await
+        .unwrap();
+    // All the headers with the secret, then half the body.
+    let mut half_body = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    half_body
+        .write_all(
+            format!(
+                "POST /tg/hook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 400\r\nX-Telegram-Bot-Api-Secret-Token: {SECRET}\r\n\r\n{{\"update_id\": 1,"
+            )
+            .as_bytes(),
+        )
+        .await
+        .unwrap();
+    let limit = std::time::Duration::from_secs(14);
+    let ((_, headers_closed), (answer, body_closed)) = tokio::join!(
+        read_until_closed(&mut half_headers, limit),
+        read_until_closed(&mut half_body, limit)
+    );
+    let headers_closed = headers_closed.expect("a half-sent request is closed");
+    assert!(
+        headers_closed <= std::time::Duration::from_secs(11),
+        "{headers_closed:?}"
+    );
+    let body_closed = body_closed.expect("a half-sent body is closed");
+    assert!(
+        body_closed <= std::time::Duration::from_secs(11),
+        "{body_closed:?}"
+    );
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    // A body over the limit is refused.
+    let big = format!("{{\"pad\": \"{}\"}}", "x".repeat(2 << 20));
+    let (status, _) = http(port, "POST", "/tg/hook", Some(SECRET), &big).await;
+    assert_eq!(status, 413);
+    // And the server still serves.
+    let update = tg.stamp(tg.text_update(9102, "/start"));
+    assert_eq!(deliver(port, &update).await, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_beyond_the_limit_are_closed_at_once() {
+    use clotcheck::telegram::webhook::MAX_CONNECTIONS;
+    let dir = tempfile::tempdir().unwrap();
+    let storage = format!("sqlite:{}", dir.path().join("w.sqlite").display());
+    let tg = FakeTelegram::start().await;
+    let port = free_port();
+    let _bot = start(&tg, port, &storage);
+    wait_healthy(port).await;
+    // Idle connections up to the limit…
+    let mut held = Vec::new();
+    for _ in 0..MAX_CONNECTIONS {
+        held.push(
+            tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .unwrap(),
+        );
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // …and the next one is closed without an answer.
+    let mut extra = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let _ = extra
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await;
+    let (answer, closed) = read_until_closed(&mut extra, std::time::Duration::from_secs(3)).await;
+    assert!(closed.is_some() && answer.is_empty(), "{answer:?}");
+    // Once they go, the server serves again.
+    drop(held);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(http(port, "GET", "/healthz", None, "").await.0, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_the_webhook_server_within_its_grace_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = format!("sqlite:{}", dir.path().join("w.sqlite").display());
+    let tg = FakeTelegram::start().await;
+    let port = free_port();
+    let mut bot = start(&tg, port, &storage);
+    wait_healthy(port).await;
+    // An idle keep-alive connection does not hold the stop up.
+    let _idle = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let t = std::time::Instant::now();
+    let _ = std::process::Command::new("kill")
+        .arg("-TERM")
+        .arg(bot.pid().to_string())
+        .status();
+    assert_eq!(bot.wait_exit(), Some(0), "{}", bot.log());
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        t.elapsed()
+    );
+    assert!(
+        bot.wait_log("updates in flight were finished"),
+        "{}",
+        bot.log()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_instance_killed_while_handling_holds_its_chat_for_seconds_only() {
+    if redis::Client::open("redis://127.0.0.1:6379")
+        .and_then(|c| c.get_connection())
+        .is_err()
+    {
+        if std::env::var_os("CLOTCHECK_REQUIRE_REDIS").is_some() {
+            panic!("Redis is required here");
+        }
+        eprintln!("SKIPPED: no Redis at 127.0.0.1:6379");
+        return;
+    }
+    let tg = FakeTelegram::start().await;
+    let (p1, p2) = (free_port(), free_port());
+    let a = start(&tg, p1, "redis://127.0.0.1:6379");
+    let _b = start(&tg, p2, "redis://127.0.0.1:6379");
+    wait_healthy(p1).await;
+    wait_healthy(p2).await;
+    let chat = 9_100_000 + (std::process::id() as i64 % 100_000);
+    // The Bot API hangs on the reply: instance A is in the middle of handling when killed.
+    tg.fail("sendMessage", crate::fake_telegram::Fault::Delay(60_000), 1);
+    let update = tg.stamp(tg.text_update(chat, "/start"));
+    let since = tg.call_count();
+    let hanging = {
+        let update = update.clone();
+        tokio::spawn(async move {
+            http(p1, "POST", "/tg/hook", Some(SECRET), &update.to_string()).await
+        })
+    };
+    tg.wait_method(since, "sendMessage").await;
+    drop(a); // kill -9
+    let killed = std::time::Instant::now();
+    hanging.abort();
+    // Telegram sends the update again; instance B answers it once A's lease has lapsed.
+    let mut answered = None;
+    while killed.elapsed() < std::time::Duration::from_secs(15) {
+        let (status, _) = http(p2, "POST", "/tg/hook", Some(SECRET), &update.to_string()).await;
+        if status == 200 {
+            answered = Some(killed.elapsed());
+            break;
+        }
+        assert_eq!(status, 503, "another instance holds the chat");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let waited = answered.expect("answered once the lease lapsed");
+    eprintln!("the chat was held {waited:?} after its instance died");
+    assert!(waited <= std::time::Duration::from_secs(10), "{waited:?}");
+    assert!(
+        tg.calls().iter().any(|c| c.chat() == Some(chat)
+            && c.method == "sendMessage"
+            && c.text().contains("emergency number")
+            && c.body["fault"].is_null()),
+        "the welcome was sent by B"
+    );
 }

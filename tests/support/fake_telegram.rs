@@ -87,6 +87,10 @@ pub enum Fault {
     Reset,
     /// 403: the user blocked the bot.
     Blocked,
+    /// 200 with a body that is not JSON (a captive portal, a broken proxy).
+    Garbage,
+    /// The call is answered normally, but only after this many milliseconds.
+    Delay(u64),
 }
 
 #[derive(Default)]
@@ -136,6 +140,19 @@ impl Drop for FakeTelegram {
 impl FakeTelegram {
     /// Starts the server on a free local port.
     pub async fn start() -> FakeTelegram {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        Self::serve(listener)
+    }
+
+    /// Starts the server on `port` (a Bot API that comes up after the bot).
+    pub async fn start_on(port: u16) -> FakeTelegram {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .unwrap();
+        Self::serve(listener)
+    }
+
+    fn serve(listener: tokio::net::TcpListener) -> FakeTelegram {
         let inner = Arc::new(Inner {
             world: Mutex::new(World {
                 next_update: 1,
@@ -148,7 +165,6 @@ impl FakeTelegram {
         let app = Router::new()
             .route("/{bot}/{method}", post(handle))
             .with_state(inner.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let server = tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();
@@ -173,6 +189,27 @@ impl FakeTelegram {
         };
         self.inner.updates.notify_waiters();
         id
+    }
+
+    /// Queues an update whose `update_id` is a string ("17"), as a Bot API that breaks its
+    /// format might send; no library can read it as an update. Returns the id.
+    pub fn push_malformed(&self, mut update: Value) -> i64 {
+        let id = {
+            let mut w = self.world();
+            let id = w.next_update;
+            w.next_update += 1;
+            update["update_id"] = json!(id.to_string());
+            w.sent.insert(id, update.clone());
+            w.queue.push(update);
+            id
+        };
+        self.inner.updates.notify_waiters();
+        id
+    }
+
+    /// No more injected faults.
+    pub fn clear_faults(&self) {
+        self.world().faults.clear();
     }
 
     /// The next `count` calls of `method` fail with `fault`.
@@ -494,10 +531,16 @@ async fn handle(
         }
         inner.calls.notify_waiters();
         let status = |code: u16| axum::http::StatusCode::from_u16(code).unwrap();
+        if let Fault::Delay(ms) = fault {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            return handle_ok(inner, bot, method, body).await.into_response();
+        }
         return match fault {
             Fault::RetryAfter(secs) => (status(429), axum::Json(json!({"ok": false, "error_code": 429, "description": "Too Many Requests: retry after", "parameters": {"retry_after": secs}}))).into_response(),
             Fault::ServerError => (status(200), axum::Json(json!({"ok": false, "error_code": 500, "description": "Internal Server Error"}))).into_response(),
             Fault::BadGateway => (status(502), "<html><body>502 Bad Gateway</body></html>").into_response(),
+            Fault::Delay(_) => unreachable!("answered above"),
+            Fault::Garbage => (status(200), "<html><body>Please log in</body></html>").into_response(),
             Fault::Blocked => (status(403), axum::Json(json!({"ok": false, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}))).into_response(),
             // Ends the connection with no response: the client sees a reset. (resume_unwind,
             // not panic!, so no panic message is printed.)
@@ -552,18 +595,15 @@ async fn get_updates(inner: &Inner, body: &Value) -> Value {
                 w.first_poll = Some(std::time::Instant::now());
             }
             // An offset acknowledges every update before it.
-            w.queue
-                .retain(|u| u["update_id"].as_i64().unwrap_or(0) >= offset);
+            w.queue.retain(|u| update_id(u) >= offset);
             if !w.queue.is_empty() || !w.redeliver.is_empty() || timeout == 0 {
                 let mut updates = std::mem::take(&mut w.redeliver);
                 let mut queued = w.queue.clone();
-                queued.sort_by_key(|u| u["update_id"].as_i64());
+                queued.sort_by_key(update_id);
                 updates.extend(queued);
                 let now = std::time::Instant::now();
                 for u in &updates {
-                    if let Some(id) = u["update_id"].as_i64() {
-                        w.delivered.entry(id).or_insert(now);
-                    }
+                    w.delivered.entry(update_id(u)).or_insert(now);
                 }
                 return json!(updates);
             }
@@ -571,6 +611,14 @@ async fn get_updates(inner: &Inner, body: &Value) -> Value {
         if tokio::time::timeout_at(deadline, notified).await.is_err() {
             return json!([]);
         }
+    }
+}
+
+/// An update's id, also when it was sent as a string.
+fn update_id(u: &Value) -> i64 {
+    match &u["update_id"] {
+        Value::String(s) => s.parse().unwrap_or(0),
+        v => v.as_i64().unwrap_or(0),
     }
 }
 
