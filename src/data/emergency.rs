@@ -7,6 +7,8 @@ use crate::core::detect::context::Cat;
 use crate::core::detect::{LanguageSpec, Sign, SignSpec};
 use crate::core::findings::Finding;
 use crate::core::spell::WordList;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
 use toml::Spanned;
 
 /// The shape every pattern must have: words of letters or digits, with `*` only at the start
@@ -124,16 +126,40 @@ pub fn build(lang: &str, r: &mut Report) -> Option<LanguageSpec> {
     })
 }
 
-/// Validates a word list: one lower-case word per line.
-pub fn words(r: &mut Report) -> Option<WordList> {
+/// Validates a word list: one lower-case word per line. The same text is parsed once per
+/// process (the shipped lists are 2 MB, and tests load the data many times).
+pub fn words(r: &mut Report) -> Option<Arc<WordList>> {
+    static SEEN: Mutex<Vec<(u64, usize, Arc<WordList>)>> = Mutex::new(Vec::new());
+    let fingerprint = {
+        let mut h = rustc_hash::FxHasher::default();
+        r.text.hash(&mut h);
+        h.finish()
+    };
+    if let Ok(seen) = SEEN.lock()
+        && let Some((_, _, list)) = seen
+            .iter()
+            .find(|(f, len, _)| *f == fingerprint && *len == r.text.len())
+    {
+        return Some(list.clone());
+    }
+    let list = Arc::new(parse_words(r)?);
+    if let Ok(mut seen) = SEEN.lock() {
+        seen.truncate(5);
+        seen.insert(0, (fingerprint, r.text.len(), list.clone()));
+    }
+    Some(list)
+}
+
+fn parse_words(r: &mut Report) -> Option<WordList> {
     let before = r.problems.len();
     let mut offset = 0;
     for line in r.text.split('\n') {
         let w = line.trim();
-        if !w.is_empty()
-            && !w.starts_with('#')
-            && !w.chars().all(|c| c.is_alphanumeric() && !c.is_uppercase())
-        {
+        // Most words are plain ASCII: checked byte by byte, the rest letter by letter.
+        let ok = w.bytes().all(|b| b.is_ascii_lowercase())
+            || w.starts_with('#')
+            || w.chars().all(|c| c.is_alphanumeric() && !c.is_uppercase());
+        if !ok {
             r.at(offset, format!("'{w}' is not one lower-case word"));
             if r.problems.len() - before >= 10 {
                 break;

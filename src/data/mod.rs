@@ -154,13 +154,18 @@ impl fmt::Display for Problems {
 
 impl std::error::Error for Problems {}
 
-/// The embedded data, validated.
+/// The embedded data, validated. It never changes while the program runs, so it is validated
+/// once and handed out as clones (the indexes inside are shared).
 pub fn load_embedded() -> Result<Bundle, Problems> {
-    let files = EMBEDDED
-        .iter()
-        .map(|(name, text)| (name.to_string(), text.to_string()))
-        .collect();
-    validate::validate(&files, "")
+    static ONCE: std::sync::OnceLock<Result<Bundle, Problems>> = std::sync::OnceLock::new();
+    ONCE.get_or_init(|| {
+        let files = EMBEDDED
+            .iter()
+            .map(|(name, text)| (name.to_string(), text.to_string()))
+            .collect();
+        validate::validate(&files, "")
+    })
+    .clone()
 }
 
 /// The data in `dir`, validated; problems name files as `dir/name`.

@@ -118,7 +118,7 @@ pub fn validate(files: &BTreeMap<String, String>, dir: &str) -> Result<Bundle, P
             problems: &mut problems,
         };
         if let Some(w) = super::emergency::words(&mut r) {
-            word_lists.insert(lang.to_string(), std::sync::Arc::new(w));
+            word_lists.insert(lang.to_string(), w);
         }
         let name = format!("{lang}/emergency.toml");
         let mut r = Report {

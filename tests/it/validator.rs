@@ -315,3 +315,31 @@ fn console_refuses_to_start_on_invalid_data() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown target 'nowhere'"));
     assert!(out.stdout.is_empty(), "nothing shown to a user");
 }
+
+#[test]
+fn malformed_emergency_lexicon_patterns_are_located() {
+    let b = Broken::new(&[
+        ("de/emergency.toml", "\"ohnmacht*\",", "\"ohn*macht\","),
+        ("es/emergency.toml", "[sign.fainting]", "[sign.desmayo]"),
+    ]);
+    b.expect(
+        "de/emergency.toml",
+        b.line_of("de/emergency.toml", "\"ohn*macht\""),
+        "'*' only at a word's start or end",
+    );
+    b.expect(
+        "es/emergency.toml",
+        b.line_of("es/emergency.toml", "[sign.desmayo]"),
+        "'desmayo' is not a red flag",
+    );
+}
+
+#[test]
+fn a_word_list_with_something_that_is_not_a_word_is_located() {
+    let b = Broken::new(&[("en/words.txt", "\nchest\n", "\nChest pain\n")]);
+    b.expect(
+        "en/words.txt",
+        b.line_of("en/words.txt", "Chest pain"),
+        "'Chest pain' is not one lower-case word",
+    );
+}

@@ -108,7 +108,8 @@ struct Language {
 /// Emergency detection over every language at once.
 #[derive(Debug, Clone, Default)]
 pub struct Detector {
-    languages: Vec<Language>,
+    /// Shared: the compiled lexicons are large, and a clone of the content shares them.
+    languages: Arc<Vec<Language>>,
     /// Every language's word list: a token in any of them is a real word, never repaired.
     words: Vec<Arc<WordList>>,
 }
@@ -176,7 +177,10 @@ impl Detector {
                 }
             })
             .collect();
-        Detector { languages, words }
+        Detector {
+            languages: Arc::new(languages),
+            words,
+        }
     }
 
     fn is_word(&self, w: &str) -> bool {
