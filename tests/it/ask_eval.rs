@@ -384,3 +384,42 @@ fn every_title_and_example_question_is_answered_directly() {
         wrong.join("\n")
     );
 }
+
+/// Odd input gets a sensible answer: no panic, no emergency, something to read.
+#[test]
+fn odd_messages_get_a_plain_answer() {
+    let content = data::load_embedded().unwrap();
+    let engine = Engine::new(&content);
+    let long = "blah ".repeat(819) + "x";
+    for text in [
+        "",
+        "   ",
+        "😀😀😀",
+        "🦵",
+        "12345",
+        "<b>hello</b> <script>alert(1)</script>",
+        "hola, hello, hallo",
+        long.as_str(),
+        "\u{200b}\u{feff}",
+    ] {
+        let a = engine.ask(text, "en", Place::unknown());
+        assert!(!a.emergency, "{text:?}");
+        assert!(!a.answer.trim().is_empty(), "{text:?}");
+    }
+    // Mixed languages: a Spanish emergency in an English conversation, and the other way round.
+    assert!(
+        engine
+            .ask("me duele mucho el pecho", "en", Place::unknown())
+            .emergency
+    );
+    assert!(
+        engine
+            .ask("I can't breathe", "es", Place::unknown())
+            .emergency
+    );
+    assert!(
+        engine
+            .ask("Ich bekomme keine Luft", "es", Place::unknown())
+            .emergency
+    );
+}
