@@ -238,6 +238,10 @@ impl TokenAtoms {
     }
 }
 
+/// How many distinct non-words of one message are tried for repair: a message with more is
+/// not prose, and the bound keeps its cost bounded.
+pub const MAX_REPAIRS: usize = 200;
+
 /// For each token, the atoms of one language it matches, directly or as a repaired
 /// misspelling. Tokens repeated in a message are matched once.
 pub fn atoms_of(
@@ -255,6 +259,7 @@ pub fn atoms_of(
     };
     out.offsets.push(0);
     let mut scratch = Vec::new();
+    let mut repairs = 0;
     for t in tokens {
         match cache.get(t.word.as_str()) {
             Some((from, to)) => {
@@ -266,11 +271,11 @@ pub fn atoms_of(
             None => {
                 scratch.clear();
                 atoms.matches(&t.word, &mut scratch);
-                if scratch.is_empty()
-                    && !is_word(&t.word)
-                    && let Some(w) = vocabulary.repair(&t.word, &none).first()
-                {
-                    atoms.matches(w, &mut scratch);
+                if scratch.is_empty() && repairs < MAX_REPAIRS && !is_word(&t.word) {
+                    repairs += 1;
+                    if let Some(w) = vocabulary.repair(&t.word, &none).first() {
+                        atoms.matches(w, &mut scratch);
+                    }
                 }
                 let from = out.atoms.len() as u32;
                 out.atoms.extend_from_slice(&scratch);
