@@ -3,7 +3,7 @@
 //! it keeps the state in memory only.
 
 use crate::core::Content;
-use crate::core::engine::{Command, Engine, Input, Kind, Reply, State};
+use crate::core::engine::{Command, Engine, Input, Kind, Prefs, Reply, State};
 use serde::Deserialize;
 use serde_json::json;
 use std::io::{self, BufRead, Write};
@@ -32,22 +32,26 @@ pub fn run(
     input: impl BufRead,
     mut out: impl Write,
 ) -> io::Result<()> {
-    let engine = Engine::new(content);
     let mut state = State {
-        country: settings.country.clone(),
-        lang: if content.languages.contains_key(&settings.lang) {
-            settings.lang.clone()
-        } else {
-            "en".into()
+        prefs: Prefs {
+            country: settings.country.clone(),
+            lang: if content.languages.contains_key(&settings.lang) {
+                settings.lang.clone()
+            } else {
+                "en".into()
+            },
+            lang_chosen: true,
+            country_guessed: false,
         },
-        lang_chosen: true,
         ..State::default()
     };
-    let hint = content.texts(&state.lang).get("msg.multi_hint").to_string();
-    let replies = engine.step(&mut state, Input::Start);
+    let hint = content.texts(&state.prefs.lang).get("msg.multi_hint").to_string();
+    let replies = Engine::new(content, std::time::SystemTime::now()).step(&mut state, Input::Start);
     emit(&replies, settings, &hint, &mut out)?;
     for line in input.lines() {
         let line = line?;
+        // The clock goes in with each line: the date of a report is when it was asked for.
+        let engine = Engine::new(content, std::time::SystemTime::now());
         let replies = if settings.json {
             match parse_json(&line) {
                 Some(input) => engine.step(&mut state, input),
@@ -106,11 +110,8 @@ fn parse_human(line: &str) -> Option<Input> {
 
 fn text_input(text: String) -> Input {
     match Command::parse(&text) {
-        Some(Command::Report) if text.trim_start().starts_with('/') => Input::Report {
-            authored: now_rfc3339(),
-        },
-        Some(cmd) if text.trim_start().starts_with('/') => Input::Command(cmd),
-        _ => Input::Text(text),
+        Some(cmd) => Input::Command(cmd),
+        None => Input::Text(text),
     }
 }
 
@@ -133,11 +134,6 @@ fn emit(
         write!(out, "> ")?;
     }
     out.flush()
-}
-
-/// The current time, for reports.
-pub fn now_rfc3339() -> String {
-    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
 }
 
 /// The protocol's output object.

@@ -5,6 +5,8 @@
 //! front-end-neutral replies.
 
 pub mod advice;
+pub mod answers;
+pub mod commands;
 pub mod country;
 pub mod detect;
 pub mod dialog;

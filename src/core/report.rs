@@ -8,7 +8,7 @@
 use super::Content;
 use super::advice::assess;
 use super::country::Place;
-use super::engine::State;
+use super::answers::Answers;
 use super::findings::{Answer, Finding, Findings, Group};
 use super::items::Item;
 use super::rules::{POLICY_VERSION, Urgency};
@@ -110,25 +110,20 @@ pub struct Report {
     pub fhir: Value,
 }
 
-/// Whether there is anything to report: some answer recorded.
-pub fn has_answers(state: &State) -> bool {
-    Finding::ALL.iter().any(|f| state.answers.get(*f).is_some()) || state.typed_emergency
-}
-
-/// The summary of `state`'s answers, dated `authored` (RFC 3339, UTC).
-pub fn report(content: &Content, state: &State, authored: &str, app_version: &str) -> Report {
-    let t = content.texts(&state.lang);
-    let place = Place {
-        country: state.country.as_deref().and_then(|c| content.country(c)),
-        guessed: state.country_guessed,
-    };
-    let a = assess(&state.answers, state.typed_emergency, place, t);
-    let finished = a.urgency == Urgency::Emergency
-        || state
-            .node
-            .as_deref()
-            .and_then(|n| content.dialog.find(n))
-            .is_some_and(|ix| content.dialog.node(ix).kind == super::dialog::NodeKind::Outcome);
+/// The summary of the answers given where `place` says, in language `lang`, dated
+/// `authored` (RFC 3339, UTC). `complete`: the check reached its end.
+pub fn report(
+    content: &Content,
+    answers: &Answers,
+    place: Place,
+    lang: &str,
+    complete: bool,
+    authored: &str,
+    app_version: &str,
+) -> Report {
+    let t = content.texts(lang);
+    let a = assess(&answers.findings, answers.typed_emergency, place, t);
+    let finished = a.urgency == Urgency::Emergency || complete;
     let name = |f: Finding| t.get(&format!("finding.{}", f.id())).to_string();
     let mut out: Vec<String> = Vec::new();
     out.push(t.get("report.title").to_string());
@@ -158,7 +153,7 @@ pub fn report(content: &Content, state: &State, authored: &str, app_version: &st
     let items: Vec<String> = ITEMS
         .iter()
         .map(|(item, key)| {
-            let value = match state.items.get(item) {
+            let value = match answers.items.get(item) {
                 Some(v) => item_value_text(content, t, *item, v),
                 None => not_asked.clone(),
             };
@@ -194,9 +189,9 @@ pub fn report(content: &Content, state: &State, authored: &str, app_version: &st
         ] {
             let names: Vec<String> = in_group
                 .iter()
-                .filter(|f| state.answers.get(**f) == answer)
+                .filter(|f| answers.findings.get(**f) == answer)
                 .map(|f| {
-                    if state.typed.contains(f) {
+                    if answers.typed.contains(f) {
                         format!("{} {}", name(*f), t.get("report.typed"))
                     } else {
                         name(*f)
@@ -214,7 +209,7 @@ pub fn report(content: &Content, state: &State, authored: &str, app_version: &st
         out.push(format!(
             "  {} {}",
             t.get(key),
-            wells_answer(&state.answers, findings, t)
+            wells_answer(&answers.findings, findings, t)
         ));
     }
     out.push(t.get("report.wells.exam").to_string());
@@ -231,7 +226,7 @@ pub fn report(content: &Content, state: &State, authored: &str, app_version: &st
 
     Report {
         text: out.join("\n"),
-        fhir: response(content, state, a.urgency, authored, finished, t),
+        fhir: response(content, answers, a.urgency, authored, finished, t),
     }
 }
 
@@ -305,7 +300,7 @@ struct QuestionnaireResponse {
 /// and the urgency as a coded item.
 fn response(
     content: &Content,
-    state: &State,
+    answers: &Answers,
     urgency: Urgency,
     authored: &str,
     finished: bool,
@@ -317,7 +312,7 @@ fn response(
             .iter()
             .filter(|f| f.group() == *group)
             .filter_map(|f| {
-                let answer = match state.answers.get(*f)? {
+                let answer = match answers.findings.get(*f)? {
                     Answer::Present => ResponseAnswer {
                         value_boolean: Some(true),
                         value_coding: None,
@@ -353,7 +348,7 @@ fn response(
         }
     }
     for (item, key) in ITEMS {
-        if let Some(value) = state.items.get(item) {
+        if let Some(value) = answers.items.get(item) {
             items.push(ResponseItem {
                 link_id: item.id().into(),
                 text: t.get(key).trim_end_matches(':').into(),

@@ -64,8 +64,8 @@ impl Storage<ChatState> for MemoryStorage {
             let mut next = dialogue;
             next.version += 1;
             rows.state.insert(chat_id.0, (encode_state(&next), t));
-            if next.has_prefs() {
-                rows.prefs.insert(chat_id.0, (encode_prefs(&next), t));
+            if let Some(prefs) = encode_prefs(&next) {
+                rows.prefs.insert(chat_id.0, (prefs, t));
             }
             Ok(())
         })

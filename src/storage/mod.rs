@@ -7,12 +7,15 @@
 //! (the bot apologises and starts again) instead of failing the update; every stored state
 //! carries a version for compare-and-set and the id of the last update it handled.
 
+mod codec;
+mod legacy;
 pub mod memory;
 pub mod redis_store;
 pub mod sqlite;
 
-use crate::core::engine::{STATE_VERSION, State};
-use serde::{Deserialize, Serialize};
+pub use codec::{decode_prefs, decode_state, encode_state};
+
+use crate::core::engine::{Prefs, State};
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -21,7 +24,7 @@ use teloxide::dispatching::dialogue::{ErasedStorage, Storage};
 
 /// What is kept per chat: the engine's state, the message carrying the live keyboard, the
 /// last handled update, and the version for compare-and-set. No free text, no names.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ChatState {
     pub engine: State,
     /// The message whose buttons belong to the pending question.
@@ -31,97 +34,52 @@ pub struct ChatState {
     /// Incremented by every write; a write succeeds only over the version it was read at.
     pub version: u64,
     /// Set by the storage (never stored) when the stored state could not be loaded.
-    #[serde(skip)]
     pub reset: bool,
 }
 
-/// Preferences, kept apart from the health state and for longer: only what the user chose.
-/// A country guessed from the app's language tag, or a language taken from the app's
-/// settings, is never kept as a preference (it is worked out again from the next update).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Prefs {
-    pub country: Option<String>,
-    pub country_guessed: bool,
-    pub lang: String,
-    /// The language was chosen (`/language`); otherwise `lang` is not a preference.
-    #[serde(default)]
-    pub lang_chosen: bool,
-}
-
 impl ChatState {
-    /// The preferences the user chose, without anything guessed.
-    pub fn prefs(&self) -> Prefs {
-        let e = &self.engine;
-        Prefs {
-            country: e.country.clone().filter(|_| !e.country_guessed),
-            country_guessed: false,
-            lang: if e.lang_chosen {
-                e.lang.clone()
-            } else {
-                State::default().lang
-            },
-            lang_chosen: e.lang_chosen,
-        }
-    }
-
-    /// Whether there is any preference worth keeping.
+    /// Whether there is any preference worth keeping: a chosen language or country. A
+    /// guessed one is worked out again from the next update.
     pub fn has_prefs(&self) -> bool {
-        self.prefs() != ChatState::default().prefs()
+        encode_prefs(self).is_some()
     }
 
-    /// Puts stored preferences over a state: only what they hold (a chosen country, a chosen
-    /// language).
+    /// Puts stored preferences over a state: only what they hold.
     fn apply(&mut self, prefs: Prefs) {
+        let mine = &mut self.engine.prefs;
         if prefs.country.is_some() && !prefs.country_guessed {
-            self.engine.country = prefs.country;
-            self.engine.country_guessed = false;
+            mine.country = prefs.country;
+            mine.country_guessed = false;
         }
         if prefs.lang_chosen {
-            self.engine.lang = prefs.lang;
-            self.engine.lang_chosen = true;
+            mine.lang = prefs.lang;
+            mine.lang_chosen = true;
         }
     }
 }
 
-/// The format of a stored record; a record of another format (or another engine state
-/// version) is reset, not crashed on.
-pub const FORMAT: u32 = 1;
-
-#[derive(Serialize, Deserialize)]
-struct Stored {
-    format: u32,
-    state: ChatState,
-}
-
-pub fn encode_state(state: &ChatState) -> String {
-    serde_json::to_string(&Stored {
-        format: FORMAT,
-        state: state.clone(),
-    })
-    .unwrap_or_default()
-}
-
-pub fn encode_prefs(state: &ChatState) -> String {
-    serde_json::to_string(&state.prefs()).unwrap_or_default()
+/// The preferences to keep for `state`, or `None` when nothing was chosen.
+pub fn encode_prefs(state: &ChatState) -> Option<String> {
+    codec::encode_prefs(&state.engine.prefs)
 }
 
 /// Rebuilds a chat's state from what is stored: the health state (if any, and still
-/// loadable) with the preferences over it.
+/// loadable: this format or the first one) with the preferences over it. A state that no
+/// longer loads comes back fresh and marked `reset`, with its preferences.
 pub fn decode(state: Option<&str>, prefs: Option<&str>) -> Option<ChatState> {
     if state.is_none() && prefs.is_none() {
         return None;
     }
     let mut out = match state {
         None => ChatState::default(),
-        Some(text) => match serde_json::from_str::<Stored>(text) {
-            Ok(s) if s.format == FORMAT && s.state.engine.version == STATE_VERSION => s.state,
-            _ => ChatState {
+        Some(text) => decode_state(text)
+            .or_else(|| legacy::state(text))
+            .unwrap_or_else(|| ChatState {
                 reset: true,
                 ..ChatState::default()
-            },
-        },
+            }),
     };
-    if let Some(p) = prefs.and_then(|p| serde_json::from_str::<Prefs>(p).ok()) {
+    if let Some(p) = prefs.and_then(decode_prefs) {
         out.apply(p);
     }
     Some(out)
@@ -215,45 +173,77 @@ pub fn now() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::engine::{Screen, Undo};
+    use crate::core::findings::{Answer, Finding};
 
     #[test]
     fn a_state_that_no_longer_loads_comes_back_reset_with_its_prefs() {
-        let prefs = r#"{"country":"AU","country_guessed":false,"lang":"en"}"#;
-        let s = decode(Some("{not json"), Some(prefs)).unwrap();
+        let s = decode(Some("{not json"), Some("-|AU")).unwrap();
         assert!(s.reset);
-        assert_eq!(s.engine.country.as_deref(), Some("AU"));
+        assert_eq!(s.engine.prefs.country.as_deref(), Some("AU"));
         let old = r#"{"format":0,"state":{}}"#;
         assert!(decode(Some(old), None).unwrap().reset);
+        assert!(decode(Some("2|x"), None).unwrap().reset);
         assert_eq!(decode(None, None), None);
     }
 
     #[test]
     fn guessed_country_and_language_are_not_preferences() {
         let mut s = ChatState::default();
-        s.engine.country = Some("AU".into());
-        s.engine.country_guessed = true;
-        s.engine.lang = "de".into();
-        assert!(!s.has_prefs(), "{:?}", s.prefs());
-        s.engine.country_guessed = false;
+        s.engine.prefs.country = Some("AU".into());
+        s.engine.prefs.country_guessed = true;
+        s.engine.prefs.lang = "de".into();
+        assert!(!s.has_prefs());
+        s.engine.prefs.country_guessed = false;
         assert!(s.has_prefs());
-        assert_eq!(s.prefs().country.as_deref(), Some("AU"));
-        assert_eq!(s.prefs().lang, State::default().lang, "the app's language");
-        s.engine.lang_chosen = true;
-        let back = decode(None, Some(&encode_prefs(&s))).unwrap();
-        assert_eq!(back.engine.lang, "de");
-        assert!(back.engine.lang_chosen);
-        assert_eq!(back.engine.country.as_deref(), Some("AU"));
+        let back = decode(None, encode_prefs(&s).as_deref()).unwrap();
+        assert_eq!(back.engine.prefs.lang, "en", "the app's language is not kept");
+        s.engine.prefs.lang_chosen = true;
+        let back = decode(None, encode_prefs(&s).as_deref()).unwrap();
+        assert_eq!(back.engine.prefs.lang, "de");
+        assert!(back.engine.prefs.lang_chosen);
+        assert_eq!(back.engine.prefs.country.as_deref(), Some("AU"));
     }
 
     #[test]
     fn round_trip() {
         let mut s = ChatState::default();
-        s.engine.node = Some("rf_chest".into());
+        let c = &mut s.engine.check;
+        c.node = Some("rf_chest".into());
+        c.history = vec!["start".into(), "consent".into()];
+        c.answers.findings.set(Finding::ALL[0], Answer::Unsure);
+        c.answers.findings.set(Finding::ALL[3], Answer::Present);
+        c.answers.typed = vec![Finding::ALL[3]];
+        c.answers.typed_emergency = true;
+        c.consent = true;
+        c.ticks = vec![Finding::ALL[5]];
+        s.engine.screen = Screen::Languages {
+            under: Box::new(Screen::Topics {
+                ids: vec!["a".into(), "b".into()],
+                under: Box::new(Screen::Emergency(Undo {
+                    findings: vec![Finding::ALL[3]],
+                    typed: true,
+                })),
+            }),
+        };
         s.keyboard = Some(7);
         s.last_update = Some(42);
         s.version = 3;
         let back = decode(Some(&encode_state(&s)), None).unwrap();
         assert_eq!(back, s);
+    }
+
+    #[test]
+    fn the_first_format_still_loads() {
+        let old = r#"{"format":1,"state":{"engine":{"version":1,"node":"rf_chest","history":["start","consent"],"answers":{},"typed":[],"typed_emergency":false,"ticks":[],"consent":true,"emergency":null,"country":"AU","country_guessed":false,"lang":"en","picking_country":true},"keyboard":5,"last_update":9,"version":2}}"#;
+        let s = decode(Some(old), Some(r#"{"country":"AU","country_guessed":false,"lang":"en"}"#))
+            .unwrap();
+        assert!(!s.reset);
+        assert_eq!(s.engine.check.node.as_deref(), Some("rf_chest"));
+        assert!(s.engine.check.consent);
+        assert!(matches!(s.engine.screen, Screen::Countries { .. }));
+        assert_eq!(s.engine.prefs.country.as_deref(), Some("AU"));
+        assert_eq!((s.keyboard, s.last_update, s.version), (Some(5), Some(9), 2));
     }
 
     #[test]

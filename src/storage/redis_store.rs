@@ -10,16 +10,20 @@ use teloxide::types::ChatId;
 
 /// Writes the state only over the version it was read at (or over nothing, or over a state
 /// that no longer loads), then the preferences; all or nothing.
-/// KEYS: state, prefs. ARGV: state JSON, expected version, state TTL, prefs JSON (or ""),
-/// prefs TTL.
+/// KEYS: state, prefs. ARGV: state, expected version, state TTL, prefs (or ""), prefs TTL.
+/// The version is the second field of a stored state (`2|version|…`); a state of the first
+/// format (JSON) is read once and replaced.
 const WRITE: &str = r#"
 local cur = redis.call('GET', KEYS[1])
 if cur then
-  local ok, doc = pcall(cjson.decode, cur)
-  if ok and type(doc) == 'table' and type(doc['state']) == 'table' then
-    local v = tonumber(doc['state']['version']) or 0
-    if v ~= tonumber(ARGV[2]) then return 0 end
+  local v = string.match(cur, '^2|(%d+)|')
+  if not v then
+    local ok, doc = pcall(cjson.decode, cur)
+    if ok and type(doc) == 'table' and type(doc['state']) == 'table' then
+      v = doc['state']['version']
+    end
   end
+  if v and tonumber(v) ~= tonumber(ARGV[2]) then return 0 end
 end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
 if ARGV[4] ~= '' then redis.call('SET', KEYS[2], ARGV[4], 'EX', ARGV[5]) end
@@ -90,11 +94,7 @@ impl Storage<ChatState> for RedisStorage {
             let expected = dialogue.version;
             let mut next = dialogue;
             next.version += 1;
-            let prefs = if next.has_prefs() {
-                encode_prefs(&next)
-            } else {
-                String::new()
-            };
+            let prefs = encode_prefs(&next).unwrap_or_default();
             let mut conn = self.conn.clone();
             let written: i64 = self
                 .write

@@ -226,12 +226,12 @@ impl Storage<ChatState> for SqliteStorage {
                 )?
                 .execute(params![chat_id.0, state, next.version as i64, t])?;
             }
-            if next.has_prefs() {
+            if let Some(prefs) = encode_prefs(&next) {
                 tx.prepare_cached(
                     "INSERT INTO preference (chat_id, prefs, updated_at) VALUES (?1, ?2, ?3)
                      ON CONFLICT (chat_id) DO UPDATE SET prefs = ?2, updated_at = ?3",
                 )?
-                .execute(params![chat_id.0, encode_prefs(&next), t])?;
+                .execute(params![chat_id.0, prefs, t])?;
             }
             tx.commit()?;
             Ok(())

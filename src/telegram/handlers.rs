@@ -14,11 +14,14 @@
 
 use super::HandlerResult;
 use super::api::Api;
+use super::errors::{describe, gone};
 use super::render::{MAX_MESSAGE, Outgoing, Press, render};
 use crate::core::Content;
-use crate::core::engine::{Action, Command, Engine, Input, Kind, Reply, State};
+use crate::core::commands::Command;
+use crate::core::engine::{Effect, Engine, Input, Kind, Reply, State, Turn as Step};
 use crate::storage::{ChatState, ChatStorage};
 use std::sync::Arc;
+use std::time::SystemTime;
 use teloxide::dispatching::UpdateHandler;
 use teloxide::dispatching::dialogue::Dialogue;
 use teloxide::prelude::*;
@@ -92,8 +95,9 @@ fn app_language(msg: &Message) -> Option<&str> {
 }
 
 impl Turn<'_> {
+    /// The engine at this moment: the clock goes in, the date of a report comes out.
     fn engine(&self) -> Engine<'_> {
-        Engine::new(self.content)
+        Engine::new(self.content, SystemTime::now())
     }
 
     /// Sends the replies as new messages; returns the id of the last message with options.
@@ -122,23 +126,9 @@ impl Turn<'_> {
             .await
     }
 
-    /// The messages for one reply. Only the pending message (the last with options) gets
-    /// answer buttons bound to the current question; earlier ones keep their links.
+    /// The messages for one reply: the reply carries its key and progress.
     fn outgoing(&self, state: &ChatState, reply: &Reply, last: bool) -> Vec<Outgoing> {
-        let engine = self.engine();
-        let t = self.content.texts(&state.engine.lang);
-        let pending = last && !reply.options.is_empty();
-        let key = if pending {
-            engine.pending_key(&state.engine)
-        } else {
-            None
-        };
-        let progress = if pending && reply.kind == Kind::Question {
-            engine.progress(&state.engine)
-        } else {
-            None
-        };
-        render(reply, key.as_deref(), progress, t)
+        render(reply, last, self.content.texts(&state.engine.prefs.lang))
     }
 
     /// Edits `message` in place to show `reply`; false when it cannot be done in one message.
@@ -161,7 +151,7 @@ impl Turn<'_> {
     /// Takes the buttons off an earlier question so they cannot be pressed again by mistake.
     async fn clear_keyboard(&self, message: MessageId) {
         if let Err(e) = self.bot.clear_keyboard(self.chat, message).await {
-            log::debug!("could not clear an old keyboard: {}", super::describe(&e));
+            log::debug!("could not clear an old keyboard: {}", describe(&e));
         }
     }
 }
@@ -197,34 +187,17 @@ async fn begin(
         log::info!("update {update} was applied already; skipped");
         return Ok(None);
     }
-    if !state.engine.lang_chosen {
-        // The app's language, where the data has it; English otherwise.
-        let code = language
-            .and_then(|l| l.split(['-', '_']).next())
-            .map(str::to_ascii_lowercase)
-            .filter(|c| turn.content.languages.contains_key(c))
-            .unwrap_or_else(|| "en".into());
-        state.engine.lang = code;
-    }
-    if state.engine.country.is_none()
-        && let Some(iso) = guess_country(language).filter(|iso| turn.content.country(iso).is_some())
-    {
-        // Shown as a guess, with the generic numbers beside it and an offer to set it.
-        state.engine.country = Some(iso);
-        state.engine.country_guessed = true;
-    }
+    super::locale::apply(&mut state.engine.prefs, language, turn.content);
     if state.reset {
         log::info!("a stored conversation no longer loads; starting it again");
         let mut fresh = ChatState {
             engine: State {
-                country: state.engine.country.clone(),
-                country_guessed: state.engine.country_guessed,
-                lang: state.engine.lang.clone(),
+                prefs: state.engine.prefs.clone(),
                 ..State::default()
             },
             ..ChatState::default()
         };
-        let t = turn.content.texts(&fresh.engine.lang);
+        let t = turn.content.texts(&fresh.engine.prefs.lang);
         let mut replies = vec![info(t.get("telegram.reset"))];
         replies.extend(turn.engine().step(&mut fresh.engine, Input::Start));
         finish(turn, dialogue, fresh, update, &replies).await?;
@@ -233,32 +206,13 @@ async fn begin(
     Ok(Some(state))
 }
 
-/// The region of a language tag ("en-AU" → "AU"), which says where the user's phone is set
-/// up, not where they are: only ever a guess.
-pub fn guess_country(language: Option<&str>) -> Option<String> {
-    let region = language?.split(['-', '_']).nth(1)?;
-    (region.len() == 2 && region.bytes().all(|b| b.is_ascii_alphabetic()))
-        .then(|| region.to_ascii_uppercase())
-}
-
 /// One engine step, counted for safety monitoring.
-fn step(turn: &Turn<'_>, state: &mut ChatState, input: Input) -> Vec<Reply> {
-    let before = state.engine.clone();
-    let replies = turn.engine().step(&mut state.engine, input);
-    let t = turn.content.texts(&state.engine.lang);
-    super::metrics::record(&before, &state.engine, &replies, t);
-    replies
-}
-
-/// Whether Telegram says the user can no longer be reached (blocked the bot, deleted).
-fn gone(e: &(dyn std::error::Error + Send + Sync + 'static)) -> bool {
-    use teloxide::ApiError as A;
-    matches!(
-        e.downcast_ref::<teloxide::RequestError>(),
-        Some(teloxide::RequestError::Api(
-            A::BotBlocked | A::UserDeactivated | A::BotKicked
-        ))
-    )
+fn step(turn: &Turn<'_>, state: &mut ChatState, input: Input) -> Step {
+    let before = super::metrics::Before::of(&state.engine);
+    let step = turn.engine().turn(&mut state.engine, input);
+    let t = turn.content.texts(&state.engine.prefs.lang);
+    super::metrics::record(&before, &state.engine, &step.replies, t);
+    step
 }
 
 /// A user who blocked the bot: stop sending and delete their conversation.
@@ -327,42 +281,59 @@ async fn on_text(
         return Ok(());
     };
     let text = msg.text().unwrap_or_default();
-    let t = content.texts(&state.engine.lang);
     if text.chars().count() > MAX_MESSAGE {
         // Telegram never sends more than 4096 characters; anything longer is not a person.
+        let t = content.texts(&state.engine.prefs.lang);
         bot.send_text(msg.chat.id, t.get("telegram.too_long"))
             .await?;
         return Ok(save(&turn, &dialogue, state, upd.id.0).await?);
     }
     let input = match Command::parse(text) {
-        Some(Command::Faq) => return telegram_only(&turn, state, &dialogue, upd.id.0, "faq").await,
-        Some(Command::Report) => {
-            return telegram_only(&turn, state, &dialogue, upd.id.0, "report").await;
-        }
-        Some(Command::Forget) => return forget(&turn, state, &dialogue).await,
         Some(cmd) => Input::Command(cmd),
         None => Input::Text(text.to_string()),
     };
-    let replies = step(&turn, &mut state, input);
-    finish(&turn, &dialogue, state, upd.id.0, &replies).await?;
+    let step = step(&turn, &mut state, input);
+    conclude(&turn, &dialogue, state, upd.id.0, step).await
+}
+
+/// After a step: what its effect asks for, then the replies, then the state saved. A report
+/// goes out as plain text with its share button and the FHIR document.
+async fn conclude(
+    turn: &Turn<'_>,
+    dialogue: &ChatDialogue,
+    state: ChatState,
+    update: u32,
+    step: Step,
+) -> HandlerResult {
+    if step.effect == Some(Effect::Forget) {
+        return forget(turn, state, dialogue, &step.replies).await;
+    }
+    if let Some(report) = step.replies.iter().find(|r| r.kind == Kind::Report) {
+        send_report(turn, report, &state.engine.prefs.lang).await?;
+        save(turn, dialogue, state, update).await?;
+        return Ok(());
+    }
+    finish(turn, dialogue, state, update, &step.replies).await?;
     Ok(())
 }
 
 /// /forget: everything stored about the user goes, state and preferences at once; then the
-/// confirmation (which says the chat history itself stays in Telegram).
-async fn forget(turn: &Turn<'_>, mut state: ChatState, dialogue: &ChatDialogue) -> HandlerResult {
-    let t = turn.content.texts(&state.engine.lang);
+/// confirmation (which says the chat history itself stays in Telegram). Nothing is saved.
+async fn forget(
+    turn: &Turn<'_>,
+    state: ChatState,
+    dialogue: &ChatDialogue,
+    replies: &[Reply],
+) -> HandlerResult {
     if let Err(e) = dialogue.exit().await {
         log::error!("forgetting a conversation failed: {e}");
+        let t = turn.content.texts(&state.engine.prefs.lang);
         turn.bot
             .send_text(turn.chat, t.get("telegram.error"))
             .await?;
         return Ok(());
     }
-    let replies = turn
-        .engine()
-        .step(&mut state.engine, Input::Command(Command::Forget));
-    turn.send(&state, &replies).await?;
+    turn.send(&state, replies).await?;
     Ok(())
 }
 
@@ -378,12 +349,9 @@ async fn on_other_message(
     let Some(mut state) = begin(&turn, &dialogue, upd.id.0, app_language(&msg)).await? else {
         return Ok(());
     };
-    let t = content.texts(&state.engine.lang);
+    let t = content.texts(&state.engine.prefs.lang);
     let mut replies = vec![info(t.get("telegram.non_text"))];
-    match turn.engine().pending(&state.engine) {
-        Some(p) => replies.push(p),
-        None => replies.extend(turn.engine().step(&mut state.engine, Input::Start)),
-    }
+    replies.extend(turn.engine().step(&mut state.engine, Input::Show));
     finish(&turn, &dialogue, state, upd.id.0, &replies).await?;
     Ok(())
 }
@@ -439,112 +407,52 @@ async fn on_button(
         if let Err(e) = bot.answer(q.id.clone(), None).await {
             log::debug!(
                 "acknowledging a repeated press failed: {}",
-                super::describe(&e)
+                describe(&e)
             );
         }
         return Ok(());
     };
-    let engine = turn.engine();
-    let t = content.texts(&state.engine.lang);
+    let t = content.texts(&state.engine.prefs.lang);
     let press = q.data.as_deref().and_then(Press::decode);
-    let current = engine.pending_key(&state.engine);
-
+    let answered = matches!(press, Some(Press::Option { .. } | Press::Done { .. }));
     let input = match press {
-        Some(Press::Command(name)) => {
-            bot.answer(q.id.clone(), None).await?;
-            return telegram_only(&turn, state, &dialogue, upd.id.0, &name).await;
-        }
-        Some(Press::Option { key, index }) if Some(&key) == current.as_ref() => {
-            let pending = engine.pending(&state.engine);
-            match pending
-                .as_ref()
-                .and_then(|p| p.options.get(index).map(|o| (p.multi, o)))
-            {
-                Some((true, o)) => match o.action {
-                    Action::Item(f) => Some(Input::Toggle(f)),
-                    _ => Some(Input::Choose(vec![index])),
-                },
-                Some((false, _)) => Some(Input::Choose(vec![index])),
-                None => None,
-            }
-        }
-        Some(Press::Done { key })
-            if Some(&key) == current.as_ref()
-                && engine.pending(&state.engine).is_some_and(|p| p.multi) =>
-        {
-            Some(Input::Done)
-        }
-        _ => None,
+        Some(Press::Command(cmd)) => Input::Command(cmd),
+        Some(Press::Option { key, index }) => Input::Press { key, index },
+        Some(Press::Done { key }) => Input::Submit { key },
+        // Forged or from another version: a press on no screen, which the engine rejects.
+        None => Input::Submit { key: String::new() },
     };
-    let Some(input) = input else {
-        // Stale or forged: a short explanation, then the current question.
+    let step = step(&turn, &mut state, input);
+    if step.effect == Some(Effect::Rejected) {
+        // Stale or forged: a short explanation, then the screen shown now.
         bot.answer(q.id.clone(), Some(t.get("telegram.stale")))
             .await?;
-        let replies = match engine.pending(&state.engine) {
-            Some(p) => vec![p],
-            None => engine.step(&mut state.engine, Input::Start),
-        };
         if let Some(old) = state.keyboard.filter(|k| *k != pressed_on.0) {
             turn.clear_keyboard(MessageId(old)).await;
         }
-        finish(&turn, &dialogue, state, upd.id.0, &replies).await?;
+        finish(&turn, &dialogue, state, upd.id.0, &step.replies).await?;
         return Ok(());
-    };
+    }
     bot.answer(q.id.clone(), None).await?;
-    let replies = step(&turn, &mut state, input);
     // The next question (or a toggled list) replaces the one pressed, to keep the chat short;
     // results and errors arrive as new messages.
-    let in_place = matches!(replies.as_slice(), [r] if matches!(r.kind, Kind::Question | Kind::Info) && !r.options.is_empty());
+    let replies = &step.replies;
+    let in_place = answered
+        && matches!(replies.as_slice(), [r] if matches!(r.kind, Kind::Question | Kind::Info) && !r.options.is_empty());
     if in_place && turn.edit(&state, pressed_on, &replies[0]).await? {
         state.keyboard = Some(pressed_on.0);
         save(&turn, &dialogue, state, upd.id.0).await?;
-    } else {
-        turn.clear_keyboard(pressed_on).await;
-        finish(&turn, &dialogue, state, upd.id.0, &replies).await?;
+        return Ok(());
     }
-    Ok(())
+    if answered {
+        turn.clear_keyboard(pressed_on).await;
+    }
+    conclude(&turn, &dialogue, state, upd.id.0, step).await
 }
 
 /// A button on a message that is not in a private chat (or has no message): acknowledged.
 async fn on_foreign_button(bot: Api, q: CallbackQuery) -> HandlerResult {
     bot.answer(q.id.clone(), None).await?;
-    Ok(())
-}
-
-/// The Telegram-only actions: emergency help, and the features that are coming.
-async fn telegram_only(
-    turn: &Turn<'_>,
-    mut state: ChatState,
-    dialogue: &ChatDialogue,
-    update: u32,
-    name: &str,
-) -> HandlerResult {
-    let t = turn.content.texts(&state.engine.lang);
-    let replies = match name {
-        "emergency" => step(turn, &mut state, Input::Command(Command::Emergency)),
-        "report" => {
-            let replies = turn.engine().step(
-                &mut state.engine,
-                Input::Report {
-                    authored: crate::console::now_rfc3339(),
-                },
-            );
-            if let Some(report) = replies.iter().find(|r| r.kind == Kind::Report) {
-                send_report(turn, report, &state.engine.lang).await?;
-                save(turn, dialogue, state, update).await?;
-                return Ok(());
-            }
-            replies
-        }
-        "faq" => turn
-            .engine()
-            .step(&mut state.engine, Input::Command(Command::Faq)),
-        "country" => turn
-            .engine()
-            .step(&mut state.engine, Input::Command(Command::Country)),
-        _ => with_pending(turn, &state, info(t.get("msg.help"))),
-    };
-    finish(turn, dialogue, state, update, &replies).await?;
     Ok(())
 }
 
@@ -589,33 +497,25 @@ async fn on_inline_query(
     storage: Arc<ChatStorage>,
     content: Arc<Content>,
 ) -> HandlerResult {
-    let app_lang = q
-        .from
-        .language_code
-        .as_deref()
-        .and_then(|l| l.split(['-', '_']).next())
-        .unwrap_or("en");
+    let app_lang = super::locale::language(q.from.language_code.as_deref());
     let state = storage
         .clone()
         .get_dialogue(ChatId(q.from.id.0 as i64))
         .await
         .ok()
         .flatten()
-        .filter(|s| !s.reset && crate::core::report::has_answers(&s.engine));
+        .filter(|s| !s.reset);
+    let engine = Engine::new(&content, SystemTime::now());
+    let summary = state.as_ref().and_then(|s| engine.summary(&s.engine));
     let t = content.texts(
         state
             .as_ref()
-            .map(|s| s.engine.lang.as_str())
+            .filter(|_| summary.is_some())
+            .map(|s| s.engine.prefs.lang.as_str())
             .unwrap_or(app_lang),
     );
-    let article = match state {
-        Some(s) => {
-            let r = crate::core::report::report(
-                &content,
-                &s.engine,
-                &crate::console::now_rfc3339(),
-                env!("CARGO_PKG_VERSION"),
-            );
+    let article = match summary {
+        Some(r) => {
             InlineQueryResultArticle::new(
                 "summary",
                 t.get("telegram.share_title"),
@@ -634,12 +534,6 @@ async fn on_inline_query(
     bot.answer_inline_personal(q.id.clone(), vec![InlineQueryResult::Article(article)])
         .await?;
     Ok(())
-}
-
-fn with_pending(turn: &Turn<'_>, state: &ChatState, first: Reply) -> Vec<Reply> {
-    let mut replies = vec![first];
-    replies.extend(turn.engine().pending(&state.engine));
-    replies
 }
 
 fn info(text: &str) -> Reply {

@@ -2,7 +2,7 @@
 //! tapped and typed, FAQ answers and misses, blocked users, failures. Each count is also a log
 //! line at info; the webhook server can expose them over HTTP.
 
-use crate::core::engine::{Kind, Reply, State};
+use crate::core::engine::{Kind, Reply, Screen, State};
 use crate::core::texts::Texts;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -55,11 +55,27 @@ pub fn count(counter: &AtomicU64, what: &str) {
 }
 
 /// Counts what one step did, from the state before and after it and its replies.
-pub fn record(before: &State, after: &State, replies: &[Reply], t: &Texts) {
+/// What [`record`] compares a step's result with: whether the emergency was shown, and the
+/// check's node (a new outcome is counted once).
+pub struct Before {
+    emergency: bool,
+    node: Option<String>,
+}
+
+impl Before {
+    pub fn of(state: &State) -> Before {
+        Before {
+            emergency: matches!(state.screen.base(), Screen::Emergency(_)),
+            node: state.check.node.clone(),
+        }
+    }
+}
+
+pub fn record(before: &Before, after: &State, replies: &[Reply], t: &Texts) {
     let c = &COUNTERS;
     c.updates_handled.fetch_add(1, Ordering::Relaxed);
-    if before.emergency.is_none()
-        && let Some(e) = &after.emergency
+    if !before.emergency
+        && let Some(e) = after.screen.undo()
     {
         if e.typed {
             count(&c.emergency_typed, "emergency typed");
@@ -72,7 +88,7 @@ pub fn record(before: &State, after: &State, replies: &[Reply], t: &Texts) {
             Kind::Outcome => {
                 // A follow-up after advice shown early is not a second outcome.
                 if let Some(o) = &r.outcome
-                    && before.node != after.node
+                    && before.node != after.check.node
                     && !r.followup
                 {
                     let counter = match o.urgency.id() {

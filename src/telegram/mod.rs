@@ -7,7 +7,9 @@
 //! of updates it cannot parse) is not used, and its logs are switched off in `main.rs`.
 
 pub mod api;
+mod errors;
 mod handlers;
+pub mod locale;
 pub mod metrics;
 pub mod polling;
 pub mod render;
@@ -22,6 +24,7 @@ use teloxide::adaptors::throttle::Limits;
 use teloxide::prelude::*;
 use teloxide::types::BotCommand;
 
+pub use errors::{describe, describe_error};
 pub use handlers::schema;
 
 pub type HandlerResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
@@ -61,27 +64,6 @@ pub async fn set_webhook(bot: &Bot, url: url::Url, secret: &str) -> anyhow::Resu
         .await
         .map_err(|e| anyhow::anyhow!("setWebhook failed: {}", describe(&e)))?;
     Ok(())
-}
-
-/// The kind of a handler error, without user data.
-pub fn describe_error(e: &(dyn std::error::Error + Send + Sync + 'static)) -> String {
-    match e.downcast_ref::<teloxide::RequestError>() {
-        Some(re) => describe(re),
-        None => "storage or internal error".into(),
-    }
-}
-
-/// A description of a request error that carries no user data: the kind of error only.
-pub fn describe(e: &teloxide::RequestError) -> String {
-    use teloxide::RequestError as E;
-    match e {
-        E::Api(api) => format!("Telegram API error: {api}"),
-        E::MigrateToChatId(_) => "chat migrated".into(),
-        E::RetryAfter(s) => format!("rate limited for {}s", s.seconds()),
-        E::Network(_) => "network error".into(),
-        E::InvalidJson { .. } => "invalid JSON in a Telegram response".into(),
-        E::Io(_) => "I/O error".into(),
-    }
 }
 
 /// Runs the bot until SIGINT or SIGTERM.
@@ -204,20 +186,11 @@ async fn announce(bot: &Bot, content: &Content) {
 /// Commands and descriptions in one language (English also as the default for all).
 async fn announce_in(bot: &Bot, lang: &str, t: &crate::core::texts::Texts) {
     let code = (lang != "en").then(|| lang.to_string());
-    let commands: Vec<BotCommand> = [
-        "start",
-        "check",
-        "faq",
-        "emergency",
-        "report",
-        "country",
-        "language",
-        "forget",
-        "help",
-    ]
-    .iter()
-    .map(|c| BotCommand::new(*c, t.get(&format!("telegram.command.{c}"))))
-    .collect();
+    let commands: Vec<BotCommand> = crate::core::commands::COMMANDS
+        .iter()
+        .filter(|e| e.menu)
+        .map(|e| BotCommand::new(e.name, t.get(&e.command.text_key())))
+        .collect();
     startup::optional("setMyCommands", || {
         let mut request = bot.set_my_commands(commands.clone());
         if let Some(c) = &code {

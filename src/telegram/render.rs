@@ -1,6 +1,7 @@
 //! From the engine's replies to Telegram messages: HTML with escaping, inline keyboards,
-//! button data that fits in 64 bytes and names the question it belongs to.
+//! button data that fits in 64 bytes and names the screen it belongs to.
 
+use crate::core::commands::Command;
 use crate::core::engine::{Action, Kind, Reply};
 use crate::core::texts::Texts;
 use teloxide::types::{CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup};
@@ -18,8 +19,8 @@ pub enum Press {
     Option { key: String, index: usize },
     /// Done on the multi-select `key`.
     Done { key: String },
-    /// A Telegram-only action that does not depend on the pending question.
-    Command(String),
+    /// A command offered as a button ([`Command::is_button`]), whatever the screen.
+    Command(Command),
 }
 
 impl Press {
@@ -27,7 +28,7 @@ impl Press {
         match self {
             Press::Option { key, index } => format!("o|{key}|{index}"),
             Press::Done { key } => format!("d|{key}"),
-            Press::Command(name) => format!("c|{name}"),
+            Press::Command(cmd) => format!("c|{}", cmd.name()),
         }
     }
 
@@ -45,7 +46,7 @@ impl Press {
             ("d", key, None) => Press::Done {
                 key: key.to_string(),
             },
-            ("c", name, None) if COMMANDS.contains(&name) => Press::Command(name.to_string()),
+            ("c", name, None) => Press::Command(Command::named(name).filter(|c| c.is_button())?),
             _ => return None,
         };
         if parts.next().is_some() {
@@ -55,9 +56,6 @@ impl Press {
     }
 }
 
-/// Telegram-only buttons.
-pub const COMMANDS: &[&str] = &["emergency", "faq", "report", "country"];
-
 /// One message to send: HTML text and its keyboard.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outgoing {
@@ -66,13 +64,12 @@ pub struct Outgoing {
 }
 
 /// Renders one reply as one or more messages (split at paragraph boundaries to stay under
-/// Telegram's limit), the keyboard on the last.
-pub fn render(
-    reply: &Reply,
-    key: Option<&str>,
-    progress: Option<(usize, usize)>,
-    t: &Texts,
-) -> Vec<Outgoing> {
+/// Telegram's limit), the keyboard on the last. Only the last reply of a turn (`last`) gets
+/// answer buttons, bound to its screen's key, and its progress; earlier ones keep their links.
+pub fn render(reply: &Reply, last: bool, t: &Texts) -> Vec<Outgoing> {
+    let pending = last && !reply.options.is_empty();
+    let key = reply.key.as_deref().filter(|_| pending);
+    let progress = reply.progress.filter(|_| pending && reply.kind == Kind::Question);
     let mut paragraphs: Vec<String> = Vec::new();
     if let Some((n, m)) = progress {
         paragraphs.push(format!(
@@ -215,25 +212,22 @@ fn keyboard(reply: &Reply, key: Option<&str>, t: &Texts) -> Option<InlineKeyboar
         }
     }
     // Telegram-only buttons.
-    let command = |name: &str, label: &str| {
-        InlineKeyboardButton::callback(
-            t.get(label).to_string(),
-            Press::Command(name.into()).encode(),
-        )
+    let command = |cmd: Command, label: &str| {
+        InlineKeyboardButton::callback(t.get(label).to_string(), Press::Command(cmd).encode())
     };
     match reply.kind {
         Kind::Info if is_welcome(reply) => {
-            rows.push(vec![command("emergency", "telegram.emergency")]);
-            rows.push(vec![command("faq", "telegram.ask")]);
+            rows.push(vec![command(Command::Emergency, "telegram.emergency")]);
+            rows.push(vec![command(Command::Faq, "telegram.ask")]);
         }
         Kind::Outcome => {
-            rows.insert(0, vec![command("report", "telegram.report")]);
-            rows.insert(1, vec![command("faq", "telegram.ask")]);
+            rows.insert(0, vec![command(Command::Report, "telegram.report")]);
+            rows.insert(1, vec![command(Command::Faq, "telegram.ask")]);
         }
         _ => {}
     }
     if reply.offer_country {
-        rows.push(vec![command("country", "label.set_country")]);
+        rows.push(vec![command(Command::Country, "label.set_country")]);
     }
     for link in &reply.links {
         if let Ok(url) = link.url.parse() {
@@ -264,6 +258,8 @@ mod tests {
         assert_eq!(Press::decode(&press.encode()), Some(press));
         let done = Press::Done { key: "risk".into() };
         assert_eq!(Press::decode(&done.encode()), Some(done));
+        let cmd = Press::Command(Command::Report);
+        assert_eq!(Press::decode(&cmd.encode()), Some(cmd));
         for forged in [
             "",
             "x",
@@ -271,6 +267,7 @@ mod tests {
             "o|risk|-1",
             "o|risk|1|2",
             "c|rm -rf",
+            "c|forget",
             "d|a|b",
             &"o|".repeat(40),
         ] {
