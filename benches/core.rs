@@ -28,7 +28,7 @@ fn benches(c: &mut Criterion) {
         b.iter(|| assess(black_box(&findings), false, gb, texts))
     });
 
-    let engine = Engine::new(&content);
+    let engine = Engine::new(&content, std::time::SystemTime::now());
     let messages = [
         "can a clot in my leg give me cramps",
         "my mum is coughing up blood, what should she do?",

@@ -302,11 +302,14 @@ async fn rss_with_stored(exe: &str) -> (u64, u64) {
     let mut conn = rusqlite::Connection::open(&db).expect("open");
     let tx = conn.transaction().expect("tx");
     let mut s = ChatState::default();
-    s.engine.node = Some("risk".into());
-    s.engine.consent = true;
+    s.engine.check.node = Some("risk".into());
+    s.engine.check.consent = true;
+    s.engine.screen = clotcheck::core::engine::Screen::Question;
     for f in clotcheck::core::findings::Finding::ALL.iter().take(14) {
         s.engine
+            .check
             .answers
+            .findings
             .set(*f, clotcheck::core::findings::Answer::Absent);
     }
     let now = clotcheck::storage::now();

@@ -70,7 +70,7 @@ impl Score {
 
 fn score(cases: &[(String, Case)]) -> BTreeMap<String, Score> {
     let content = data::load_embedded().unwrap();
-    let engine = Engine::new(&content);
+    let engine = Engine::new(&content, std::time::SystemTime::now());
     let mut out: BTreeMap<String, Score> = BTreeMap::new();
     for (lang, c) in cases {
         let s = out.entry(lang.clone()).or_default();
@@ -231,7 +231,7 @@ struct Regressions {
 #[test]
 fn emergency_regressions_keep_their_labels() {
     let content = data::load_embedded().unwrap();
-    let engine = Engine::new(&content);
+    let engine = Engine::new(&content, std::time::SystemTime::now());
     let text = std::fs::read_to_string(project("tests/data/ask_regressions.toml")).unwrap();
     let cases = toml::from_str::<Regressions>(&text).unwrap().case;
     let wrong: Vec<&str> = cases
@@ -358,7 +358,7 @@ fn calibration() {
 #[test]
 fn every_title_and_example_question_is_answered_directly() {
     let content = data::load_embedded().unwrap();
-    let engine = Engine::new(&content);
+    let engine = Engine::new(&content, std::time::SystemTime::now());
     let mut wrong = Vec::new();
     for lang in ["en", "de", "es"] {
         let text = std::fs::read_to_string(project(&format!("dialogs/{lang}/faq.toml"))).unwrap();
@@ -389,7 +389,7 @@ fn every_title_and_example_question_is_answered_directly() {
 #[test]
 fn odd_messages_get_a_plain_answer() {
     let content = data::load_embedded().unwrap();
-    let engine = Engine::new(&content);
+    let engine = Engine::new(&content, std::time::SystemTime::now());
     let long = "blah ".repeat(819) + "x";
     for text in [
         "",

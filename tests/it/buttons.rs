@@ -16,7 +16,7 @@ const MAX_BUTTON: usize = 32;
 /// Every button label of a reply as Telegram would show it.
 fn labels(content: &Content, lang: &str, reply: &Reply) -> Vec<String> {
     let t = content.texts(lang);
-    render(reply, Some("k"), None, t)
+    render(&keyed(reply), true, t)
         .into_iter()
         .filter_map(|m| m.keyboard)
         .flat_map(|k| k.inline_keyboard.into_iter().flatten())
@@ -24,12 +24,20 @@ fn labels(content: &Content, lang: &str, reply: &Reply) -> Vec<String> {
         .collect()
 }
 
+/// The reply with a key, so that its answer buttons are drawn.
+fn keyed(reply: &Reply) -> Reply {
+    Reply {
+        key: Some("k".into()),
+        ..reply.clone()
+    }
+}
+
 /// The screens a person can reach in one language: every vignette walked to its end, every
 /// multi-select with everything ticked, the emergency (tapped and typed), /emergency, the FAQ
 /// list and an unsure match, the country and language pickers, and the welcome with and without
 /// a country.
 fn screens(content: &Content, lang: &str) -> Vec<Reply> {
-    let engine = Engine::new(content);
+    let engine = Engine::new(content, std::time::SystemTime::now());
     let mut out = Vec::new();
     for v in vignettes() {
         out.extend(walk_all(content, lang, &v.present, &v.unsure));
@@ -42,11 +50,9 @@ fn screens(content: &Content, lang: &str) -> Vec<Reply> {
         out.extend(walk_all(content, lang, &[f.id().to_string()], &[]));
     }
     for country in [None, Some("GB"), Some("ZA")] {
-        let mut state = State {
-            lang: lang.into(),
-            country: country.map(str::to_string),
-            ..State::default()
-        };
+        let mut state = State::default();
+        state.prefs.lang = lang.into();
+        state.prefs.country = country.map(str::to_string);
         out.extend(engine.step(&mut state, Input::Start));
         out.extend(engine.step(&mut state, Input::Choose(vec![0])));
         out.extend(engine.step(&mut state, Input::Choose(vec![1]))); // decline
@@ -125,7 +131,7 @@ fn multi_select_items_keep_their_full_wording_in_the_message() {
     for lang in LANGUAGES {
         let t = content.texts(lang);
         for reply in screens(&content, lang).iter().filter(|r| r.multi) {
-            let html: String = render(reply, Some("k"), None, t)
+            let html: String = render(&keyed(reply), true, t)
                 .into_iter()
                 .map(|m| m.html)
                 .collect();

@@ -5,6 +5,7 @@ use clotcheck::core::engine::{Command, Engine, Input, State};
 use clotcheck::core::findings::{Answer, Finding, Findings};
 use clotcheck::core::rules::triage;
 use clotcheck::data;
+use clotcheck::storage::{ChatState, decode, encode_state};
 use proptest::prelude::*;
 
 fn any_answer() -> impl Strategy<Value = Option<Answer>> {
@@ -92,31 +93,31 @@ proptest! {
     #[test]
     fn no_input_sequence_panics_or_strands_the_engine(inputs in proptest::collection::vec(any_input(), 1..60)) {
         let content = data::load_embedded().unwrap();
-        let engine = Engine::new(&content);
+        let engine = Engine::new(&content, std::time::SystemTime::now());
         let mut state = State::default();
         engine.step(&mut state, Input::Start);
         for input in inputs {
             let replies = engine.step(&mut state, input.clone());
             prop_assert!(!replies.is_empty(), "no reply to {input:?}");
             // A way forward: whatever is pending has options.
-            if state.node.is_some() {
+            if state.check.node.is_some() {
                 let p = engine.pending(&state);
                 prop_assert!(p.as_ref().is_some_and(|p| !p.options.is_empty()), "stranded after {input:?}: {state:?}");
             }
             // A red flag on record always shows the emergency advice.
-            if state.answers.present().any(|f| f.is_red_flag()) || state.typed_emergency {
-                prop_assert!(state.emergency.is_some(), "red flag without emergency after {input:?}");
+            if state.check.answers.findings.present().any(|f| f.is_red_flag()) || state.check.answers.typed_emergency {
+                prop_assert!(state.screen.undo().is_some(), "red flag without emergency after {input:?}");
             }
             // Any outcome shown is the rules' verdict on the recorded answers.
             for r in &replies {
                 if let Some(o) = &r.outcome {
-                    prop_assert_eq!(o.urgency, triage(&state.answers, state.typed_emergency).urgency);
+                    prop_assert_eq!(o.urgency, triage(&state.check.answers.findings, state.check.answers.typed_emergency).urgency);
                 }
             }
             // The state survives storage.
-            let json = serde_json::to_string(&state).unwrap();
-            let back: State = serde_json::from_str(&json).unwrap();
-            prop_assert_eq!(&back, &state);
+            let stored = ChatState { engine: state.clone(), ..ChatState::default() };
+            let back = decode(Some(&encode_state(&stored)), None).unwrap();
+            prop_assert_eq!(&back.engine, &state);
         }
     }
 }
@@ -197,14 +198,13 @@ proptest! {
     fn rendering_stays_within_telegram_limits(inputs in proptest::collection::vec(any_input(), 1..40)) {
         use clotcheck::telegram::render::{MAX_DATA, MAX_MESSAGE, render};
         let content = data::load_embedded().unwrap();
-        let engine = Engine::new(&content);
+        let engine = Engine::new(&content, std::time::SystemTime::now());
         let mut state = State::default();
         let t = content.texts("en");
         for input in inputs {
             let replies = engine.step(&mut state, input);
             for (i, r) in replies.iter().enumerate() {
-                let key = (i + 1 == replies.len()).then(|| engine.pending_key(&state)).flatten();
-                for out in render(r, key.as_deref(), engine.progress(&state), t) {
+                for out in render(r, i + 1 == replies.len(), t) {
                     prop_assert!(out.html.chars().count() <= MAX_MESSAGE);
                     if let Some(k) = &out.keyboard {
                         for row in &k.inline_keyboard {

@@ -7,7 +7,10 @@ use crate::support::{Console, vignettes, walk};
 use crate::telegram::{BotProcess, Person};
 use clotcheck::core::engine::{Engine, Input, State};
 use clotcheck::core::findings::{Answer, Finding};
-use clotcheck::core::report::{questionnaire, report};
+use clotcheck::core::Content;
+use clotcheck::core::country::Place;
+use clotcheck::core::dialog::NodeKind;
+use clotcheck::core::report::{Report, questionnaire, report};
 use clotcheck::data;
 use serde_json::Value;
 
@@ -16,7 +19,7 @@ const WHEN: &str = "2026-11-24T09:30:00Z";
 /// The state after walking the check in the engine as a truthful person would.
 fn walked(present: &[String], unsure: &[String]) -> State {
     let content = data::load_embedded().unwrap();
-    let engine = Engine::new(&content);
+    let engine = Engine::new(&content, std::time::SystemTime::now());
     let mut state = State::default();
     let mut replies = engine.step(&mut state, Input::Start);
     for _ in 0..60 {
@@ -66,12 +69,28 @@ fn walked(present: &[String], unsure: &[String]) -> State {
     panic!("no outcome");
 }
 
+/// The report of a conversation's state, as the engine makes it.
+fn summary(content: &Content, state: &State, version: &str) -> Report {
+    let place = Place {
+        country: state.prefs.country.as_deref().and_then(|c| content.country(c)),
+        guessed: state.prefs.country_guessed,
+    };
+    let complete = state
+        .check
+        .node
+        .as_deref()
+        .and_then(|n| content.dialog.find(n))
+        .is_some_and(|ix| content.dialog.node(ix).kind == NodeKind::Outcome);
+    let lang = &state.prefs.lang;
+    report(content, &state.check.answers, place, lang, complete, WHEN, version)
+}
+
 #[test]
 fn the_summary_of_every_vignette() {
     let content = data::load_embedded().unwrap();
     for v in vignettes() {
         let state = walked(&v.present, &v.unsure);
-        let r = report(&content, &state, WHEN, "test");
+        let r = summary(&content, &state, "test");
         assert!(r.text.chars().count() < 4096);
         insta::assert_snapshot!(format!("report_{}", v.id), r.text);
     }
@@ -88,8 +107,8 @@ fn the_summary_names_what_a_clinician_needs() {
         ],
         &["chest_pain".into()],
     );
-    state.typed.push(Finding::CoughingBlood);
-    let text = report(&content, &state, WHEN, "9.9.9").text;
+    state.check.answers.typed.push(Finding::CoughingBlood);
+    let text = summary(&content, &state, "9.9.9").text;
     for needle in [
         "Date: 2026-11-24 09:30 UTC",
         "Result: URGENT",
@@ -115,9 +134,9 @@ fn the_summary_names_what_a_clinician_needs() {
     // Questions not asked are listed as such.
     let mut partial = State::default();
     partial
-        .answers
+        .check.answers.findings
         .set(Finding::SuddenBreathlessness, Answer::Absent);
-    let text = report(&content, &partial, WHEN, "t").text;
+    let text = summary(&content, &partial, "t").text;
     assert!(text.contains("Not asked: Chest or upper-back pain"));
     assert!(text.contains("(check not finished)"));
 }
@@ -127,19 +146,19 @@ fn the_longest_summary_stays_under_4096_characters() {
     let content = data::load_embedded().unwrap();
     let mut state = State::default();
     for f in Finding::ALL {
-        state.answers.set(*f, Answer::Present);
-        state.typed.push(*f);
+        state.check.answers.findings.set(*f, Answer::Present);
+        state.check.answers.typed.push(*f);
     }
-    state.country = Some("GB".into());
-    let all_present = report(&content, &state, WHEN, "0.1.0").text;
+    state.prefs.country = Some("GB".into());
+    let all_present = summary(&content, &state, "0.1.0").text;
     for f in Finding::ALL.iter().filter(|f| !f.is_red_flag()) {
-        state.answers.set(*f, Answer::Unsure);
+        state.check.answers.findings.set(*f, Answer::Unsure);
     }
     // Red flags absent, everything else present: the most reasons (S2 over every major risk
     // factor and every symptom).
     let mut s2 = State::default();
     for f in Finding::ALL {
-        s2.answers.set(
+        s2.check.answers.findings.set(
             *f,
             if f.is_red_flag() || f.group() == clotcheck::core::findings::Group::DvtFeature {
                 Answer::Absent
@@ -150,8 +169,8 @@ fn the_longest_summary_stays_under_4096_characters() {
     }
     for text in [
         all_present,
-        report(&content, &state, WHEN, "0.1.0").text,
-        report(&content, &s2, WHEN, "0.1.0").text,
+        summary(&content, &state, "0.1.0").text,
+        summary(&content, &s2, "0.1.0").text,
     ] {
         assert!(
             text.chars().count() < 4096,
@@ -196,7 +215,7 @@ fn keys(v: &Value, out: &mut Vec<String>) {
 fn the_fhir_response_has_the_r4_shape_and_its_link_ids_resolve() {
     let content = data::load_embedded().unwrap();
     let state = walked(&["leg_warmth".into()], &["fainting".into()]);
-    let fhir = report(&content, &state, WHEN, "t").fhir;
+    let fhir = summary(&content, &state, "t").fhir;
     let mut names = Vec::new();
     keys(&fhir, &mut names);
     for n in &names {

@@ -30,10 +30,13 @@ pub fn walk_all(
     present: &[String],
     unsure: &[String],
 ) -> Vec<Reply> {
-    let engine = Engine::new(content);
+    let engine = Engine::new(content, std::time::SystemTime::now());
     let mut state = State {
-        lang: lang.into(),
-        country: Some("GB".into()),
+        prefs: clotcheck::core::engine::Prefs {
+            lang: lang.into(),
+            country: Some("GB".into()),
+            ..Default::default()
+        },
         ..State::default()
     };
     let mut seen = engine.step(&mut state, Input::Start);
@@ -119,12 +122,15 @@ fn no_rule_id_in_anything_a_person_reads() {
 #[test]
 fn emergency_help_gives_every_call_handler_script() {
     let content = content();
-    let engine = Engine::new(&content);
+    let engine = Engine::new(&content, std::time::SystemTime::now());
     for lang in LANGUAGES {
         let t = content.texts(lang);
         let mut state = State {
-            lang: (*lang).into(),
-            country: Some("CO".into()),
+            prefs: clotcheck::core::engine::Prefs {
+                lang: (*lang).into(),
+                country: Some("CO".into()),
+                ..Default::default()
+            },
             ..State::default()
         };
         let replies = engine.step(&mut state, Input::Command(Command::Emergency));

@@ -22,7 +22,7 @@ fn short(state_secs: u64) -> Expiry {
 
 fn at_node(node: &str) -> ChatState {
     let mut s = ChatState::default();
-    s.engine.node = Some(node.into());
+    s.engine.check.node = Some(node.into());
     s
 }
 
@@ -49,7 +49,7 @@ where
 
     // Compare-and-set: a write over a version that is no longer stored fails.
     let mut next = read.clone();
-    next.engine.node = Some("rf_blood".into());
+    next.engine.check.node = Some("rf_blood".into());
     storage
         .clone()
         .update_dialogue(chat, next.clone())
@@ -61,12 +61,12 @@ where
         Err(StorageError::Conflict)
     ));
     let read = storage.clone().get_dialogue(chat).await.unwrap().unwrap();
-    assert_eq!(read.engine.node.as_deref(), Some("rf_blood"));
+    assert_eq!(read.engine.check.node.as_deref(), Some("rf_blood"));
     assert_eq!(read.version, 2);
 
     // Forget: state and preferences at once.
     let mut with_prefs = read;
-    with_prefs.engine.country = Some("AU".into());
+    with_prefs.engine.prefs.country = Some("AU".into());
     storage
         .clone()
         .update_dialogue(chat, with_prefs)
@@ -89,7 +89,7 @@ where
         .unwrap();
     let other = ChatId(chat.0 + 1);
     let mut s = at_node("risk");
-    s.engine.country = Some("JP".into());
+    s.engine.prefs.country = Some("JP".into());
     storage.clone().update_dialogue(other, s).await.unwrap();
     assert!(storage.clone().get_dialogue(chat).await.unwrap().is_some());
     tokio::time::sleep(Duration::from_millis(2_200)).await;
@@ -104,9 +104,9 @@ where
         .await
         .unwrap()
         .expect("prefs kept");
-    assert_eq!(kept.engine.country.as_deref(), Some("JP"));
-    assert_eq!(kept.engine.node, None, "answers gone");
-    assert!(kept.engine.answers.present().next().is_none());
+    assert_eq!(kept.engine.prefs.country.as_deref(), Some("JP"));
+    assert_eq!(kept.engine.check.node, None, "answers gone");
+    assert!(kept.engine.check.answers.findings.present().next().is_none());
     // A fresh write after expiry is not a conflict.
     storage
         .clone()
@@ -154,7 +154,7 @@ async fn sqlite_forget_deletes_the_rows_and_purge_deletes_expired_ones() {
     let path = dir.path().join("c.sqlite");
     let storage = SqliteStorage::open(&path, short(1)).await.unwrap();
     let mut s = at_node("risk");
-    s.engine.country = Some("DE".into());
+    s.engine.prefs.country = Some("DE".into());
     storage.clone().update_dialogue(ChatId(5), s).await.unwrap();
     assert_eq!(sqlite_rows(&path, 5), (1, 1));
     storage.clone().remove_dialogue(ChatId(5)).await.unwrap();
@@ -240,7 +240,7 @@ async fn sqlite_state_that_no_longer_loads_comes_back_reset() {
         .unwrap()
         .unwrap();
     assert!(s.reset);
-    assert_eq!(s.engine.node, None);
+    assert_eq!(s.engine.check.node, None);
     // And it can be written over.
     storage
         .clone()
@@ -306,7 +306,7 @@ async fn redis_keys_have_a_prefix_and_an_expiry_and_forget_deletes_them() {
         return;
     };
     let mut state = at_node("risk");
-    state.engine.country = Some("NZ".into());
+    state.engine.prefs.country = Some("NZ".into());
     s.clone().update_dialogue(ChatId(9), state).await.unwrap();
     let mut conn = redis_conn().await;
     let state_ttl: i64 = redis::cmd("TTL")

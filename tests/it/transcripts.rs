@@ -42,7 +42,7 @@ fn render(replies: &[Reply]) -> String {
 
 fn replay(name: &str, script: &str) {
     let content = data::load_embedded().unwrap();
-    let engine = Engine::new(&content);
+    let engine = Engine::new(&content, std::time::SystemTime::now());
     let mut state = State::default();
     let mut replies = engine.step(&mut state, Input::Start);
     let mut said = render(&replies);
@@ -59,7 +59,7 @@ fn replay(name: &str, script: &str) {
         let rest = rest.trim();
         match tag {
             "country" => {
-                state.country = Some(rest.to_string());
+                state.prefs.country = Some(rest.to_string());
                 replies = engine.step(&mut state, Input::Start);
                 said = render(&replies);
                 cursor = 0;
