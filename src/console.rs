@@ -45,7 +45,10 @@ pub fn run(
         },
         ..State::default()
     };
-    let hint = content.texts(&state.prefs.lang).get("msg.multi_hint").to_string();
+    let hint = content
+        .texts(&state.prefs.lang)
+        .get("msg.multi_hint")
+        .to_string();
     let replies = Engine::new(content, std::time::SystemTime::now()).step(&mut state, Input::Start);
     emit(&replies, settings, &hint, &mut out)?;
     for line in input.lines() {

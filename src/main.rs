@@ -471,7 +471,8 @@ fn cmd_ask(json: bool, lang: &str, country: Option<&str>, text: &str) -> ExitCod
         },
         Err(code) => return code,
     };
-    let a = clotcheck::core::engine::Engine::new(&content, std::time::SystemTime::now()).ask(text, lang, place);
+    let a = clotcheck::core::engine::Engine::new(&content, std::time::SystemTime::now())
+        .ask(text, lang, place);
     let mut out = io::stdout().lock();
     let written = if json {
         writeln!(out, "{}", serde_json::to_string(&a).unwrap_or_default())

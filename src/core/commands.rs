@@ -99,7 +99,10 @@ mod tests {
     fn names_parse_back_to_their_command() {
         for e in COMMANDS {
             assert_eq!(Command::parse(&format!("/{}", e.name)), Some(e.command));
-            assert_eq!(Command::parse(&format!("/{}@bot x", e.name.to_uppercase())), Some(e.command));
+            assert_eq!(
+                Command::parse(&format!("/{}@bot x", e.name.to_uppercase())),
+                Some(e.command)
+            );
             assert_eq!(e.command.name(), e.name);
         }
         assert_eq!(Command::parse("/nope"), Some(Command::Unknown));

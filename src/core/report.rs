@@ -7,8 +7,8 @@
 
 use super::Content;
 use super::advice::assess;
-use super::country::Place;
 use super::answers::Answers;
+use super::country::Place;
 use super::findings::{Answer, Finding, Findings, Group};
 use super::items::Item;
 use super::rules::{POLICY_VERSION, Urgency};

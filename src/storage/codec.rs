@@ -73,7 +73,11 @@ pub fn encode_state(s: &ChatState) -> String {
 }
 
 fn ids(findings: &[Finding]) -> String {
-    findings.iter().map(|f| f.id()).collect::<Vec<_>>().join(",")
+    findings
+        .iter()
+        .map(|f| f.id())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn screen(s: &Screen, out: &mut String) {
@@ -105,8 +109,20 @@ fn screen(s: &Screen, out: &mut String) {
 /// A state of this format; `None` when it is not one (another format, or damaged).
 pub fn decode_state(text: &str) -> Option<ChatState> {
     let f: Vec<&str> = text.split('|').collect();
-    let [format, version, last, keyboard, scr, node, history, answers, typed, flags, ticks, items] =
-        f.as_slice()
+    let [
+        format,
+        version,
+        last,
+        keyboard,
+        scr,
+        node,
+        history,
+        answers,
+        typed,
+        flags,
+        ticks,
+        items,
+    ] = f.as_slice()
     else {
         return None;
     };

@@ -197,7 +197,10 @@ mod tests {
         s.engine.prefs.country_guessed = false;
         assert!(s.has_prefs());
         let back = decode(None, encode_prefs(&s).as_deref()).unwrap();
-        assert_eq!(back.engine.prefs.lang, "en", "the app's language is not kept");
+        assert_eq!(
+            back.engine.prefs.lang, "en",
+            "the app's language is not kept"
+        );
         s.engine.prefs.lang_chosen = true;
         let back = decode(None, encode_prefs(&s).as_deref()).unwrap();
         assert_eq!(back.engine.prefs.lang, "de");
@@ -236,14 +239,20 @@ mod tests {
     #[test]
     fn the_first_format_still_loads() {
         let old = r#"{"format":1,"state":{"engine":{"version":1,"node":"rf_chest","history":["start","consent"],"answers":{},"typed":[],"typed_emergency":false,"ticks":[],"consent":true,"emergency":null,"country":"AU","country_guessed":false,"lang":"en","picking_country":true},"keyboard":5,"last_update":9,"version":2}}"#;
-        let s = decode(Some(old), Some(r#"{"country":"AU","country_guessed":false,"lang":"en"}"#))
-            .unwrap();
+        let s = decode(
+            Some(old),
+            Some(r#"{"country":"AU","country_guessed":false,"lang":"en"}"#),
+        )
+        .unwrap();
         assert!(!s.reset);
         assert_eq!(s.engine.check.node.as_deref(), Some("rf_chest"));
         assert!(s.engine.check.consent);
         assert!(matches!(s.engine.screen, Screen::Countries { .. }));
         assert_eq!(s.engine.prefs.country.as_deref(), Some("AU"));
-        assert_eq!((s.keyboard, s.last_update, s.version), (Some(5), Some(9), 2));
+        assert_eq!(
+            (s.keyboard, s.last_update, s.version),
+            (Some(5), Some(9), 2)
+        );
     }
 
     #[test]

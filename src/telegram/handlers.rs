@@ -405,10 +405,7 @@ async fn on_button(
     else {
         // Already applied (or reset): only make sure the spinner stops.
         if let Err(e) = bot.answer(q.id.clone(), None).await {
-            log::debug!(
-                "acknowledging a repeated press failed: {}",
-                describe(&e)
-            );
+            log::debug!("acknowledging a repeated press failed: {}", describe(&e));
         }
         return Ok(());
     };
@@ -515,14 +512,12 @@ async fn on_inline_query(
             .unwrap_or(app_lang),
     );
     let article = match summary {
-        Some(r) => {
-            InlineQueryResultArticle::new(
-                "summary",
-                t.get("telegram.share_title"),
-                InputMessageContent::Text(InputMessageContentText::new(r.text)),
-            )
-            .description(t.get("telegram.share_description"))
-        }
+        Some(r) => InlineQueryResultArticle::new(
+            "summary",
+            t.get("telegram.share_title"),
+            InputMessageContent::Text(InputMessageContentText::new(r.text)),
+        )
+        .description(t.get("telegram.share_description")),
         None => InlineQueryResultArticle::new(
             "nothing",
             t.get("telegram.share_nothing_title"),

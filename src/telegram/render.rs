@@ -69,7 +69,9 @@ pub struct Outgoing {
 pub fn render(reply: &Reply, last: bool, t: &Texts) -> Vec<Outgoing> {
     let pending = last && !reply.options.is_empty();
     let key = reply.key.as_deref().filter(|_| pending);
-    let progress = reply.progress.filter(|_| pending && reply.kind == Kind::Question);
+    let progress = reply
+        .progress
+        .filter(|_| pending && reply.kind == Kind::Question);
     let mut paragraphs: Vec<String> = Vec::new();
     if let Some((n, m)) = progress {
         paragraphs.push(format!(

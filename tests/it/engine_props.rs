@@ -5,7 +5,7 @@ use clotcheck::core::engine::{Command, Engine, Input, State};
 use clotcheck::core::findings::{Answer, Finding, Findings};
 use clotcheck::core::rules::triage;
 use clotcheck::data;
-use clotcheck::storage::{ChatState, decode, encode_state};
+use clotcheck::storage::{ChatState, decode, encode_prefs, encode_state};
 use proptest::prelude::*;
 
 fn any_answer() -> impl Strategy<Value = Option<Answer>> {
@@ -115,9 +115,13 @@ proptest! {
                 }
             }
             // The state survives storage.
+            // The state survives storage, with the preferences chosen (kept apart).
             let stored = ChatState { engine: state.clone(), ..ChatState::default() };
-            let back = decode(Some(&encode_state(&stored)), None).unwrap();
-            prop_assert_eq!(&back.engine, &state);
+            let prefs = encode_prefs(&stored);
+            let back = decode(Some(&encode_state(&stored)), prefs.as_deref()).unwrap();
+            prop_assert_eq!(&back.engine.screen, &state.screen);
+            prop_assert_eq!(&back.engine.check, &state.check);
+            prop_assert_eq!(&back.engine.prefs, &state.prefs.chosen());
         }
     }
 }
@@ -215,6 +219,131 @@ proptest! {
                             }
                         }
                     }
+                }
+            }
+        }
+    }
+}
+
+/// What pressing a button must have done, judged by what it says: its action, the findings
+/// it records and the screen it leads to.
+fn check_press(
+    content: &clotcheck::core::Content,
+    before: &State,
+    option: &clotcheck::core::engine::OptionView,
+    after: &State,
+    replies: &[clotcheck::core::engine::Reply],
+) -> Result<(), TestCaseError> {
+    use clotcheck::core::engine::{Action, Kind, Screen};
+    let emergency = matches!(after.screen.base(), Screen::Emergency(_));
+    match option.action {
+        Action::Country(i) => {
+            prop_assert_eq!(
+                after.prefs.country.as_deref(),
+                Some(content.countries[i].iso.as_str())
+            );
+            let picker = matches!(after.screen, Screen::Countries { .. });
+            prop_assert!(!picker);
+        }
+        Action::Language(i) => {
+            let code = content.languages.keys().nth(i).unwrap();
+            prop_assert_eq!(&after.prefs.lang, code);
+            prop_assert!(after.prefs.lang_chosen);
+            let picker = matches!(after.screen, Screen::Languages { .. });
+            prop_assert!(!picker);
+        }
+        Action::BackToCheck => prop_assert_eq!(after.screen.base(), before.screen.base()),
+        Action::Topic(i) => {
+            let id = &content.faq(&before.prefs.lang).unwrap().topics[i].id;
+            prop_assert!(
+                replies.iter().any(|r| r.faq.as_ref() == Some(id)),
+                "no answer {}",
+                id
+            );
+        }
+        Action::Undo => {
+            prop_assert!(!emergency);
+            prop_assert!(replies.iter().any(|r| r.kind == Kind::Info));
+        }
+        Action::Restart => {
+            prop_assert!(after.check.history.is_empty());
+            prop_assert!(after.check.answers.findings.present().next().is_none());
+            prop_assert_eq!(&after.screen, &Screen::Question);
+        }
+        Action::Back => prop_assert!(
+            after.check.history.len() < before.check.history.len()
+                || after.check.node != before.check.node
+        ),
+        Action::Item(f) => prop_assert_eq!(
+            after.check.ticks.contains(&f),
+            !before.check.ticks.contains(&f)
+        ),
+        Action::Choice(_) => {
+            for f in &option.findings {
+                prop_assert_eq!(
+                    after.check.answers.findings.get(*f),
+                    Some(Answer::Present),
+                    "{:?}",
+                    f
+                );
+            }
+            for f in &option.unsure {
+                prop_assert_eq!(
+                    after.check.answers.findings.get(*f),
+                    Some(Answer::Unsure),
+                    "{:?}",
+                    f
+                );
+            }
+            // A red flag tapped shows the emergency at once.
+            prop_assert_eq!(emergency, option.findings.iter().any(|f| f.is_red_flag()));
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+    /// Whatever came before, in any order: every button of the screen shown carries the
+    /// state's key, and pressing it is accepted and does what it says.
+    #[test]
+    fn every_button_shown_is_accepted_and_does_what_it_says(
+        steps in proptest::collection::vec((any_input(), any::<prop::sample::Index>()), 1..40)
+    ) {
+        use clotcheck::core::engine::Effect;
+        let content = data::load_embedded().unwrap();
+        let engine = Engine::new(&content, std::time::SystemTime::now());
+        let mut state = State::default();
+        engine.step(&mut state, Input::Start);
+        for (input, pick) in steps {
+            let turn = engine.turn(&mut state, input.clone());
+            // The screen shown is the last reply with options: its key is the state's.
+            if let Some(shown) = turn.replies.last().filter(|r| !r.options.is_empty()) {
+                prop_assert_eq!(&shown.key, &engine.key(&state), "after {:?}", input);
+            }
+            let Some(shown) = engine.pending(&state) else { continue };
+            prop_assert_eq!(&shown.key, &engine.key(&state));
+            if shown.options.is_empty() {
+                continue;
+            }
+            let index = pick.index(shown.options.len());
+            let before = state.clone();
+            let press = Input::Press { key: shown.key.clone().unwrap(), index };
+            let turn = engine.turn(&mut state, press);
+            prop_assert_eq!(turn.effect, None::<Effect>, "{:?} rejected", shown.options[index].label);
+            prop_assert!(
+                !turn.replies.iter().any(|r| r.kind == clotcheck::core::engine::Kind::Error),
+                "{:?} answered with an error", shown.options[index].label
+            );
+            check_press(&content, &before, &shown.options[index], &state, &turn.replies)?;
+            // A press with the key of a screen no longer shown is rejected and changes nothing
+            // (with nothing shown, the welcome comes).
+            if engine.key(&state) != shown.key {
+                let now = state.clone();
+                let stale = Input::Press { key: shown.key.clone().unwrap(), index };
+                prop_assert_eq!(engine.turn(&mut state, stale).effect, Some(Effect::Rejected));
+                if now.screen != clotcheck::core::engine::Screen::Idle {
+                    prop_assert_eq!(&state, &now);
                 }
             }
         }

@@ -17,6 +17,7 @@ mod languages;
 mod report;
 mod restart;
 mod review;
+mod screens;
 mod storage;
 mod support;
 mod telegram;

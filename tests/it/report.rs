@@ -5,11 +5,11 @@
 use crate::fake_telegram::{FakeTelegram, buttons};
 use crate::support::{Console, vignettes, walk};
 use crate::telegram::{BotProcess, Person};
-use clotcheck::core::engine::{Engine, Input, State};
-use clotcheck::core::findings::{Answer, Finding};
 use clotcheck::core::Content;
 use clotcheck::core::country::Place;
 use clotcheck::core::dialog::NodeKind;
+use clotcheck::core::engine::{Engine, Input, State};
+use clotcheck::core::findings::{Answer, Finding};
 use clotcheck::core::report::{Report, questionnaire, report};
 use clotcheck::data;
 use serde_json::Value;
@@ -72,7 +72,11 @@ fn walked(present: &[String], unsure: &[String]) -> State {
 /// The report of a conversation's state, as the engine makes it.
 fn summary(content: &Content, state: &State, version: &str) -> Report {
     let place = Place {
-        country: state.prefs.country.as_deref().and_then(|c| content.country(c)),
+        country: state
+            .prefs
+            .country
+            .as_deref()
+            .and_then(|c| content.country(c)),
         guessed: state.prefs.country_guessed,
     };
     let complete = state
@@ -82,7 +86,15 @@ fn summary(content: &Content, state: &State, version: &str) -> Report {
         .and_then(|n| content.dialog.find(n))
         .is_some_and(|ix| content.dialog.node(ix).kind == NodeKind::Outcome);
     let lang = &state.prefs.lang;
-    report(content, &state.check.answers, place, lang, complete, WHEN, version)
+    report(
+        content,
+        &state.check.answers,
+        place,
+        lang,
+        complete,
+        WHEN,
+        version,
+    )
 }
 
 #[test]
@@ -134,7 +146,9 @@ fn the_summary_names_what_a_clinician_needs() {
     // Questions not asked are listed as such.
     let mut partial = State::default();
     partial
-        .check.answers.findings
+        .check
+        .answers
+        .findings
         .set(Finding::SuddenBreathlessness, Answer::Absent);
     let text = summary(&content, &partial, "t").text;
     assert!(text.contains("Not asked: Chest or upper-back pain"));

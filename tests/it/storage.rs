@@ -106,7 +106,15 @@ where
         .expect("prefs kept");
     assert_eq!(kept.engine.prefs.country.as_deref(), Some("JP"));
     assert_eq!(kept.engine.check.node, None, "answers gone");
-    assert!(kept.engine.check.answers.findings.present().next().is_none());
+    assert!(
+        kept.engine
+            .check
+            .answers
+            .findings
+            .present()
+            .next()
+            .is_none()
+    );
     // A fresh write after expiry is not a conflict.
     storage
         .clone()

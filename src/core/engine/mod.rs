@@ -44,9 +44,14 @@ pub enum Input {
     Done,
     /// A button: option `index` of the screen whose key was `key`. A press on a screen no
     /// longer shown is rejected ([`Effect::Rejected`]) and the screen shown again.
-    Press { key: String, index: usize },
+    Press {
+        key: String,
+        index: usize,
+    },
     /// The Done button of the multi-select whose key was `key`.
-    Submit { key: String },
+    Submit {
+        key: String,
+    },
     Text(String),
     Command(Command),
     /// Show the screen shown again, or the welcome when nothing is (after something the

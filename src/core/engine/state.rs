@@ -33,10 +33,17 @@ pub enum Screen {
     Question,
     /// The emergency advice, with what "I tapped that by mistake" undoes.
     Emergency(Undo),
-    Countries { under: Box<Screen> },
-    Languages { under: Box<Screen> },
+    Countries {
+        under: Box<Screen>,
+    },
+    Languages {
+        under: Box<Screen>,
+    },
     /// FAQ topics offered (by id): the closest matches to a question, or all after /faq.
-    Topics { ids: Vec<String>, under: Box<Screen> },
+    Topics {
+        ids: Vec<String>,
+        under: Box<Screen>,
+    },
 }
 
 /// What an emergency recorded, so that a mistaken tap or message can be undone.

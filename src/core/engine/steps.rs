@@ -101,7 +101,11 @@ impl Engine<'_> {
     fn restart(&self, state: &mut State, out: &mut Turn) {
         self.reset_check(state);
         let d = &self.content.dialog;
-        let to = if state.check.consent { d.check } else { d.start };
+        let to = if state.check.consent {
+            d.check
+        } else {
+            d.start
+        };
         state.check.node = Some(self.dialog_node(to).id.clone());
         state.screen = Screen::Question;
         self.show(state, out);
@@ -204,7 +208,8 @@ impl Engine<'_> {
                 let lang = std::mem::take(&mut state.prefs.lang);
                 *state = State::default();
                 state.prefs.lang = lang;
-                out.replies.push(Reply::new(Kind::Info, t.get("msg.forgotten")));
+                out.replies
+                    .push(Reply::new(Kind::Info, t.get("msg.forgotten")));
                 out.effect = Some(Effect::Forget);
             }
             Command::Help | Command::Unknown => {
@@ -234,7 +239,8 @@ impl Engine<'_> {
     fn report(&self, state: &State, out: &mut Turn) {
         let Some(r) = self.summary(state) else {
             let t = self.texts(state);
-            out.replies.push(Reply::new(Kind::Info, t.get("report.nothing")));
+            out.replies
+                .push(Reply::new(Kind::Info, t.get("report.nothing")));
             return self.show(state, out);
         };
         let mut reply = Reply::new(Kind::Report, r.text);
@@ -441,7 +447,11 @@ impl Engine<'_> {
         next: Option<NodeIx>,
         out: &mut Turn,
     ) {
-        let red: Vec<Finding> = affirmed.iter().copied().filter(|f| f.is_red_flag()).collect();
+        let red: Vec<Finding> = affirmed
+            .iter()
+            .copied()
+            .filter(|f| f.is_red_flag())
+            .collect();
         if !red.is_empty() {
             state.screen = Screen::Emergency(Undo {
                 findings: red,
@@ -529,7 +539,8 @@ impl Engine<'_> {
             Screen::Idle
         };
         let t = self.texts(state);
-        out.replies.push(Reply::new(Kind::Info, t.get("msg.undone")));
+        out.replies
+            .push(Reply::new(Kind::Info, t.get("msg.undone")));
         self.show_or_nothing(state, out);
     }
 }

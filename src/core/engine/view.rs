@@ -2,9 +2,9 @@
 //! options of a screen come from one place ([`Engine::options`]), so what a button says and
 //! what pressing it does cannot drift apart.
 
+use super::Engine;
 use super::reply::{Action, Kind, OptionView, Outcome, Reply};
 use super::state::{COUNTRY_KEY, EMERGENCY_KEY, FAQ_KEY, LANGUAGE_KEY, Screen, State};
-use super::Engine;
 use crate::core::advice::{Line, assess, call_lines, closing_lines, fallback_note, number_phrase};
 use crate::core::country::Place;
 use crate::core::dialog::{Node, NodeIx, NodeKind};
@@ -233,7 +233,11 @@ impl<'a> Engine<'a> {
                     for (ci, c) in node.choices.iter().enumerate() {
                         out.push(OptionView {
                             // The early advice's way on records nothing.
-                            findings: if advice { Vec::new() } else { c.present.clone() },
+                            findings: if advice {
+                                Vec::new()
+                            } else {
+                                c.present.clone()
+                            },
                             unsure: if advice { Vec::new() } else { c.unsure.clone() },
                             nav: c.nav,
                             ..OptionView::plain(
@@ -299,7 +303,9 @@ impl<'a> Engine<'a> {
         let ix = self.current(state)?;
         let node = self.dialog_node(ix);
         match node.kind {
-            NodeKind::Outcome if self.advice_shown(state) => return Some(self.followup_reply(state)),
+            NodeKind::Outcome if self.advice_shown(state) => {
+                return Some(self.followup_reply(state));
+            }
             NodeKind::Outcome => return Some(self.outcome_reply(state, false)),
             NodeKind::Advice => {
                 // The result cannot change any more: show it now, then offer the rest.
@@ -378,7 +384,8 @@ impl<'a> Engine<'a> {
         ] {
             r.push_line(t.get(key));
         }
-        r.links.push(crate::core::advice::link(t, crate::core::advice::PE_PAGE));
+        r.links
+            .push(crate::core::advice::link(t, crate::core::advice::PE_PAGE));
         r.copy_number = place.country.map(|c| c.ambulance.clone());
         self.offer_country(state, &mut r);
         r
