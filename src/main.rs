@@ -25,8 +25,8 @@ struct Cli {
 /// Where the user is and what they read: the options `ask` and `console` share.
 #[derive(clap::Args)]
 struct Locale {
-    /// Language: en, de or es
-    #[arg(long, value_name = "CODE", default_value = "en", value_parser = ["en", "de", "es"])]
+    /// Language: a language of the data (en, de, es)
+    #[arg(long, value_name = "CODE", default_value = "en")]
     lang: String,
     /// ISO 3166 code of the country, for the emergency number
     #[arg(long, value_name = "ISO", value_parser = parse_iso)]
@@ -198,6 +198,9 @@ fn main() -> ExitCode {
             if let Err(code) = country_of(&content, country.as_deref()) {
                 return code;
             }
+            if let Err(code) = lang_of(&content, &lang) {
+                return code;
+            }
             let settings = console::Settings {
                 json,
                 country,
@@ -279,16 +282,13 @@ fn cmd_set_webhook(url: url::Url) -> ExitCode {
         eprintln!("clotcheck: set-webhook needs TELOXIDE_TOKEN and CLOTCHECK_WEBHOOK_SECRET");
         return ExitCode::from(1);
     };
-    let mut bot = teloxide::Bot::new(token);
-    if let Ok(api) = std::env::var("TELOXIDE_API_URL") {
-        match api.parse() {
-            Ok(u) => bot = bot.set_api_url(u),
-            Err(e) => {
-                eprintln!("clotcheck: TELOXIDE_API_URL is not a valid URL: {e}");
-                return ExitCode::from(1);
-            }
+    let bot = match clotcheck::telegram::bot(token) {
+        Ok(bot) => bot,
+        Err(e) => {
+            eprintln!("clotcheck: {e}");
+            return ExitCode::from(1);
         }
-    }
+    };
     let Ok(runtime) = tokio::runtime::Runtime::new() else {
         return ExitCode::from(1);
     };
@@ -330,16 +330,13 @@ fn cmd_run(
         Err(problems) => return invalid_data(&problems),
     };
     init_logging();
-    let mut bot = teloxide::Bot::new(token);
-    if let Ok(url) = std::env::var("TELOXIDE_API_URL") {
-        match url.parse() {
-            Ok(url) => bot = bot.set_api_url(url),
-            Err(e) => {
-                eprintln!("clotcheck: TELOXIDE_API_URL is not a valid URL: {e}");
-                return ExitCode::from(1);
-            }
+    let bot = match clotcheck::telegram::bot(token) {
+        Ok(bot) => bot,
+        Err(e) => {
+            eprintln!("clotcheck: {e}");
+            return ExitCode::from(1);
         }
-    }
+    };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
@@ -392,6 +389,17 @@ fn country_of<'a>(
     }
 }
 
+/// A usage error (exit 2) listing the languages of the data when it has no such language.
+fn lang_of(content: &clotcheck::core::Content, lang: &str) -> Result<(), ExitCode> {
+    if content.languages.contains_key(lang) {
+        return Ok(());
+    }
+    let codes: Vec<&str> = content.languages.keys().map(String::as_str).collect();
+    eprintln!("clotcheck: no language '{lang}' in the data");
+    eprintln!("valid codes: {}", codes.join(", "));
+    Err(ExitCode::from(2))
+}
+
 fn usage(message: &str) -> ExitCode {
     eprintln!("clotcheck: {message}");
     eprintln!("valid ids: {}", Finding::all_ids());
@@ -430,30 +438,16 @@ fn cmd_assess(
     };
     let texts = content.texts("en");
     let a = assess(&findings, false, place, texts);
-    let mut out = io::stdout().lock();
-    let written = if json {
-        let value = serde_json::json!({
-            "urgency": a.urgency,
-            "reasons": a.reasons,
-            "advice": a.advice.plain(),
-            "policy_version": a.policy_version,
-        });
-        writeln!(out, "{value}")
+    if json {
+        print_line(&a.json().to_string())
     } else {
-        let mut text = format!(
-            "{}\n\n{}\n",
-            texts.get(&format!("urgency.{}", a.urgency.id())),
-            texts.get("msg.why")
-        );
-        for r in &a.reasons {
-            // Plain words only: the rule ids are in the JSON output.
-            text.push_str(&format!("  • {}\n", r.text));
-        }
-        text.push('\n');
-        text.push_str(&a.advice.plain());
-        writeln!(out, "{text}")
-    };
-    match written {
+        print_line(&a.text(texts))
+    }
+}
+
+/// One line to stdout; exit 1 when it cannot be written.
+fn print_line(text: &str) -> ExitCode {
+    match writeln!(io::stdout().lock(), "{text}") {
         Ok(()) => ExitCode::SUCCESS,
         Err(_) => ExitCode::from(1),
     }
@@ -471,31 +465,15 @@ fn cmd_ask(json: bool, lang: &str, country: Option<&str>, text: &str) -> ExitCod
         },
         Err(code) => return code,
     };
+    if let Err(code) = lang_of(&content, lang) {
+        return code;
+    }
     let a = clotcheck::core::engine::Engine::new(&content, std::time::SystemTime::now())
         .ask(text, lang, place);
-    let mut out = io::stdout().lock();
-    let written = if json {
-        writeln!(out, "{}", serde_json::to_string(&a).unwrap_or_default())
+    if json {
+        print_line(&serde_json::to_string(&a).unwrap_or_default())
     } else {
-        let mut s = String::new();
-        if a.emergency {
-            s.push_str("EMERGENCY\n\n");
-        }
-        s.push_str(&a.answer);
-        if a.faq.is_none() && !a.suggestions.is_empty() {
-            let faq = content.faq(lang);
-            for id in &a.suggestions {
-                let title = faq
-                    .and_then(|f| f.find(id).map(|i| f.topics[i].title.clone()))
-                    .unwrap_or_else(|| id.clone());
-                s.push_str(&format!("\n  • {title}  ({id})"));
-            }
-        }
-        writeln!(out, "{s}")
-    };
-    match written {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(_) => ExitCode::from(1),
+        print_line(&a.text(content.faq(lang)))
     }
 }
 

@@ -74,6 +74,33 @@ pub struct Assessment {
     pub policy_version: &'static str,
 }
 
+impl Assessment {
+    /// The machine form `assess --json` prints (a stable interface).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "urgency": self.urgency,
+            "reasons": self.reasons,
+            "advice": self.advice.plain(),
+            "policy_version": self.policy_version,
+        })
+    }
+
+    /// The urgency, the reasons in plain words (rule ids are in the JSON only), the advice.
+    pub fn text(&self, t: &Texts) -> String {
+        let mut text = format!(
+            "{}\n\n{}\n",
+            t.get(&format!("urgency.{}", self.urgency.id())),
+            t.get("msg.why")
+        );
+        for r in &self.reasons {
+            text.push_str(&format!("  • {}\n", r.text));
+        }
+        text.push('\n');
+        text.push_str(&self.advice.plain());
+        text
+    }
+}
+
 /// Evaluates the rules and words the result for the given place and language.
 pub fn assess(findings: &Findings, typed_emergency: bool, place: Place, t: &Texts) -> Assessment {
     let result = triage(findings, typed_emergency);

@@ -56,6 +56,19 @@ pub struct WebhookSettings {
     pub set_webhook: bool,
 }
 
+/// The bot for `token`, on the Bot API server in `TELOXIDE_API_URL` when set (teloxide's
+/// convention; a local server for tests).
+pub fn bot(token: String) -> Result<Bot, String> {
+    let bot = Bot::new(token);
+    match std::env::var("TELOXIDE_API_URL") {
+        Ok(url) => match url.parse() {
+            Ok(url) => Ok(bot.set_api_url(url)),
+            Err(e) => Err(format!("TELOXIDE_API_URL is not a valid URL: {e}")),
+        },
+        Err(_) => Ok(bot),
+    }
+}
+
 /// Registers the webhook with its secret (`clotcheck set-webhook`, `run --set-webhook`).
 pub async fn set_webhook(bot: &Bot, url: url::Url, secret: &str) -> anyhow::Result<()> {
     use teloxide::payloads::SetWebhookSetters;

@@ -171,3 +171,23 @@ pub struct Ask {
     pub answer: String,
     pub suggestions: Vec<String>,
 }
+
+impl Ask {
+    /// For a person: the answer, and the suggested topics by title (and id).
+    pub fn text(&self, faq: Option<&crate::core::faq::Faq>) -> String {
+        let mut s = String::new();
+        if self.emergency {
+            s.push_str("EMERGENCY\n\n");
+        }
+        s.push_str(&self.answer);
+        if self.faq.is_none() {
+            for id in &self.suggestions {
+                let title = faq
+                    .and_then(|f| f.find(id).map(|i| f.topics[i].title.clone()))
+                    .unwrap_or_else(|| id.clone());
+                s.push_str(&format!("\n  • {title}  ({id})"));
+            }
+        }
+        s
+    }
+}
