@@ -37,13 +37,8 @@ fn console_country_picker_opened_over_the_language_picker_sets_the_country() {
         "no error: {replies:?}"
     );
     // The welcome is shown again, not the language list.
-    assert!(
-        pending(&replies)["text"]
-            .as_str()
-            .unwrap()
-            .starts_with("Call 112"),
-        "{replies:?}"
-    );
+    let shown = pending(&replies)["text"].as_str().unwrap();
+    assert!(shown.starts_with("Call 112"), "{shown}");
     assert_eq!(c.finish(), 0);
 }
 
@@ -85,13 +80,10 @@ async fn telegram_country_buttons_shown_over_the_language_buttons_work() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn telegram_a_chosen_language_survives_the_answers_expiry() {
     let dir = tempfile::tempdir().unwrap();
-    let storage = format!("sqlite:{}", dir.path().join("bot.sqlite").display());
+    let storage = crate::restart::sqlite_arg(&dir);
     let tg = FakeTelegram::start().await;
-    let _bot = BotProcess::start(
-        &tg.url,
-        &["--storage", &storage, "--state-ttl", "2s"],
-        "info",
-    );
+    let args = ["--storage", storage.as_str(), "--state-ttl", "2s"];
+    let _bot = BotProcess::start(&tg.url, &args, "info");
     let p = Person {
         tg: &tg,
         chat: 9102,

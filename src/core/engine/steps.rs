@@ -279,23 +279,17 @@ impl Engine<'_> {
         if picked.iter().any(|o| o.nav) {
             return self.error(state, "msg.nav_with_items", out);
         }
-        let plain: Vec<usize> = picked
-            .iter()
-            .filter_map(|o| match o.action {
-                Action::Choice(ci) => Some(ci),
-                _ => None,
-            })
-            .collect();
+        let (mut plain, mut items) = (Vec::new(), Vec::new());
+        for o in &picked {
+            match o.action {
+                Action::Choice(ci) => plain.push(ci),
+                Action::Item(f) => items.push(f),
+                _ => {}
+            }
+        }
         if !plain.is_empty() && picked.len() > 1 {
             return self.error(state, "msg.none_with_items", out);
         }
-        let items: Vec<Finding> = picked
-            .iter()
-            .filter_map(|o| match o.action {
-                Action::Item(f) => Some(f),
-                _ => None,
-            })
-            .collect();
         let Some(ix) = self.current(state) else {
             return self.error(state, "msg.nothing_pending", out);
         };

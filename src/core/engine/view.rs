@@ -78,14 +78,16 @@ impl<'a> Engine<'a> {
         self.content.dialog.node(ix)
     }
 
+    /// The check's node, whatever the screen.
+    fn node(&self, state: &State) -> Option<NodeIx> {
+        let id = state.check.node.as_deref()?;
+        self.content.dialog.find(id)
+    }
+
     /// The check's node, when its question is the screen shown.
     pub(super) fn current(&self, state: &State) -> Option<NodeIx> {
         match state.screen {
-            Screen::Question => state
-                .check
-                .node
-                .as_deref()
-                .and_then(|id| self.content.dialog.find(id)),
+            Screen::Question => self.node(state),
             _ => None,
         }
     }
@@ -420,11 +422,8 @@ impl<'a> Engine<'a> {
         if !answers.any() {
             return None;
         }
-        let complete = state
-            .check
-            .node
-            .as_deref()
-            .and_then(|n| self.content.dialog.find(n))
+        let complete = self
+            .node(state)
             .is_some_and(|ix| self.dialog_node(ix).kind == NodeKind::Outcome);
         let authored = humantime::format_rfc3339_seconds(self.now).to_string();
         Some(crate::core::report::report(
