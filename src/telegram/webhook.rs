@@ -50,6 +50,8 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
 #[derive(Clone)]
 struct Shared {
+    /// The handler tree, built once.
+    handler: teloxide::dispatching::UpdateHandler<Box<dyn std::error::Error + Send + Sync>>,
     api: Api,
     storage: Arc<ChatStorage>,
     content: Arc<Content>,
@@ -70,6 +72,7 @@ pub async fn serve(
     stop: Stop,
 ) -> anyhow::Result<()> {
     let shared = Shared {
+        handler: super::schema(),
         api,
         storage,
         content,
@@ -222,7 +225,7 @@ async fn on_update(State(s): State<Shared>, headers: HeaderMap, request: Request
         _ => None,
     };
     let deps = teloxide::dptree::deps![update, s.api.clone(), s.storage.clone(), s.content.clone()];
-    let result = super::schema().dispatch(deps).await;
+    let result = s.handler.dispatch(deps).await;
     if let (Some(lease), Some(held)) = (&s.lease, held)
         && let Err(e) = lease.release(held).await
     {
