@@ -202,17 +202,24 @@ impl Storage<ChatState> for SqliteStorage {
             let mut next = dialogue;
             next.version += 1;
             let state = encode_state(&next);
-            let tx = conn.transaction()?;
+            let prefs = encode_prefs(&next);
             // Compare-and-set in one statement: insert, or update a row that holds the version
             // this state was read at, or one that has expired.
-            let written = tx
-                .prepare_cached(
+            let upsert = |conn: &Connection| {
+                conn.prepare_cached(
                     "INSERT INTO conversation (chat_id, state, version, updated_at) VALUES (?1, ?2, ?3, ?4)
                      ON CONFLICT (chat_id) DO UPDATE SET state = ?2, version = ?3, updated_at = ?4
                      WHERE conversation.version = ?5 OR conversation.updated_at <= ?6",
                 )?
-                .execute(params![chat_id.0, state, next.version as i64, t, expected, fresh_after])?;
-            if written == 0 {
+                .execute(params![chat_id.0, state, next.version as i64, t, expected, fresh_after])
+            };
+            // Usually that one statement is the whole write, committed by itself: no
+            // transaction to open and close around it.
+            if prefs.is_none() && upsert(conn)? == 1 {
+                return Ok(());
+            }
+            let tx = conn.transaction()?;
+            if upsert(&tx)? == 0 {
                 // Another version is stored: a conflict — unless that state no longer loads,
                 // in which case it is being replaced, which is the point.
                 let text: String = tx
@@ -226,7 +233,7 @@ impl Storage<ChatState> for SqliteStorage {
                 )?
                 .execute(params![chat_id.0, state, next.version as i64, t])?;
             }
-            if let Some(prefs) = encode_prefs(&next) {
+            if let Some(prefs) = prefs {
                 tx.prepare_cached(
                     "INSERT INTO preference (chat_id, prefs, updated_at) VALUES (?1, ?2, ?3)
                      ON CONFLICT (chat_id) DO UPDATE SET prefs = ?2, updated_at = ?3",
