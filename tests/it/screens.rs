@@ -60,10 +60,7 @@ fn console_a_chosen_language_outlives_the_answers() {
 async fn telegram_country_buttons_shown_over_the_language_buttons_work() {
     let tg = FakeTelegram::start().await;
     let _bot = BotProcess::start(&tg.url, &["--storage", "memory"], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 9101,
-    };
+    let p = Person::new(&tg, 9101);
     p.say("/start").await;
     p.say("/language").await;
     p.say("/country").await;
@@ -84,10 +81,7 @@ async fn telegram_a_chosen_language_survives_the_answers_expiry() {
     let tg = FakeTelegram::start().await;
     let args = ["--storage", storage.as_str(), "--state-ttl", "2s"];
     let _bot = BotProcess::start(&tg.url, &args, "info");
-    let p = Person {
-        tg: &tg,
-        chat: 9102,
-    };
+    let p = Person::new(&tg, 9102);
     tg.set_language(p.chat, "en-GB");
     p.say("/start").await;
     p.press("Start the check").await;

@@ -149,7 +149,11 @@ pub struct Person<'a> {
     pub chat: i64,
 }
 
-impl Person<'_> {
+impl<'a> Person<'a> {
+    pub fn new(tg: &'a FakeTelegram, chat: i64) -> Self {
+        Person { tg, chat }
+    }
+
     /// Sends text; waits for the reply that ends with buttons.
     pub async fn say(&self, text: &str) -> Vec<Call> {
         let since = self.tg.call_count();
