@@ -62,15 +62,6 @@ pub const FRONT_END_KEYS: &[&str] = &[
     "telegram.reset",
     "telegram.description",
     "telegram.short_description",
-    "telegram.command.start",
-    "telegram.command.check",
-    "telegram.command.faq",
-    "telegram.command.emergency",
-    "telegram.command.report",
-    "telegram.command.country",
-    "telegram.command.language",
-    "telegram.command.forget",
-    "telegram.command.help",
 ];
 
 /// The data as shipped, embedded so the binary runs from any directory.

@@ -770,6 +770,13 @@ fn build_texts(
         .chain(crate::core::report::REPORT_KEYS)
         .map(|k| k.to_string())
         .collect();
+    // The menu's commands are described in every language (`setMyCommands`).
+    keys.extend(
+        crate::core::commands::COMMANDS
+            .iter()
+            .filter(|e| e.menu)
+            .map(|e| e.command.text_key()),
+    );
     keys.extend(Finding::ALL.iter().map(|f| format!("finding.{}", f.id())));
     keys.extend(
         Rule::ALL
