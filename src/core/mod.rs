@@ -17,6 +17,7 @@ pub mod report;
 pub mod rules;
 pub mod spell;
 pub mod texts;
+pub mod topic_model;
 
 use country::Country;
 use dialog::Dialog;

@@ -113,6 +113,11 @@ fn no_evaluation_message_is_copied_into_the_data() {
     for m in messages {
         let len = m.chars().count();
         for (file, p) in &phrases {
+            // A topic's title and the contract's questions are given, not learned: an
+            // evaluation message may ask them in nearly the same words.
+            if contract.contains(p) {
+                continue;
+            }
             let plen = p.chars().count();
             // Similar strings have similar lengths: skip the rest cheaply.
             let similar = plen.abs_diff(len) * 100 <= 15 * plen.max(len)
