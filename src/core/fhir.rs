@@ -227,12 +227,12 @@ struct Question {
     options: Vec<Opt>,
 }
 
+/// A group of the Questionnaire: its linkId, its title, its questions.
+type GroupOf = (&'static str, String, Vec<Question>);
+
 /// The Questionnaire's content in `lang`: the policy groups with their findings, then the
 /// report items, then the urgency. Both documents are built from this one list.
-fn questions(
-    content: &Content,
-    lang: &str,
-) -> (Vec<(&'static str, String, Vec<Question>)>, Vec<Question>) {
+fn questions(content: &Content, lang: &str) -> (Vec<GroupOf>, Vec<Question>) {
     let t = content.texts(lang);
     let groups = GROUPS
         .iter()

@@ -230,6 +230,20 @@ fn check_response(r: &Value, what: &str) {
 }
 
 #[test]
+fn the_schema_is_the_copy_its_readme_describes() {
+    let path = crate::support::project("tests/data/fhir/fhir.schema.json");
+    let bytes = std::fs::read(path).unwrap();
+    assert_eq!(
+        bytes.len(),
+        3_365_955,
+        "replaced? update tests/data/fhir/README.md"
+    );
+    let schema: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(schema["id"], "http://hl7.org/fhir/json-schema/4.0");
+    assert_eq!(schema["definitions"].as_object().unwrap().len(), 680);
+}
+
+#[test]
 fn every_questionnaire_is_valid_r4_in_its_language() {
     let content = content();
     let mut urls = Vec::new();
