@@ -33,6 +33,16 @@ struct Locale {
     country: Option<String>,
 }
 
+/// Where the FHIR documents' canonical URLs live: `run`, `console` and
+/// `fhir-questionnaire` share it, so the Questionnaire printed is the one reports name.
+#[derive(clap::Args)]
+struct FhirBase {
+    /// Base of the FHIR canonical URLs (Questionnaire, code systems): an http(s) URL the
+    /// deployer controls
+    #[arg(long = "fhir-base", value_name = "URL", env = "CLOTCHECK_FHIR_BASE", default_value = clotcheck::core::fhir::DEFAULT_BASE, value_parser = clotcheck::core::fhir::parse_base)]
+    url: String,
+}
+
 #[derive(Subcommand)]
 enum Cmd {
     /// Run the Telegram bot (token in TELOXIDE_TOKEN; TELOXIDE_API_URL for another Bot API server)
@@ -66,6 +76,8 @@ enum Cmd {
         /// Serve the counters at http://ADDR/metrics, e.g. 127.0.0.1:9464 (not served otherwise)
         #[arg(long, value_name = "ADDR", env = "CLOTCHECK_METRICS_LISTEN")]
         metrics_listen: Option<std::net::SocketAddr>,
+        #[command(flatten)]
+        fhir_base: FhirBase,
     },
     /// Register the webhook with its secret (CLOTCHECK_WEBHOOK_SECRET), once, for scaled-out deployments
     SetWebhook { url: url::Url },
@@ -95,8 +107,14 @@ enum Cmd {
         #[arg(required = true, num_args = 1.., value_name = "TEXT")]
         text: Vec<String>,
     },
-    /// Print the FHIR R4 Questionnaire that reports refer to
-    FhirQuestionnaire,
+    /// Print the FHIR R4 Questionnaire that reports in a language refer to
+    FhirQuestionnaire {
+        /// Language: en, de or es
+        #[arg(long, value_name = "CODE", default_value = "en", value_parser = ["en", "de", "es"])]
+        lang: String,
+        #[command(flatten)]
+        fhir_base: FhirBase,
+    },
     /// Validate the dialogue data in DIR, or the embedded data
     Check { dir: Option<PathBuf> },
     /// Run the check in the terminal
@@ -109,6 +127,8 @@ enum Cmd {
         /// Load the dialogue data from DIR instead of the embedded copy
         #[arg(long, value_name = "DIR")]
         dialogs: Option<PathBuf>,
+        #[command(flatten)]
+        fhir_base: FhirBase,
     },
 }
 
@@ -134,6 +154,7 @@ fn main() -> ExitCode {
             listen,
             set_webhook,
             metrics_listen,
+            fhir_base,
         } => {
             let webhook = match (webhook_url, listen) {
                 (Some(url), Some(listen)) => match webhook_secret() {
@@ -163,6 +184,7 @@ fn main() -> ExitCode {
                 (rate_limit == "on").then_some(rate_limit_global),
                 webhook,
                 metrics_listen,
+                fhir_base.url,
             )
         }
         Cmd::Assess {
@@ -172,9 +194,10 @@ fn main() -> ExitCode {
             present,
         } => cmd_assess(json, country.as_deref(), &present, &unsure),
         Cmd::Check { dir } => cmd_check(dir.as_deref()),
-        Cmd::FhirQuestionnaire => match data::load_embedded() {
-            Ok(content) => {
-                let q = clotcheck::core::report::questionnaire(&content);
+        Cmd::FhirQuestionnaire { lang, fhir_base } => match data::load_embedded() {
+            Ok(mut content) => {
+                content.fhir_base = fhir_base.url;
+                let q = clotcheck::core::fhir::questionnaire(&content, &lang);
                 println!("{}", serde_json::to_string_pretty(&q).unwrap_or_default());
                 ExitCode::SUCCESS
             }
@@ -190,9 +213,13 @@ fn main() -> ExitCode {
             json,
             locale: Locale { lang, country },
             dialogs,
+            fhir_base,
         } => {
             let content = match data::load(dialogs.as_deref()) {
-                Ok(c) => c,
+                Ok(mut c) => {
+                    c.fhir_base = fhir_base.url;
+                    c
+                }
                 Err(problems) => return invalid_data(&problems),
             };
             if let Err(code) = country_of(&content, country.as_deref()) {
@@ -311,6 +338,7 @@ fn cmd_run(
     rate_limit: Option<u32>,
     webhook: Option<clotcheck::telegram::WebhookSettings>,
     metrics: Option<std::net::SocketAddr>,
+    fhir_base: String,
 ) -> ExitCode {
     // Checked before teloxide, whose `Bot::from_env` panics without it.
     let token = match std::env::var("TELOXIDE_TOKEN") {
@@ -326,7 +354,10 @@ fn cmd_run(
         }
     };
     let content = match data::load(dialogs) {
-        Ok(c) => std::sync::Arc::new(c),
+        Ok(mut c) => {
+            c.fhir_base = fhir_base;
+            std::sync::Arc::new(c)
+        }
         Err(problems) => return invalid_data(&problems),
     };
     init_logging();

@@ -12,6 +12,7 @@
 use super::detect::words;
 use super::ngrams::NgramIndex;
 use super::spell::{Vocabulary, WordList};
+use super::topic_model::TopicModel;
 use bm25::{Document, Language, SearchEngine, SearchEngineBuilder};
 use std::collections::{HashMap, HashSet};
 
@@ -101,6 +102,8 @@ pub struct Faq {
     ngrams: NgramIndex,
     /// The topic of each of those.
     ngram_topic: Vec<usize>,
+    /// The topics' examples, learned as a whole.
+    model: TopicModel,
     /// Words (canonical) that make a message about this subject at all.
     domain: HashSet<String>,
     /// First word of a variant → (variant as words, canonical word), longest variants first.
@@ -122,7 +125,7 @@ impl std::fmt::Debug for Faq {
 
 /// How sure a match must be to answer: the score, and how far ahead of the second.
 pub const CONFIDENT: f32 = 0.3;
-pub const MARGIN: f32 = 1.05;
+pub const MARGIN: f32 = 1.03;
 /// Below this, a topic is not even suggested.
 pub const SUGGEST: f32 = 0.12;
 /// How much a sentence of an answer counts, against an example question.
@@ -135,6 +138,21 @@ pub const QUESTION_CHARS: usize = 400;
 pub const CLOSE_QUESTION: f32 = 0.7;
 /// How much the character trigram similarity counts against the words' BM25 score.
 pub const NGRAM_WEIGHT: f32 = 0.3;
+/// How much the topic model's probability counts against the lexical scores.
+pub const MODEL_WEIGHT: f32 = 0.25;
+
+/// The stemmer's name, as the topic model takes it.
+fn stemmer_name(language: &Language) -> &'static str {
+    match language {
+        Language::German => "german",
+        Language::Spanish => "spanish",
+        Language::French => "french",
+        Language::Italian => "italian",
+        Language::Portuguese => "portuguese",
+        Language::Dutch => "dutch",
+        _ => "english",
+    }
+}
 
 impl Faq {
     /// Indexes the topics. `examples[i]` are the example questions of topic `i`;
@@ -169,6 +187,7 @@ impl Faq {
             doc_weight: Vec::new(),
             ngrams: NgramIndex::default(),
             ngram_topic: Vec::new(),
+            model: TopicModel::new(&[], None),
             domain: HashSet::new(),
             matching,
             synonyms: HashMap::new(),
@@ -192,8 +211,10 @@ impl Faq {
         faq.vocab = Vocabulary::new(known);
         let mut documents = Vec::new();
         let mut questions = Vec::new();
+        let mut per_topic: Vec<Vec<String>> = vec![Vec::new(); faq.topics.len()];
         for (i, t) in faq.topics.iter().enumerate() {
             for text in std::iter::once(&t.title).chain(examples.get(i).into_iter().flatten()) {
+                per_topic[i].push(faq.normalize(text));
                 questions.push(faq.normalize(text));
                 faq.ngram_topic.push(i);
                 documents.push(Document::new(documents.len(), faq.normalize(text)));
@@ -209,6 +230,7 @@ impl Faq {
             }
         }
         faq.ngrams = NgramIndex::new(&questions);
+        faq.model = TopicModel::new(&per_topic, Some(stemmer_name(&language)));
         faq.domain = domain.iter().map(|w| faq.normalize(w)).collect();
         faq.engine = SearchEngineBuilder::<usize>::with_documents(language, documents).build();
         faq
@@ -351,15 +373,24 @@ impl Faq {
                 *t = t.max(sim);
             }
         }
-        let fused = |(first, second): (f32, f32), tri: f32| {
+        let model = if about_this {
+            self.model.probabilities(&query)
+        } else {
+            None
+        };
+        let fused = |(first, second): (f32, f32), tri: f32, p: f32| {
             let words = 1.0 - (-(first + 0.25 * second) / SCALE).exp();
-            (1.0 - NGRAM_WEIGHT) * words + NGRAM_WEIGHT * tri
+            let lexical = (1.0 - NGRAM_WEIGHT) * words + NGRAM_WEIGHT * tri;
+            (1.0 - MODEL_WEIGHT) * lexical + MODEL_WEIGHT * p
         };
         let mut best: Vec<(usize, f32)> = per_topic
             .iter()
             .enumerate()
             .filter(|(_, (first, _))| *first > 0.0)
-            .map(|(i, p)| (i, fused(*p, trigram[i])))
+            .map(|(i, p)| {
+                let m = model.as_ref().map_or(0.0, |m| m[i]);
+                (i, fused(*p, trigram[i], m))
+            })
             .collect();
         best.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         best.truncate(3);

@@ -12,6 +12,7 @@ pub mod detect;
 pub mod dialog;
 pub mod engine;
 pub mod faq;
+pub mod fhir;
 pub mod findings;
 pub mod items;
 pub mod ngrams;
@@ -19,6 +20,7 @@ pub mod report;
 pub mod rules;
 pub mod spell;
 pub mod texts;
+pub mod topic_model;
 
 use country::Country;
 use dialog::Dialog;
@@ -37,6 +39,9 @@ pub struct Content {
     pub detector: detect::Detector,
     /// Each language's FAQ, indexed.
     pub faqs: BTreeMap<String, std::sync::Arc<faq::Faq>>,
+    /// Where the FHIR documents' canonical URLs live: a deployment setting, not data
+    /// (`fhir::DEFAULT_BASE` until the command line sets it).
+    pub fhir_base: String,
 }
 
 impl Content {

@@ -1,6 +1,6 @@
 //! The handover to a clinician: a plain-text summary a doctor or nurse reads in twenty
-//! seconds, and the same answers as a FHIR R4 `QuestionnaireResponse` (with the matching
-//! `Questionnaire`, so its linkIds resolve).
+//! seconds, and the same answers as a FHIR R4 `QuestionnaireResponse` (built in
+//! [`super::fhir`]).
 //!
 //! Patient-reported Wells items are listed as reported facts — never a score — with a line
 //! that the examination items were not assessed.
@@ -13,16 +13,7 @@ use super::findings::{Answer, Finding, Findings, Group};
 use super::items::Item;
 use super::rules::{POLICY_VERSION, Urgency};
 use super::texts::Texts;
-use serde::Serialize;
 use serde_json::Value;
-
-/// The canonical URL of the questionnaire the responses refer to.
-pub const QUESTIONNAIRE_URL: &str = "urn:clotcheck:questionnaire:triage";
-/// The code system of the urgency levels.
-pub const URGENCY_SYSTEM: &str = "urn:clotcheck:urgency";
-/// HL7's code for "asked but the person did not know": a "not sure" answer.
-pub const UNSURE_SYSTEM: &str = "http://terminology.hl7.org/CodeSystem/data-absent-reason";
-pub const UNSURE_CODE: &str = "asked-unknown";
 
 const GROUPS: &[(Group, &str)] = &[
     (Group::RedFlag, "red_flags"),
@@ -78,11 +69,6 @@ pub const REPORT_KEYS: &[&str] = &[
     "report.side",
     "report.onset",
 ];
-
-/// The code system of a report item's answers.
-pub fn item_system(item: Item) -> String {
-    format!("urn:clotcheck:{}", item.id())
-}
 
 /// The report items' texts keys, in the report's order.
 const ITEMS: &[(Item, &str)] = &[
@@ -226,7 +212,17 @@ pub fn report(
 
     Report {
         text: out.join("\n"),
-        fhir: response(content, answers, a.urgency, authored, finished, t),
+        fhir: super::fhir::response(
+            content,
+            &super::fhir::Answers {
+                lang,
+                findings: &answers.findings,
+                items: &answers.items,
+                urgency: a.urgency,
+                finished,
+            },
+            authored,
+        ),
     }
 }
 
@@ -255,211 +251,4 @@ fn human_time(rfc3339: &str) -> String {
         (Some(d), Some(h)) => format!("{d} {h} UTC"),
         _ => rfc3339.to_string(),
     }
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Coding {
-    system: String,
-    code: String,
-    display: String,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ResponseAnswer {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    value_boolean: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    value_coding: Option<Coding>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ResponseItem {
-    link_id: String,
-    text: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    answer: Vec<ResponseAnswer>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    item: Vec<ResponseItem>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct QuestionnaireResponse {
-    resource_type: &'static str,
-    questionnaire: String,
-    status: &'static str,
-    authored: String,
-    item: Vec<ResponseItem>,
-}
-
-/// The FHIR R4 QuestionnaireResponse: one group per policy group, one boolean item per
-/// answered finding (a "not sure" as HL7's asked-unknown coding; unasked findings left out),
-/// and the urgency as a coded item.
-fn response(
-    content: &Content,
-    answers: &Answers,
-    urgency: Urgency,
-    authored: &str,
-    finished: bool,
-    t: &Texts,
-) -> Value {
-    let mut items: Vec<ResponseItem> = Vec::new();
-    for (group, key) in GROUPS {
-        let answered: Vec<ResponseItem> = Finding::ALL
-            .iter()
-            .filter(|f| f.group() == *group)
-            .filter_map(|f| {
-                let answer = match answers.findings.get(*f)? {
-                    Answer::Present => ResponseAnswer {
-                        value_boolean: Some(true),
-                        value_coding: None,
-                    },
-                    Answer::Absent => ResponseAnswer {
-                        value_boolean: Some(false),
-                        value_coding: None,
-                    },
-                    Answer::Unsure => ResponseAnswer {
-                        value_boolean: None,
-                        value_coding: Some(Coding {
-                            system: UNSURE_SYSTEM.into(),
-                            code: UNSURE_CODE.into(),
-                            display: "Asked But Unknown".into(),
-                        }),
-                    },
-                };
-                Some(ResponseItem {
-                    link_id: f.id().into(),
-                    text: t.get(&format!("finding.{}", f.id())).into(),
-                    answer: vec![answer],
-                    item: Vec::new(),
-                })
-            })
-            .collect();
-        if !answered.is_empty() {
-            items.push(ResponseItem {
-                link_id: (*key).into(),
-                text: t.get(&format!("report.group.{key}")).into(),
-                answer: Vec::new(),
-                item: answered,
-            });
-        }
-    }
-    for (item, key) in ITEMS {
-        if let Some(value) = answers.items.get(item) {
-            items.push(ResponseItem {
-                link_id: item.id().into(),
-                text: t.get(key).trim_end_matches(':').into(),
-                answer: vec![ResponseAnswer {
-                    value_boolean: None,
-                    value_coding: Some(Coding {
-                        system: item_system(*item),
-                        code: value.clone(),
-                        display: item_value_text(content, t, *item, value),
-                    }),
-                }],
-                item: Vec::new(),
-            });
-        }
-    }
-    items.push(ResponseItem {
-        link_id: "urgency".into(),
-        text: "Urgency".into(),
-        answer: vec![ResponseAnswer {
-            value_boolean: None,
-            value_coding: Some(Coding {
-                system: URGENCY_SYSTEM.into(),
-                code: urgency.id().into(),
-                display: t.get(&format!("urgency.{}", urgency.id())).into(),
-            }),
-        }],
-        item: Vec::new(),
-    });
-    serde_json::to_value(QuestionnaireResponse {
-        resource_type: "QuestionnaireResponse",
-        questionnaire: format!("{QUESTIONNAIRE_URL}|{}", content.dialog.version),
-        status: if finished { "completed" } else { "in-progress" },
-        authored: authored.into(),
-        item: items,
-    })
-    .unwrap_or(Value::Null)
-}
-
-/// The FHIR R4 Questionnaire the responses refer to (`clotcheck fhir-questionnaire`).
-pub fn questionnaire(content: &Content) -> Value {
-    let t = content.texts("en");
-    let mut items: Vec<Value> = GROUPS
-        .iter()
-        .map(|(group, key)| {
-            let questions: Vec<Value> = Finding::ALL
-                .iter()
-                .filter(|f| f.group() == *group)
-                .map(|f| {
-                    serde_json::json!({
-                        "linkId": f.id(),
-                        "text": t.get(&format!("finding.{}", f.id())),
-                        "type": "boolean",
-                    })
-                })
-                .collect();
-            serde_json::json!({
-                "linkId": key,
-                "text": t.get(&format!("report.group.{key}")),
-                "type": "group",
-                "item": questions,
-            })
-        })
-        .collect();
-    let levels: Vec<Value> = [
-        Urgency::Emergency,
-        Urgency::Urgent,
-        Urgency::Soon,
-        Urgency::SelfCare,
-    ]
-    .iter()
-    .map(|u| {
-        serde_json::json!({"valueCoding": {
-            "system": URGENCY_SYSTEM,
-            "code": u.id(),
-            "display": t.get(&format!("urgency.{}", u.id())),
-        }})
-    })
-    .collect();
-    for (item, key) in ITEMS {
-        let options: Vec<Value> = item
-            .values()
-            .iter()
-            .map(|v| {
-                serde_json::json!({"valueCoding": {
-                    "system": item_system(*item),
-                    "code": v,
-                    "display": item_value_text(content, t, *item, v),
-                }})
-            })
-            .collect();
-        items.push(serde_json::json!({
-            "linkId": item.id(),
-            "text": t.get(key).trim_end_matches(':'),
-            "type": "choice",
-            "answerOption": options,
-        }));
-    }
-    items.push(serde_json::json!({
-        "linkId": "urgency",
-        "text": "Urgency",
-        "type": "choice",
-        "answerOption": levels,
-    }));
-    serde_json::json!({
-        "resourceType": "Questionnaire",
-        "url": QUESTIONNAIRE_URL,
-        "version": content.dialog.version,
-        "name": "ClotcheckTriage",
-        "title": t.get("report.title"),
-        "status": "active",
-        "description": format!("Patient-reported warning signs of a blood clot, triage policy {POLICY_VERSION}. A \"not sure\" answer is given as the coding {UNSURE_SYSTEM}#{UNSURE_CODE}."),
-        "item": items,
-    })
 }

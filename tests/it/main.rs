@@ -12,6 +12,7 @@ mod eval_copies;
 #[path = "../support/fake_telegram.rs"]
 mod fake_telegram;
 mod faults;
+mod fhir;
 mod intake;
 mod languages;
 mod report;

@@ -9,8 +9,9 @@ use clotcheck::core::Content;
 use clotcheck::core::country::Place;
 use clotcheck::core::dialog::NodeKind;
 use clotcheck::core::engine::{Engine, Input, State};
+use clotcheck::core::fhir::questionnaire;
 use clotcheck::core::findings::{Answer, Finding};
-use clotcheck::core::report::{Report, questionnaire, report};
+use clotcheck::core::report::{Report, report};
 use clotcheck::data;
 use serde_json::Value;
 
@@ -18,9 +19,16 @@ const WHEN: &str = "2026-11-24T09:30:00Z";
 
 /// The state after walking the check in the engine as a truthful person would.
 fn walked(present: &[String], unsure: &[String]) -> State {
+    walked_in("en", present, unsure)
+}
+
+/// As [`walked`], in the conversation language `lang`.
+pub(crate) fn walked_in(lang: &str, present: &[String], unsure: &[String]) -> State {
     let content = data::load_embedded().unwrap();
     let engine = Engine::new(&content, std::time::SystemTime::now());
     let mut state = State::default();
+    state.prefs.lang = lang.into();
+    state.prefs.lang_chosen = true;
     let mut replies = engine.step(&mut state, Input::Start);
     for _ in 0..60 {
         // The end of the check (advice shown early offers to go on, and the walk does).
@@ -70,7 +78,7 @@ fn walked(present: &[String], unsure: &[String]) -> State {
 }
 
 /// The report of a conversation's state, as the engine makes it.
-fn summary(content: &Content, state: &State, version: &str) -> Report {
+pub(crate) fn summary(content: &Content, state: &State, version: &str) -> Report {
     let place = Place {
         country: state
             .prefs
@@ -194,22 +202,28 @@ fn the_longest_summary_stays_under_4096_characters() {
     }
 }
 
-/// Element names of FHIR R4 QuestionnaireResponse (and its item, answer, Coding) that the
-/// document may use.
+/// Element names of FHIR R4 QuestionnaireResponse (and its item, answer, Coding, Narrative,
+/// Extension) that the document may use.
 const R4_RESPONSE: &[&str] = &[
     "resourceType",
+    "language",
+    "text",
+    "div",
     "questionnaire",
     "status",
     "authored",
     "item",
     "linkId",
-    "text",
     "answer",
-    "valueBoolean",
     "valueCoding",
     "system",
     "code",
     "display",
+    "_display",
+    "extension",
+    "url",
+    "valueCode",
+    "valueString",
 ];
 
 fn keys(v: &Value, out: &mut Vec<String>) {
@@ -241,7 +255,7 @@ fn the_fhir_response_has_the_r4_shape_and_its_link_ids_resolve() {
     assert_eq!(fhir["resourceType"], "QuestionnaireResponse");
     assert_eq!(fhir["status"], "completed");
     assert_eq!(fhir["authored"], WHEN);
-    let q = questionnaire(&content);
+    let q = questionnaire(&content, "en");
     assert_eq!(q["resourceType"], "Questionnaire");
     assert_eq!(
         fhir["questionnaire"],
@@ -267,7 +281,7 @@ fn the_fhir_response_has_the_r4_shape_and_its_link_ids_resolve() {
     for id in &r_ids {
         assert!(q_ids.contains(id), "{id} does not resolve");
     }
-    // The answers: booleans, "not sure" coded, the urgency coded.
+    // The answers: HL7's yes / no / don't know codings, the urgency coded.
     let all: Vec<&Value> = fhir["item"]
         .as_array()
         .unwrap()
@@ -275,8 +289,8 @@ fn the_fhir_response_has_the_r4_shape_and_its_link_ids_resolve() {
         .flat_map(|g| g["item"].as_array().into_iter().flatten())
         .collect();
     let find = |id: &str| all.iter().find(|i| i["linkId"] == id).unwrap()["answer"][0].clone();
-    assert_eq!(find("leg_warmth")["valueBoolean"], true);
-    assert_eq!(find("chest_pain")["valueBoolean"], false);
+    assert_eq!(find("leg_warmth")["valueCoding"]["code"], "Y");
+    assert_eq!(find("chest_pain")["valueCoding"]["code"], "N");
     assert_eq!(find("fainting")["valueCoding"]["code"], "asked-unknown");
     let urgency = fhir["item"]
         .as_array()

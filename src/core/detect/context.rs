@@ -20,7 +20,8 @@
 //!
 //! *Pseudo-triggers* ("not sure", "never been so") look like triggers and are not;
 //! *terminators* ("but", "however") end every scope. A general question that names nobody
-//! ("what does chest pain mean with a clot?") reports nothing.
+//! ("what does chest pain mean with a clot?") reports nothing — unless it asks about what is
+//! happening now ("could this be a clot?").
 //!
 //! Everything is computed in a few linear passes over the message, so a long message of
 //! repeated triggers costs no more than its length.
@@ -59,10 +60,11 @@ pub enum Cat {
     Topic,
     SignWord,
     Causal,
+    OwnQuestion,
 }
 
 impl Cat {
-    pub const ALL: [Cat; 22] = [
+    pub const ALL: [Cat; 23] = [
         Cat::Negation,
         Cat::NegationAfter,
         Cat::Resolved,
@@ -85,6 +87,7 @@ impl Cat {
         Cat::Topic,
         Cat::SignWord,
         Cat::Causal,
+        Cat::OwnQuestion,
     ];
 
     /// The key of the category's list in the data.
@@ -112,6 +115,7 @@ impl Cat {
             Cat::Topic => "topic_words",
             Cat::SignWord => "sign_words",
             Cat::Causal => "causal_words",
+            Cat::OwnQuestion => "own_question",
         }
     }
 
@@ -494,11 +498,21 @@ impl Reading {
             && !self.clause_has(start, Cat::Current)
     }
 
+    /// Says something, then asks about it ("short of breath all of a sudden, could this be a
+    /// clot?"): the question is about what is happening, not a general one. The asking words
+    /// must come after another part of the message — "can breathlessness be a sign…" is a
+    /// general question.
+    fn asks_about_now(&self) -> bool {
+        (1..self.n)
+            .any(|k| self.starts_at(k, Cat::OwnQuestion) && self.segment[k] != self.segment[0])
+    }
+
     /// `asks`: the message ends with a question mark.
     pub fn is_general_question(&self, asks: bool) -> bool {
         self.n > 0
             && !self.has(Cat::Writer)
             && !self.has(Cat::Others)
+            && !self.asks_about_now()
             && (self.starts_at(0, Cat::QuestionStart)
                 || (self.has(Cat::Topic)
                     && (asks || self.has(Cat::SignWord) || self.has(Cat::Causal))))

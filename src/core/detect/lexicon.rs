@@ -42,7 +42,7 @@ fn clean(s: &str) -> String {
         if ch == '\'' || ch == '’' || ch == '`' {
             continue;
         }
-        if ch.is_alphanumeric() || ch == '*' {
+        if ch.is_alphanumeric() || ch == '*' || ch == '#' {
             out.extend(ch.to_lowercase());
         } else {
             out.push(' ');
@@ -106,6 +106,12 @@ impl Atoms {
     /// The atoms a token matches, added to `out`.
     fn matches(&self, token: &str, out: &mut Vec<AtomId>) {
         if let Some(id) = self.exact.get(token) {
+            out.push(*id);
+        }
+        // "#" stands for any number ("5 years ago", "vor 5 Jahren").
+        if token.bytes().all(|b| b.is_ascii_digit())
+            && let Some(id) = self.exact.get("#")
+        {
             out.push(*id);
         }
         let first = token.chars().next().unwrap_or(' ');
