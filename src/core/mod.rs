@@ -14,6 +14,7 @@ pub mod engine;
 pub mod faq;
 pub mod findings;
 pub mod items;
+pub mod location;
 pub mod ngrams;
 pub mod report;
 pub mod rules;
