@@ -14,6 +14,7 @@ mod fake_telegram;
 mod faults;
 mod intake;
 mod languages;
+mod location;
 mod report;
 mod restart;
 mod review;
