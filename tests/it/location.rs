@@ -159,6 +159,69 @@ fn the_location_button_fits_a_phone_in_every_language() {
     }
 }
 
+fn any_input() -> impl proptest::strategy::Strategy<Value = Input> {
+    use proptest::prelude::*;
+    prop_oneof![
+        4 => proptest::collection::vec(0usize..14, 1..2).prop_map(Input::Choose),
+        1 => Just(Input::Start),
+        2 => prop_oneof![
+            Just(Command::Country),
+            Just(Command::Language),
+            Just(Command::Faq),
+            Just(Command::Back),
+            Just(Command::Restart),
+            Just(Command::Emergency),
+            Just(Command::Forget),
+        ]
+        .prop_map(Input::Command),
+        1 => prop_oneof![Just("I'm coughing up blood"), Just("what is a dvt")]
+            .prop_map(|t| Input::Text(t.to_string())),
+        2 => prop_oneof![Just(Some("DE")), Just(Some("CO")), Just(Some("AQ")), Just(None)]
+            .prop_map(|c: Option<&str>| at(c)),
+        1 => Just(Input::BadLocation),
+    ]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    /// A location is accepted on any screen: a country of the table is set as chosen and the
+    /// screen under any picker comes back (the welcome when there was none); at sea the picker
+    /// over the same screen, the country kept; impossible coordinates change nothing.
+    #[test]
+    fn a_location_on_any_screen(inputs in proptest::collection::vec(any_input(), 1..30)) {
+        let content = content();
+        let engine = Engine::new(&content, std::time::SystemTime::now());
+        let mut state = State::default();
+        engine.step(&mut state, Input::Start);
+        for input in inputs {
+            let before = state.clone();
+            let replies = engine.step(&mut state, input.clone());
+            match &input {
+                Input::Location { country: Some(iso) } if iso != "AQ" => {
+                    proptest::prop_assert_eq!(state.prefs.country.as_deref(), Some(iso.as_str()));
+                    proptest::prop_assert!(!state.prefs.country_guessed);
+                    let base = before.screen.base().clone();
+                    if base != Screen::Idle {
+                        proptest::prop_assert_eq!(&state.screen, &base);
+                        proptest::prop_assert_eq!(&state.check, &before.check);
+                    }
+                    let shown = engine.pending(&state);
+                    proptest::prop_assert!(shown.is_some(), "a screen is shown");
+                    proptest::prop_assert_eq!(replies.last(), shown.as_ref());
+                }
+                Input::Location { .. } => {
+                    let picker = matches!(state.screen, Screen::Countries { .. });
+                    proptest::prop_assert!(picker, "the picker");
+                    proptest::prop_assert_eq!(state.screen.base(), before.screen.base());
+                    proptest::prop_assert_eq!(&state.prefs, &before.prefs);
+                }
+                Input::BadLocation => proptest::prop_assert_eq!(&state, &before),
+                _ => {}
+            }
+        }
+    }
+}
+
 // ---- the console ------------------------------------------------------------------------------
 
 #[test]
