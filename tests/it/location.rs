@@ -488,3 +488,43 @@ async fn telegram_groups_get_no_location_button_and_their_locations_are_left_alo
     let calls = answer(&tg, since, p.chat).await;
     assert!(location_offer(&calls).is_some());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_a_location_sets_the_country_and_a_live_locations_moves_are_acknowledged_only() {
+    use crate::webhook::{deliver, free_port, start, wait_healthy};
+    let dir = tempfile::tempdir().unwrap();
+    let storage = format!("sqlite:{}", dir.path().join("w.sqlite").display());
+    let tg = FakeTelegram::start().await;
+    let port = free_port();
+    let _bot = start(&tg, port, &storage);
+    wait_healthy(port).await;
+    let chat = 9301;
+    let mut message = serde_json::json!({
+        "message_id": 900, "date": 1_700_000_000,
+        "chat": { "id": chat, "type": "private", "first_name": "Alex" },
+        "from": crate::fake_telegram::user(chat),
+        "location": { "latitude": BOGOTA.0, "longitude": BOGOTA.1, "live_period": 900 },
+    });
+    let first = tg.stamp(serde_json::json!({ "message": message.clone() }));
+    assert_eq!(deliver(port, &first).await, 200);
+    let answered = said(&tg.calls());
+    assert!(
+        answered.contains("Colombia") && answered.contains("123"),
+        "{answered}"
+    );
+    // Unlike polling, a webhook gets edits too: each move is acknowledged and not answered.
+    let sent = tg.count("sendMessage");
+    message["edit_date"] = serde_json::json!(1_700_000_060);
+    message["location"] =
+        serde_json::json!({ "latitude": BERLIN.0, "longitude": BERLIN.1, "live_period": 900 });
+    for _ in 0..3 {
+        let moved = tg.stamp(serde_json::json!({ "edited_message": message.clone() }));
+        assert_eq!(deliver(port, &moved).await, 200);
+    }
+    assert_eq!(tg.count("sendMessage"), sent, "no answer to a move");
+    let since = tg.call_count();
+    let emergency = tg.stamp(tg.text_update(chat, "/emergency"));
+    assert_eq!(deliver(port, &emergency).await, 200);
+    let answer = said(&tg.calls()[since..]);
+    assert!(answer.contains("Call 123"), "still Colombia: {answer}");
+}
