@@ -112,10 +112,37 @@ fn parse_human(line: &str) -> Option<Input> {
 }
 
 fn text_input(text: String) -> Input {
+    if let Some(input) = location_input(&text) {
+        return input;
+    }
     match Command::parse(&text) {
         Some(cmd) => Input::Command(cmd),
         None => Input::Text(text),
     }
+}
+
+/// `/location LAT LON` (console only, for trying it out): a shared location, as Telegram's
+/// location button sends one. The country it lies in goes to the engine, not the point.
+fn location_input(text: &str) -> Option<Input> {
+    let rest = text.trim().strip_prefix("/location")?;
+    if !(rest.is_empty() || rest.starts_with(char::is_whitespace)) {
+        return None;
+    }
+    let numbers: Vec<f64> = rest
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|p| !p.is_empty())
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .unwrap_or_default();
+    Some(match numbers.as_slice() {
+        [lat, lon] => match crate::core::location::country_at(*lat, *lon) {
+            Ok(country) => Input::Location {
+                country: country.map(str::to_string),
+            },
+            Err(_) => Input::BadLocation,
+        },
+        _ => Input::BadLocation,
+    })
 }
 
 fn emit(

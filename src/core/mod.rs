@@ -15,6 +15,7 @@ pub mod faq;
 pub mod fhir;
 pub mod findings;
 pub mod items;
+pub mod location;
 pub mod ngrams;
 pub mod report;
 pub mod rules;

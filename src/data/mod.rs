@@ -49,6 +49,8 @@ pub const FRONT_END_KEYS: &[&str] = &[
     "telegram.copy",
     "telegram.step",
     "telegram.non_text",
+    "telegram.share_location",
+    "telegram.location_hint",
     "telegram.stale",
     "telegram.group",
     "telegram.share",

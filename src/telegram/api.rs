@@ -15,7 +15,7 @@ use teloxide::payloads::{
 };
 use teloxide::prelude::*;
 use teloxide::types::{CallbackQueryId, InlineKeyboardMarkup, MessageId, ParseMode};
-use teloxide::types::{InlineQueryId, InlineQueryResult, InputFile};
+use teloxide::types::{InlineQueryId, InlineQueryResult, InputFile, ReplyMarkup};
 
 /// Retries after the first attempt.
 pub const RETRIES: u32 = 4;
@@ -100,6 +100,25 @@ impl Api {
                 }
                 Ok(r.await?.id)
             })
+        })
+        .await
+    }
+
+    /// Sends an HTML message with any reply markup (a reply keyboard, or its removal); returns
+    /// its id.
+    pub async fn send_html_markup(
+        &self,
+        chat: ChatId,
+        html: String,
+        markup: ReplyMarkup,
+    ) -> Result<MessageId, RequestError> {
+        retried("sendMessage", || async {
+            with_bot!(self, b => Ok(b
+                .send_message(chat, html.clone())
+                .parse_mode(ParseMode::Html)
+                .reply_markup(markup.clone())
+                .await?
+                .id))
         })
         .await
     }

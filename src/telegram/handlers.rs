@@ -18,7 +18,7 @@ use super::errors::{describe, gone};
 use super::render::{MAX_MESSAGE, Outgoing, Press, render};
 use crate::core::Content;
 use crate::core::commands::Command;
-use crate::core::engine::{Effect, Engine, Input, Kind, Reply, State, Turn as Step};
+use crate::core::engine::{Effect, Engine, Input, Kind, Locate, Reply, State, Turn as Step};
 use crate::storage::{ChatState, ChatStorage};
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -26,8 +26,9 @@ use teloxide::dispatching::UpdateHandler;
 use teloxide::dispatching::dialogue::Dialogue;
 use teloxide::prelude::*;
 use teloxide::types::{
-    ChatId, InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResult,
-    InlineQueryResultArticle, InputMessageContent, InputMessageContentText, MessageId,
+    ButtonRequest, ChatId, InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResult,
+    InlineQueryResultArticle, InputMessageContent, InputMessageContentText, KeyboardButton,
+    KeyboardMarkup, KeyboardRemove, Location, MessageId, ReplyMarkup,
 };
 
 type ChatDialogue = Dialogue<ChatState, ChatStorage>;
@@ -42,6 +43,11 @@ pub fn schema() -> UpdateHandler<Box<dyn std::error::Error + Send + Sync + 'stat
         .branch(dptree::filter(|msg: Message| msg.text().is_some()).endpoint(
             |bot: Api, d: ChatDialogue, msg: Message, upd: Update, content: Arc<Content>| async move {
                 unless_gone(on_text(bot, d.clone(), msg, upd, content).await, &d).await
+            },
+        ))
+        .branch(dptree::filter(|msg: Message| shared_place(&msg).is_some()).endpoint(
+            |bot: Api, d: ChatDialogue, msg: Message, upd: Update, content: Arc<Content>| async move {
+                unless_gone(on_location(bot, d.clone(), msg, upd, content).await, &d).await
             },
         ))
         .branch(dptree::endpoint(
@@ -107,17 +113,53 @@ impl Turn<'_> {
         replies: &[Reply],
     ) -> Result<Option<MessageId>, teloxide::RequestError> {
         let mut keyboard_message = None;
+        // Reply keyboards (sharing a location) exist in private chats only.
+        let private = self.chat.is_user();
         for (i, reply) in replies.iter().enumerate() {
             let last = i + 1 == replies.len();
-            for out in self.outgoing(state, reply, last) {
+            let outgoing = self.outgoing(state, reply, last);
+            let count = outgoing.len();
+            for (j, out) in outgoing.into_iter().enumerate() {
                 let has_keyboard = out.keyboard.is_some() && !reply.options.is_empty();
-                let sent = self.send_one(&out).await?;
+                let withdraw = private
+                    && reply.locate == Some(Locate::Withdraw)
+                    && reply.options.is_empty()
+                    && j + 1 == count;
+                let sent = if withdraw {
+                    // The country is set: the location button goes. A message carries one
+                    // markup, so this one gives up its copy button (the number is in its text).
+                    let remove = ReplyMarkup::KeyboardRemove(KeyboardRemove::new());
+                    self.bot
+                        .send_html_markup(self.chat, out.html.clone(), remove)
+                        .await?
+                } else {
+                    self.send_one(&out).await?
+                };
                 if has_keyboard {
                     keyboard_message = Some(sent);
                 }
             }
+            if private && reply.locate == Some(Locate::Offer) {
+                self.offer_location(state).await?;
+            }
         }
         Ok(keyboard_message)
+    }
+
+    /// The button that shares the person's location, under the typing field (an inline
+    /// keyboard cannot ask for a location), with a short message saying what it is for.
+    async fn offer_location(&self, state: &ChatState) -> Result<(), teloxide::RequestError> {
+        let t = self.content.texts(&state.engine.prefs.lang);
+        let button =
+            KeyboardButton::new(t.get("telegram.share_location")).request(ButtonRequest::Location);
+        let keyboard = KeyboardMarkup::new(vec![vec![button]])
+            .resize_keyboard()
+            .one_time_keyboard();
+        let html = teloxide::utils::html::escape(t.get("telegram.location_hint"));
+        self.bot
+            .send_html_markup(self.chat, html, ReplyMarkup::Keyboard(keyboard))
+            .await?;
+        Ok(())
     }
 
     async fn send_one(&self, out: &Outgoing) -> Result<MessageId, teloxide::RequestError> {
@@ -337,7 +379,38 @@ async fn forget(
     Ok(())
 }
 
-/// Stickers, photos, voice, locations…: say what the bot can read, then the question again.
+/// The place a message shares: a location, or a venue's location.
+fn shared_place(msg: &Message) -> Option<&Location> {
+    msg.venue().map(|v| &v.location).or_else(|| msg.location())
+}
+
+/// A shared location or venue (a live location's first position; its later positions come
+/// as edits, which are not handled): the country it lies in, worked out here, goes to the
+/// engine. The coordinates go no further: not into the state, the storage or the logs.
+async fn on_location(
+    bot: Api,
+    dialogue: ChatDialogue,
+    msg: Message,
+    upd: Update,
+    content: Arc<Content>,
+) -> HandlerResult {
+    let turn = Turn::new(&bot, &content, msg.chat.id);
+    let Some(mut state) = begin(&turn, &dialogue, upd.id.0, app_language(&msg)).await? else {
+        return Ok(());
+    };
+    let input = match shared_place(&msg)
+        .map(|l| crate::core::location::country_at(l.latitude, l.longitude))
+    {
+        Some(Ok(country)) => Input::Location {
+            country: country.map(str::to_string),
+        },
+        _ => Input::BadLocation,
+    };
+    let step = step(&turn, &mut state, input);
+    conclude(&turn, &dialogue, state, upd.id.0, step).await
+}
+
+/// Stickers, photos, voice…: say what the bot can read, then the question again.
 async fn on_other_message(
     bot: Api,
     dialogue: ChatDialogue,

@@ -15,6 +15,7 @@ mod faults;
 mod fhir;
 mod intake;
 mod languages;
+mod location;
 mod report;
 mod restart;
 mod review;

@@ -10,7 +10,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const SECRET: &str = "s3cret-Webhook_token";
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -56,7 +56,7 @@ async fn http(
 
 /// Posts an update as Telegram does: again after a 503 (another instance holds the chat) or
 /// a 500 (not handled), until it is answered with 200.
-async fn deliver(port: u16, update: &Value) -> u16 {
+pub(crate) async fn deliver(port: u16, update: &Value) -> u16 {
     for _ in 0..200 {
         let (status, _) = http(port, "POST", "/tg/hook", Some(SECRET), &update.to_string()).await;
         if status != 503 && status != 500 {
@@ -67,7 +67,7 @@ async fn deliver(port: u16, update: &Value) -> u16 {
     panic!("never answered");
 }
 
-fn start(tg: &FakeTelegram, port: u16, storage: &str) -> BotProcess {
+pub(crate) fn start(tg: &FakeTelegram, port: u16, storage: &str) -> BotProcess {
     start_with(tg, port, storage, &[])
 }
 
@@ -90,7 +90,7 @@ fn start_with(tg: &FakeTelegram, port: u16, storage: &str, more: &[&str]) -> Bot
     )
 }
 
-async fn wait_healthy(port: u16) {
+pub(crate) async fn wait_healthy(port: u16) {
     for _ in 0..200 {
         if tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await

@@ -64,6 +64,20 @@ pub fn buttons(markup: &Value) -> Vec<(String, String)> {
     out
 }
 
+/// The buttons of a reply keyboard (under the typing field), as (label, whether it shares
+/// the user's location).
+pub fn reply_buttons(markup: &Value) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    for row in markup["keyboard"].as_array().into_iter().flatten() {
+        for b in row.as_array().into_iter().flatten() {
+            // A button is an object, or (older form) just its text.
+            let label = b["text"].as_str().or(b.as_str()).unwrap_or("");
+            out.push((label.to_string(), b["request_location"] == true));
+        }
+    }
+    out
+}
+
 /// A message the bot has in a chat, with edits applied.
 #[derive(Debug, Clone)]
 pub struct BotMessage {
@@ -452,6 +466,60 @@ impl FakeTelegram {
         self.push(json!({ "message": message }))
     }
 
+    /// A location shared from a private chat (the attachment menu, or a `request_location`
+    /// button).
+    pub fn location(&self, chat: i64, latitude: f64, longitude: f64) -> i64 {
+        let mut message = self.private_message(chat);
+        message["location"] = json!({ "latitude": latitude, "longitude": longitude });
+        self.push(json!({ "message": message }))
+    }
+
+    /// A live location's first message (`live_period` in seconds); returns the message's
+    /// update id. Its later positions come with [`FakeTelegram::live_location_moved`].
+    pub fn live_location(&self, chat: i64, latitude: f64, longitude: f64, period: u32) -> i64 {
+        let mut message = self.private_message(chat);
+        message["message_id"] = json!(900);
+        message["location"] = json!({
+            "latitude": latitude, "longitude": longitude,
+            "horizontal_accuracy": 12.5, "live_period": period, "heading": 90
+        });
+        self.push(json!({ "message": message }))
+    }
+
+    /// A live location moving: Telegram sends it as an `edited_message` of the first one.
+    pub fn live_location_moved(&self, chat: i64, latitude: f64, longitude: f64) -> i64 {
+        let mut message = self.private_message(chat);
+        message["message_id"] = json!(900);
+        message["edit_date"] = json!(1_700_000_060);
+        message["location"] = json!({
+            "latitude": latitude, "longitude": longitude,
+            "horizontal_accuracy": 8.0, "live_period": 900, "heading": 180
+        });
+        self.push(json!({ "edited_message": message }))
+    }
+
+    /// A venue (a place chosen from a list): for backward compatibility Telegram sets the
+    /// message's `location` too.
+    pub fn venue(&self, chat: i64, latitude: f64, longitude: f64, title: &str) -> i64 {
+        let mut message = self.private_message(chat);
+        let location = json!({ "latitude": latitude, "longitude": longitude });
+        message["venue"] =
+            json!({ "location": location, "title": title, "address": "Somewhere 1" });
+        message["location"] = location;
+        self.push(json!({ "message": message }))
+    }
+
+    /// A location message in a group chat.
+    pub fn group_location(&self, group: i64, from: i64, latitude: f64, longitude: f64) -> i64 {
+        self.push(json!({ "message": {
+            "message_id": 1,
+            "date": 1_700_000_000,
+            "chat": { "id": group, "type": "group", "title": "Family" },
+            "from": user(from),
+            "location": { "latitude": latitude, "longitude": longitude },
+        }}))
+    }
+
     /// A text message in a group chat `group` (negative id) from user `from`.
     pub fn group_text(&self, group: i64, from: i64, text: &str) -> i64 {
         let mut message = json!({
@@ -624,6 +692,13 @@ fn update_id(u: &Value) -> i64 {
 
 fn respond(w: &mut World, method: &str, body: &Value) -> axum::Json<Value> {
     let chat = body["chat_id"].as_i64().unwrap_or(0);
+    // Buttons that request something from the user are for private chats only (the Bot API
+    // documents them so; the exact error text here is the fake's own).
+    if chat < 0 && reply_buttons(&body["reply_markup"]).iter().any(|(_, l)| *l) {
+        return axum::Json(
+            json!({ "ok": false, "error_code": 400, "description": "Bad Request: a request_location button is available in private chats only" }),
+        );
+    }
     if matches!(method, "sendMessage" | "editMessageText")
         && !buttons(&body["reply_markup"]).is_empty()
     {

@@ -19,7 +19,7 @@ mod steps;
 pub mod view;
 
 pub use crate::core::commands::Command;
-pub use reply::{Action, Ask, Kind, OptionView, Outcome, Reply};
+pub use reply::{Action, Ask, Kind, Locate, OptionView, Outcome, Reply};
 pub use state::{
     COUNTRY_KEY, Check, EMERGENCY_KEY, FAQ_KEY, LANGUAGE_KEY, Prefs, Screen, State, Undo,
 };
@@ -57,6 +57,14 @@ pub enum Input {
     /// Show the screen shown again, or the welcome when nothing is (after something the
     /// engine cannot read, such as a sticker).
     Show,
+    /// A place the person shared, as the ISO code of the country it lies in
+    /// ([`crate::core::location::country_at`]); `None` at sea or outside every boundary. The
+    /// coordinates stay with the front end: they are never part of the state.
+    Location {
+        country: Option<String>,
+    },
+    /// A shared place whose coordinates are no place on Earth.
+    BadLocation,
 }
 
 /// What a front end must do besides showing the replies.

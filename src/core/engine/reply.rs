@@ -79,6 +79,16 @@ impl OptionView {
     }
 }
 
+/// What a front end that can ask for the person's location (a button that shares it) does
+/// with that offer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locate {
+    /// Offer it: the country picker, the welcome's offer to set the country.
+    Offer,
+    /// Take the offer away: the country was just set.
+    Withdraw,
+}
+
 /// The result, as the console's JSON shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Outcome {
@@ -118,6 +128,9 @@ pub struct Reply {
     /// "Step n of m" for a question of the check.
     #[serde(skip)]
     pub progress: Option<(usize, usize)>,
+    /// Whether to offer, or take away, a way to share the person's location.
+    #[serde(skip)]
+    pub locate: Option<Locate>,
 }
 
 impl Reply {
@@ -140,6 +153,7 @@ impl Reply {
             followup: false,
             key: None,
             progress: None,
+            locate: None,
         }
     }
 

@@ -41,7 +41,49 @@ impl Engine<'_> {
             }
             Input::Command(cmd) => self.command(state, cmd, out),
             Input::Show => self.show_or_start(state, out),
+            Input::Location { country } => self.located(state, country, out),
+            Input::BadLocation => {
+                let t = self.texts(state);
+                out.replies
+                    .push(Reply::new(Kind::Error, t.get("msg.location_invalid")));
+                self.show(state, out);
+            }
         }
+    }
+
+    /// A shared place: its country becomes the chosen one and the screen shown comes back
+    /// (the welcome when nothing was); a place in no country of the table gives the generic
+    /// numbers and the country picker, the country kept as it was.
+    fn located(&self, state: &mut State, country: Option<String>, out: &mut Turn) {
+        let t = self.texts(state);
+        let found =
+            country.and_then(|iso| self.content.countries.iter().position(|c| c.iso == iso));
+        let Some(index) = found else {
+            let mut r = Reply::new(Kind::Info, t.get("msg.location_unknown"));
+            r.lines.push(Line {
+                text: t.get("number.fallback").to_string(),
+                strong: true,
+            });
+            out.replies.push(r);
+            self.overlay(state, |under| Screen::Countries { under });
+            return self.show(state, out);
+        };
+        let c = &self.content.countries[index];
+        state.prefs.country = Some(c.iso.clone());
+        state.prefs.country_guessed = false;
+        self.close_overlay(state);
+        if let Some(mut r) = self.country_set(state, index) {
+            let number = match &c.service {
+                Some(s) => format!("{} {s}", c.ambulance),
+                None => c.ambulance.clone(),
+            };
+            r.lines[0].text = t.fill(
+                "msg.location_set",
+                &[("number", &number), ("country", &c.name)],
+            );
+            out.replies.push(r);
+        }
+        self.show_or_start(state, out);
     }
 
     /// A stale or forged press: nothing changes; the screen shown again (or the welcome).

@@ -3,7 +3,7 @@
 //! what pressing it does cannot drift apart.
 
 use super::Engine;
-use super::reply::{Action, Kind, OptionView, Outcome, Reply};
+use super::reply::{Action, Kind, Locate, OptionView, Outcome, Reply};
 use super::state::{COUNTRY_KEY, EMERGENCY_KEY, FAQ_KEY, LANGUAGE_KEY, Screen, State};
 use crate::core::advice::{Line, assess, call_lines, closing_lines, fallback_note, number_phrase};
 use crate::core::country::Place;
@@ -46,6 +46,9 @@ pub const ENGINE_KEYS: &[&str] = &[
     "msg.country_prompt",
     "msg.country_set",
     "msg.country_unknown",
+    "msg.location_set",
+    "msg.location_unknown",
+    "msg.location_invalid",
     "msg.off_topic",
     "msg.faq_unsure",
     "msg.faq_prompt",
@@ -270,7 +273,11 @@ impl<'a> Engine<'a> {
                 }
                 r
             }
-            Screen::Countries { .. } => Reply::new(Kind::Question, t.get("msg.country_prompt")),
+            Screen::Countries { .. } => {
+                let mut r = Reply::new(Kind::Question, t.get("msg.country_prompt"));
+                r.locate = Some(Locate::Offer);
+                r
+            }
             Screen::Topics { ids, .. } => {
                 let all = self
                     .content
@@ -342,6 +349,9 @@ impl<'a> Engine<'a> {
                 );
             }
             self.offer_country(state, &mut r);
+            if r.offer_country {
+                r.locate = Some(Locate::Offer);
+            }
         }
         Some(r)
     }
@@ -412,6 +422,7 @@ impl<'a> Engine<'a> {
             r.push_line(t.get("number.unconfirmed"));
         }
         r.copy_number = Some(c.ambulance.clone());
+        r.locate = Some(Locate::Withdraw);
         Some(r)
     }
 
