@@ -66,6 +66,10 @@ enum Cmd {
         /// Serve the counters at http://ADDR/metrics, e.g. 127.0.0.1:9464 (not served otherwise)
         #[arg(long, value_name = "ADDR", env = "CLOTCHECK_METRICS_LISTEN")]
         metrics_listen: Option<std::net::SocketAddr>,
+        /// One delay for every check-in ("Check on me later"), instead of the data's per level
+        /// (urgent 3h, soon 1 day, self-care 2 days): for tests and demos, e.g. 1s, 2m
+        #[arg(long, value_name = "DURATION", env = "CLOTCHECK_CHECK_IN_DELAY", value_parser = parse_duration)]
+        check_in_delay: Option<std::time::Duration>,
     },
     /// Register the webhook with its secret (CLOTCHECK_WEBHOOK_SECRET), once, for scaled-out deployments
     SetWebhook { url: url::Url },
@@ -109,6 +113,10 @@ enum Cmd {
         /// Load the dialogue data from DIR instead of the embedded copy
         #[arg(long, value_name = "DIR")]
         dialogs: Option<PathBuf>,
+        /// One delay for every check-in, instead of the data's per level; a check-in that
+        /// comes due while the console runs is printed
+        #[arg(long, value_name = "DURATION", env = "CLOTCHECK_CHECK_IN_DELAY", value_parser = parse_duration)]
+        check_in_delay: Option<std::time::Duration>,
     },
 }
 
@@ -134,6 +142,7 @@ fn main() -> ExitCode {
             listen,
             set_webhook,
             metrics_listen,
+            check_in_delay,
         } => {
             let webhook = match (webhook_url, listen) {
                 (Some(url), Some(listen)) => match webhook_secret() {
@@ -163,6 +172,7 @@ fn main() -> ExitCode {
                 (rate_limit == "on").then_some(rate_limit_global),
                 webhook,
                 metrics_listen,
+                check_in_delay,
             )
         }
         Cmd::Assess {
@@ -190,9 +200,10 @@ fn main() -> ExitCode {
             json,
             locale: Locale { lang, country },
             dialogs,
+            check_in_delay,
         } => {
             let content = match data::load(dialogs.as_deref()) {
-                Ok(c) => c,
+                Ok(c) => with_check_in_delay(c, check_in_delay),
                 Err(problems) => return invalid_data(&problems),
             };
             if let Err(code) = country_of(&content, country.as_deref()) {
@@ -205,8 +216,9 @@ fn main() -> ExitCode {
                 json,
                 country,
                 lang,
+                wait_for_check_in: check_in_delay.is_some(),
             };
-            let stdin = io::stdin().lock();
+            let stdin = io::BufReader::new(io::stdin());
             match console::run(&content, &settings, stdin, io::stdout().lock()) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
@@ -233,6 +245,17 @@ fn init_logging() {
 
 fn parse_storage(s: &str) -> Result<StorageUrl, String> {
     s.parse()
+}
+
+/// `--check-in-delay`: one delay for every level, over the data's.
+fn with_check_in_delay(
+    mut content: clotcheck::core::Content,
+    delay: Option<std::time::Duration>,
+) -> clotcheck::core::Content {
+    if let Some(d) = delay {
+        content.dialog.check_in = clotcheck::core::dialog::CheckInDelays::all(d);
+    }
+    content
 }
 
 fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
@@ -311,6 +334,7 @@ fn cmd_run(
     rate_limit: Option<u32>,
     webhook: Option<clotcheck::telegram::WebhookSettings>,
     metrics: Option<std::net::SocketAddr>,
+    check_in_delay: Option<std::time::Duration>,
 ) -> ExitCode {
     // Checked before teloxide, whose `Bot::from_env` panics without it.
     let token = match std::env::var("TELOXIDE_TOKEN") {
@@ -326,7 +350,7 @@ fn cmd_run(
         }
     };
     let content = match data::load(dialogs) {
-        Ok(c) => std::sync::Arc::new(c),
+        Ok(c) => std::sync::Arc::new(with_check_in_delay(c, check_in_delay)),
         Err(problems) => return invalid_data(&problems),
     };
     init_logging();

@@ -479,7 +479,12 @@ fn check_in_delays(raw: &RawFlow, r: &mut Report) -> Option<CheckInDelays> {
         match humantime::parse_duration(s.get_ref()) {
             Ok(d) if (CHECK_IN_MIN..=CHECK_IN_MAX).contains(&d) => Some(d),
             Ok(_) => {
-                r.at_span(s, format!("the check-in delay for '{level}' must be between 1 minute and 14 days"));
+                r.at_span(
+                    s,
+                    format!(
+                        "the check-in delay for '{level}' must be between 1 minute and 14 days"
+                    ),
+                );
                 None
             }
             Err(e) => {

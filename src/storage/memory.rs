@@ -1,8 +1,8 @@
 //! In-memory storage, for tests: the same semantics as the others (expiry, prefs apart,
 //! removing nothing is fine), nothing survives a restart.
 
-use super::{ChatState, Expiry, StorageError, decode, encode_prefs, encode_state, now};
 use super::checkins::{CheckIn, CheckIns, Claimed};
+use super::{ChatState, Expiry, StorageError, decode, encode_prefs, encode_state, now};
 use futures_util::future::BoxFuture;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -147,7 +147,12 @@ impl CheckIns for MemoryStorage {
     }
 
     fn retry(&self, chat: i64, token: i64, at: i64) -> BoxFuture<'_, Result<(), StorageError>> {
-        if let Some(c) = self.rows().check_ins.get_mut(&chat).filter(|c| c.due == token) {
+        if let Some(c) = self
+            .rows()
+            .check_ins
+            .get_mut(&chat)
+            .filter(|c| c.due == token)
+        {
             c.due = at;
         }
         Box::pin(async { Ok(()) })

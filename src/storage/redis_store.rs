@@ -1,8 +1,8 @@
 //! Redis storage, for several instances sharing one Redis: keys under a prefix, `EX` expiry
 //! (Redis purges by itself), and a compare-and-set on the state's version in one script.
 
-use super::{ChatState, Expiry, StorageError, decode, encode_prefs, encode_state};
 use super::checkins::{self, CheckIn, CheckIns, Claimed};
+use super::{ChatState, Expiry, StorageError, decode, encode_prefs, encode_state};
 use futures_util::future::BoxFuture;
 use redis::aio::ConnectionManager;
 use std::sync::Arc;

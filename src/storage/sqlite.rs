@@ -18,8 +18,8 @@
 //! thread and back, which the load benchmark showed to cost more than the work itself.
 //! SQLite serialises writers anyway, and the updates of one chat arrive in order.
 
-use super::{ChatState, Expiry, StorageError, decode, encode_prefs, encode_state, now};
 use super::checkins::{CheckIn, CheckIns, Claimed, level_of};
+use super::{ChatState, Expiry, StorageError, decode, encode_prefs, encode_state, now};
 use futures_util::future::BoxFuture;
 use rusqlite::{Connection, params};
 use std::path::Path;
@@ -32,7 +32,8 @@ use teloxide::types::ChatId;
 pub const SCHEMA: i64 = 2;
 
 /// Migrations from version N-1 to N, in order. Add a step for every schema change.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
     CREATE TABLE conversation (
         chat_id    INTEGER PRIMARY KEY,
         state      TEXT    NOT NULL,
@@ -46,7 +47,8 @@ const MIGRATIONS: &[&str] = &["
         updated_at INTEGER NOT NULL
     );
     CREATE INDEX preference_updated ON preference (updated_at);
-", "
+",
+    "
     CREATE TABLE check_in (
         chat_id INTEGER PRIMARY KEY,
         due     INTEGER NOT NULL,
@@ -55,7 +57,8 @@ const MIGRATIONS: &[&str] = &["
         country TEXT
     );
     CREATE INDEX check_in_due ON check_in (due);
-"];
+",
+];
 
 pub struct SqliteStorage {
     conn: Mutex<Connection>,

@@ -595,11 +595,13 @@ impl Engine<'_> {
         };
         match answer {
             CheckInAnswer::Better => out.replies.push(with_safety_net("checkin.better")),
-            CheckInAnswer::Same => out.replies.push(with_safety_net(if level == Urgency::Urgent {
-                "checkin.same_urgent"
-            } else {
-                "checkin.same_book"
-            })),
+            CheckInAnswer::Same => out
+                .replies
+                .push(with_safety_net(if level == Urgency::Urgent {
+                    "checkin.same_urgent"
+                } else {
+                    "checkin.same_book"
+                })),
             CheckInAnswer::Worse => {
                 // The check again, in the same language and for the same country.
                 out.replies

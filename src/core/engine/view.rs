@@ -3,8 +3,8 @@
 //! what pressing it does cannot drift apart.
 
 use super::Engine;
-use super::reply::{Action, Kind, OptionView, Outcome, Reply};
 use super::reply::CheckInAnswer;
+use super::reply::{Action, Kind, OptionView, Outcome, Reply};
 use super::state::{
     CHECK_IN_KEY, COUNTRY_KEY, EMERGENCY_KEY, FAQ_KEY, LANGUAGE_KEY, Screen, State,
 };
@@ -298,7 +298,10 @@ impl<'a> Engine<'a> {
                     }
                 }
                 if node.kind == NodeKind::Outcome && self.check_in_level(state).is_some() {
-                    out.push(OptionView::nav(t.get("checkin.label.offer"), Action::CheckIn));
+                    out.push(OptionView::nav(
+                        t.get("checkin.label.offer"),
+                        Action::CheckIn,
+                    ));
                 }
                 if node.kind != NodeKind::Info && node.kind != NodeKind::Consent {
                     out.push(OptionView::nav(t.get("label.back"), Action::Back));
@@ -339,7 +342,10 @@ impl<'a> Engine<'a> {
             Screen::CheckIn { level, .. } => {
                 let place = self.place(state);
                 let number = number_phrase(place, t);
-                let mut r = Reply::new(Kind::Question, t.get(&format!("checkin.ask.{}", level.id())));
+                let mut r = Reply::new(
+                    Kind::Question,
+                    t.get(&format!("checkin.ask.{}", level.id())),
+                );
                 r.lines.push(Line {
                     text: t.fill("advice.safety_net", &[("number", &number)]),
                     strong: true,
