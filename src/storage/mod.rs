@@ -237,13 +237,18 @@ mod tests {
         c.answers.typed_emergency = true;
         c.consent = true;
         c.ticks = vec![Finding::ALL[5]];
+        c.check_in = true;
+        s.engine.unanswered = 2;
         s.engine.screen = Screen::Languages {
             under: Box::new(Screen::Topics {
                 ids: vec!["a".into(), "b".into()],
-                under: Box::new(Screen::Emergency(Undo {
-                    findings: vec![Finding::ALL[3]],
-                    typed: true,
-                })),
+                under: Box::new(Screen::CheckIn {
+                    level: crate::core::rules::Urgency::SelfCare,
+                    under: Box::new(Screen::Emergency(Undo {
+                        findings: vec![Finding::ALL[3]],
+                        typed: true,
+                    })),
+                }),
             }),
         };
         s.keyboard = Some(7);

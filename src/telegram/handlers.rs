@@ -18,7 +18,7 @@ use super::errors::{describe, gone};
 use super::render::{MAX_MESSAGE, Outgoing, Press, render};
 use crate::core::Content;
 use crate::core::commands::Command;
-use crate::core::engine::{Effect, Engine, Input, Kind, Reply, State, Turn as Step};
+use crate::core::engine::{Action, Effect, Engine, Input, Kind, Reply, State, Turn as Step};
 use crate::storage::checkins::{CheckIn, CheckIns, now_ms};
 use crate::storage::{ChatState, ChatStorage};
 use std::sync::Arc;
@@ -474,6 +474,15 @@ async fn on_button(
         // Forged or from another version: a press on no screen, which the engine rejects.
         None => Input::Submit { key: String::new() },
     };
+    // "Check on me later" leaves the outcome and its buttons as they are.
+    let offer = match &input {
+        Input::Press { key, index } => {
+            let e = turn.engine();
+            e.key(&state.engine).as_ref() == Some(key)
+                && e.options(&state.engine).get(*index).map(|o| o.action) == Some(Action::CheckIn)
+        }
+        _ => false,
+    };
     let step = step(&turn, &mut state, input);
     if step.effect == Some(Effect::Rejected) {
         // Stale or forged: a short explanation, then the screen shown now.
@@ -497,7 +506,7 @@ async fn on_button(
         save(&turn, &dialogue, state, upd.id.0).await?;
         return Ok(());
     }
-    if answered {
+    if answered && !offer {
         turn.clear_keyboard(pressed_on).await;
     }
     conclude(&turn, &dialogue, state, upd.id.0, step).await

@@ -77,6 +77,12 @@ fn any_input() -> impl Strategy<Value = Input> {
         1 => Just(Input::Done),
         1 => any_command().prop_map(Input::Command),
         1 => prop_oneof![
+            Just(clotcheck::core::rules::Urgency::Urgent),
+            Just(clotcheck::core::rules::Urgency::Soon),
+            Just(clotcheck::core::rules::Urgency::SelfCare),
+        ]
+        .prop_map(Input::CheckInDue),
+        1 => prop_oneof![
             Just("yes".to_string()),
             Just("no".to_string()),
             Just("not sure".to_string()),
@@ -253,6 +259,22 @@ fn check_press(
             prop_assert!(!picker);
         }
         Action::BackToCheck => prop_assert_eq!(after.screen.base(), before.screen.base()),
+        Action::CheckIn => {
+            // One check-in for the outcome; the outcome stays shown.
+            prop_assert!(after.check.check_in);
+            prop_assert_eq!(&after.screen, &before.screen);
+            prop_assert_eq!(&after.check.answers, &before.check.answers);
+        }
+        Action::CheckInReply(a) => {
+            let check_in = matches!(after.screen, Screen::CheckIn { .. });
+            prop_assert!(!check_in);
+            if a == clotcheck::core::engine::CheckInAnswer::Worse {
+                prop_assert!(after.check.history.is_empty());
+                prop_assert_eq!(&after.screen, &Screen::Question);
+            } else {
+                prop_assert_eq!(after.screen.base(), before.screen.base());
+            }
+        }
         Action::Topic(i) => {
             let id = &content.faq(&before.prefs.lang).unwrap().topics[i].id;
             prop_assert!(
