@@ -7,7 +7,8 @@
 //! storage does not claim it too; after sending it is deleted. A send that fails (the Bot
 //! API down, the storage unreadable) puts it back for [`RETRY`] later; an instance killed in
 //! between leaves it to come due again when the lease ends. A user who blocked the bot (403)
-//! has their conversation and check-in deleted. With Redis, the per-chat lease of the webhook
+//! has their conversation and check-in deleted; one the Bot API refuses for another reason
+//! (a chat that no longer exists) is dropped rather than tried for ever. With Redis, the per-chat lease of the webhook
 //! mode is taken while sending, so a check-in and an update of the same chat are not handled
 //! at the same time by two instances.
 
@@ -86,6 +87,10 @@ impl Scheduler {
             }
             // Deleted with the conversation.
             Err(Undelivered::Gone) => {}
+            Err(Undelivered::Refused(why)) => {
+                log::warn!("a check-in was refused by the Bot API ({why}); dropped");
+                self.settle(chat, c.token, None).await;
+            }
             Err(Undelivered::Later(why)) => {
                 log::warn!("a check-in could not be sent ({why}); trying again later");
                 metrics::count(&metrics::COUNTERS.check_ins_retried, "check-in retried");

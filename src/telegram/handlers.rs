@@ -600,8 +600,10 @@ async fn on_inline_query(
 pub enum Undelivered {
     /// The user blocked the bot: their conversation and check-in were deleted.
     Gone,
-    /// Try again later (the Bot API or the storage failed).
+    /// Try again later (the Bot API unreachable or failing, the storage failing).
     Later(String),
+    /// The Bot API refused it for good (a chat that no longer exists…): dropped, not retried.
+    Refused(String),
 }
 
 /// Sends a due check-in into its chat: the conversation is read (or started afresh in the
@@ -658,6 +660,7 @@ pub async fn deliver_check_in(
             }
             return Err(Undelivered::Gone);
         }
+        Err(e @ teloxide::RequestError::Api(_)) => return Err(Undelivered::Refused(describe(&e))),
         Err(e) => return Err(Undelivered::Later(describe(&e))),
     }
     if let Err(e) = dialogue.update(state).await {

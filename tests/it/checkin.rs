@@ -691,3 +691,66 @@ async fn a_blocked_users_check_in_is_deleted() {
         .unwrap();
     assert_eq!(convo, 0, "and the conversation");
 }
+
+#[test]
+fn delays_are_said_in_words_in_each_language() {
+    use clotcheck::core::engine::view::when;
+    let c = content();
+    let (en, de, es) = (c.texts("en"), c.texts("de"), c.texts("es"));
+    assert_eq!(when(Duration::from_secs(1), en), "1 second");
+    assert_eq!(when(Duration::from_secs(90 * 60), en), "90 minutes");
+    assert_eq!(when(Duration::from_secs(3 * 3600), en), "3 hours");
+    assert_eq!(when(Duration::from_secs(24 * 3600), en), "1 day");
+    assert_eq!(when(Duration::from_secs(2 * 24 * 3600), de), "2 Tagen");
+    assert_eq!(when(Duration::from_secs(24 * 3600), es), "1 día");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_check_in_button_pressed_after_forget_gets_a_clear_answer_and_does_nothing() {
+    let c = content();
+    let tg = FakeTelegram::start().await;
+    let _bot = BotProcess::start(&tg.url, &["--check-in-delay", "1s"], "info");
+    let p = Person { tg: &tg, chat: 506 };
+    ask_for_check_in(&p, &c).await;
+    assert!(wait_check_ins(&tg, 506, 1, Duration::from_secs(10)).await);
+    let check_in = tg.keyboard_message(506).unwrap();
+    let since = tg.call_count();
+    tg.text(506, "/forget");
+    tg.wait_for(since, |c| {
+        c.iter().any(|x| {
+            x.text()
+                .contains("everything kept about you has been deleted")
+        })
+    })
+    .await;
+    let (_, data) = crate::fake_telegram::buttons(&check_in.markup)
+        .into_iter()
+        .find(|(l, _)| l.contains("Better"))
+        .unwrap();
+    let since = tg.call_count();
+    tg.press(506, check_in.id, &data);
+    let calls = tg
+        .wait_for(since, |c| {
+            c.iter().any(|x| x.method == "answerCallbackQuery")
+        })
+        .await;
+    let answer = calls
+        .iter()
+        .find(|x| x.method == "answerCallbackQuery")
+        .unwrap();
+    assert!(
+        answer.body["text"]
+            .as_str()
+            .unwrap_or("")
+            .contains("earlier question"),
+        "{}",
+        answer.body
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        !tg.calls()
+            .iter()
+            .any(|x| x.chat() == Some(506) && x.text().contains("Good to hear")),
+        "nothing done"
+    );
+}

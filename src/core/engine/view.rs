@@ -86,7 +86,7 @@ pub fn when(d: std::time::Duration, t: &Texts) -> String {
     let s = d.as_secs().max(1);
     let (n, unit) = [(86_400, "day"), (3_600, "hour"), (60, "minute")]
         .into_iter()
-        .find(|(u, _)| s >= *u && s % u == 0)
+        .find(|(u, _)| s >= *u && s.is_multiple_of(*u))
         .map_or((s, "second"), |(u, name)| (s / u, name));
     let key = if n == 1 {
         format!("checkin.unit.{unit}")
