@@ -754,3 +754,20 @@ async fn a_check_in_button_pressed_after_forget_gets_a_clear_answer_and_does_not
         "nothing done"
     );
 }
+
+#[test]
+fn text_typed_on_a_check_in_keeps_it_shown_and_an_emergency_still_comes_first() {
+    let c = content();
+    let mut s = State::default();
+    to_outcome(&c, &mut s);
+    engine(&c).turn(&mut s, Input::CheckInDue(Urgency::SelfCare));
+    let turn = engine(&c).turn(&mut s, Input::Text("a bit better I think".into()));
+    assert!(matches!(s.screen, Screen::CheckIn { .. }));
+    assert_eq!(
+        turn.replies.last().unwrap().key.as_deref(),
+        Some(CHECK_IN_KEY),
+        "the check-in again, with its buttons"
+    );
+    engine(&c).turn(&mut s, Input::Text("I suddenly can't breathe".into()));
+    assert!(matches!(s.screen, Screen::Emergency(_)), "{:?}", s.screen);
+}

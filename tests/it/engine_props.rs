@@ -261,6 +261,11 @@ fn check_press(
             let picker = matches!(after.screen, Screen::Languages { .. });
             prop_assert!(!picker);
         }
+        // Back to what was under the picker — or, with nothing under it (after /forget), the
+        // welcome.
+        Action::BackToCheck if matches!(before.screen.base(), Screen::Idle) => {
+            prop_assert_eq!(after.screen.base(), &Screen::Question)
+        }
         Action::BackToCheck => prop_assert_eq!(after.screen.base(), before.screen.base()),
         Action::CheckIn => {
             // One check-in for the outcome; the outcome stays shown.

@@ -45,6 +45,11 @@ impl Engine<'_> {
                 None => Route::CountryUnknown,
             };
         }
+        // A check-in is answered with its buttons; the screen stays (an emergency typed
+        // above, or a command, still goes first).
+        if let Screen::CheckIn { .. } = state.screen {
+            return Route::NotUnderstood;
+        }
         // Topics offered for an earlier message give way to this one: a typed answer goes to
         // the question under them.
         let question = match &state.screen {

@@ -155,7 +155,9 @@ impl Engine<'_> {
             }
             Route::Welcome => self.start(state, out),
             Route::NotUnderstood => {
-                self.close_overlay(state);
+                if !matches!(state.screen, Screen::CheckIn { .. }) {
+                    self.close_overlay(state);
+                }
                 self.error(state, "msg.didnt_understand", out)
             }
         }
