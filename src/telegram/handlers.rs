@@ -663,10 +663,33 @@ pub async fn deliver_check_in(
         Err(e @ teloxide::RequestError::Api(_)) => return Err(Undelivered::Refused(describe(&e))),
         Err(e) => return Err(Undelivered::Later(describe(&e))),
     }
-    if let Err(e) = dialogue.update(state).await {
-        // Sent: the buttons may be answered as stale; the check-in is not sent again.
-        log::warn!("saving a conversation after its check-in failed: {e}");
+    let keyboard = state.keyboard;
+    for _ in 0..3 {
+        let Err(e) = dialogue.update(state).await else {
+            return Ok(());
+        };
+        let conflict = matches!(
+            e.downcast_ref::<crate::storage::StorageError>(),
+            Some(crate::storage::StorageError::Conflict)
+        );
+        if !conflict {
+            // Sent: its buttons may then be answered as stale; it is not sent again.
+            log::warn!("saving a conversation after its check-in failed: {e}");
+            return Ok(());
+        }
+        // An update of the chat was saved in between: the check-in over what it left.
+        state = match dialogue.get().await {
+            Ok(s) => s.unwrap_or_default(),
+            Err(e) => {
+                log::warn!("reading a conversation after its check-in failed: {e}");
+                return Ok(());
+            }
+        };
+        turn.engine()
+            .turn(&mut state.engine, Input::CheckInDue(c.level));
+        state.keyboard = keyboard;
     }
+    log::warn!("a conversation kept changing while its check-in was saved; not saved");
     Ok(())
 }
 
