@@ -771,3 +771,41 @@ fn text_typed_on_a_check_in_keeps_it_shown_and_an_emergency_still_comes_first() 
     engine(&c).turn(&mut s, Input::Text("I suddenly can't breathe".into()));
     assert!(matches!(s.screen, Screen::Emergency(_)), "{:?}", s.screen);
 }
+
+#[test]
+fn a_check_in_can_be_answered_in_words_in_each_language() {
+    let c = content();
+    for (lang, text, expect) in [
+        ("en", "It's better!", "Good to hear"),
+        ("en", "about the same", "book an appointment"),
+        ("de", "Etwa gleich", "Termin"),
+        ("es", "igual", "pida cita"),
+    ] {
+        let mut s = State::default();
+        to_outcome(&c, &mut s);
+        s.prefs.lang = lang.into();
+        engine(&c).turn(&mut s, Input::CheckInDue(Urgency::Soon));
+        let turn = engine(&c).turn(&mut s, Input::Text(text.into()));
+        assert!(
+            turn.replies[0].text().contains(expect),
+            "{lang} {text}: {}",
+            turn.replies[0].text()
+        );
+        assert!(!matches!(s.screen, Screen::CheckIn { .. }));
+    }
+    let mut s = State::default();
+    to_outcome(&c, &mut s);
+    s.prefs.lang = "es".into();
+    engine(&c).turn(&mut s, Input::CheckInDue(Urgency::SelfCare));
+    engine(&c).turn(&mut s, Input::Text("peor".into()));
+    assert_eq!(
+        s.check.node.as_deref(),
+        Some("rf_breath"),
+        "the check again"
+    );
+    let mut s = State::default();
+    to_outcome(&c, &mut s);
+    engine(&c).turn(&mut s, Input::CheckInDue(Urgency::SelfCare));
+    let turn = engine(&c).turn(&mut s, Input::Text("stop".into()));
+    assert_eq!(turn.effect, Some(Effect::CancelCheckIns));
+}

@@ -154,6 +154,7 @@ impl Engine<'_> {
                 self.show(state, out);
             }
             Route::Welcome => self.start(state, out),
+            Route::CheckIn(answer) => self.check_in_reply(state, answer, out),
             Route::NotUnderstood => {
                 if !matches!(state.screen, Screen::CheckIn { .. }) {
                     self.close_overlay(state);

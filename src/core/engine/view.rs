@@ -97,7 +97,15 @@ pub fn when(d: std::time::Duration, t: &Texts) -> String {
 }
 
 /// Word and phrase lists the engine and detector use.
-pub const ENGINE_LISTS: &[&str] = &["words.yes", "words.no", "words.unsure"];
+pub const ENGINE_LISTS: &[&str] = &[
+    "words.yes",
+    "words.no",
+    "words.unsure",
+    "checkin.words.better",
+    "checkin.words.same",
+    "checkin.words.worse",
+    "checkin.words.stop",
+];
 
 impl<'a> Engine<'a> {
     pub(super) fn texts(&self, state: &State) -> &'a Texts {
