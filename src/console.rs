@@ -1,12 +1,17 @@
 //! The terminal front end: numbered options for people, JSON lines for programs
 //! (`console --json`, the protocol in DESIGN.md). A thin translation of the engine's replies;
-//! it keeps the state in memory only.
+//! it keeps the state in memory only. A check-in asked for ("Check on me later") is kept in
+//! memory too and printed when it comes due, between lines of input; at the end of input the
+//! console waits for it only when `--check-in-delay` was given (a demo or a test).
 
 use crate::core::Content;
-use crate::core::engine::{Command, Engine, Input, Kind, Prefs, Reply, State};
+use crate::core::engine::{Command, Effect, Engine, Input, Kind, Prefs, Reply, State, Turn};
+use crate::core::rules::Urgency;
 use serde::Deserialize;
 use serde_json::json;
 use std::io::{self, BufRead, Write};
+use std::sync::mpsc::{RecvTimeoutError, channel};
+use std::time::Instant;
 
 /// Options for one console session.
 #[derive(Debug, Clone, Default)]
@@ -15,6 +20,8 @@ pub struct Settings {
     pub country: Option<String>,
     /// A language code of the data ("en", "de", "es").
     pub lang: String,
+    /// `--check-in-delay` was given: at the end of input, wait for a check-in still to come.
+    pub wait_for_check_in: bool,
 }
 
 /// A line of the JSON protocol: `{"text": "..."}` or `{"choose": [N, ...]}`.
@@ -29,7 +36,7 @@ struct JsonInput {
 pub fn run(
     content: &Content,
     settings: &Settings,
-    input: impl BufRead,
+    input: impl BufRead + Send + 'static,
     mut out: impl Write,
 ) -> io::Result<()> {
     let mut state = State {
@@ -51,22 +58,69 @@ pub fn run(
         .to_string();
     let replies = Engine::new(content, std::time::SystemTime::now()).step(&mut state, Input::Start);
     emit(&replies, settings, &hint, &mut out)?;
-    for line in input.lines() {
-        let line = line?;
+    // Lines are read on their own thread, so that a check-in can come between them.
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        for line in input.lines() {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut check_in: Option<(Instant, Urgency)> = None;
+    let mut open = true;
+    loop {
+        let next = match (check_in, open) {
+            (Some((at, _)), true) => rx.recv_timeout(at.saturating_duration_since(Instant::now())),
+            (None, true) => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            (Some((at, _)), false) if settings.wait_for_check_in => {
+                std::thread::sleep(at.saturating_duration_since(Instant::now()));
+                Err(RecvTimeoutError::Timeout)
+            }
+            _ => break,
+        };
+        let line = match next {
+            Ok(line) => line?,
+            Err(RecvTimeoutError::Timeout) => {
+                let Some((_, level)) = check_in.take() else {
+                    continue;
+                };
+                let engine = Engine::new(content, std::time::SystemTime::now());
+                let turn = engine.turn(&mut state, Input::CheckInDue(level));
+                if !turn.replies.is_empty() {
+                    emit(&turn.replies, settings, &hint, &mut out)?;
+                }
+                continue;
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                open = false;
+                continue;
+            }
+        };
         // The clock goes in with each line: the date of a report is when it was asked for.
         let engine = Engine::new(content, std::time::SystemTime::now());
-        let replies = if settings.json {
+        let turn = if settings.json {
             match parse_json(&line) {
-                Some(input) => engine.step(&mut state, input),
-                None => engine.complain(&state, "msg.malformed"),
+                Some(input) => engine.turn(&mut state, input),
+                None => Turn {
+                    replies: engine.complain(&state, "msg.malformed"),
+                    effect: None,
+                },
             }
         } else {
             match parse_human(&line) {
-                Some(input) => engine.step(&mut state, input),
+                Some(input) => engine.turn(&mut state, input),
                 None => continue,
             }
         };
-        emit(&replies, settings, &hint, &mut out)?;
+        match turn.effect {
+            Some(Effect::ScheduleCheckIn { due_in, level }) => {
+                check_in = Some((Instant::now() + due_in, level));
+            }
+            Some(Effect::CancelCheckIns | Effect::Forget) => check_in = None,
+            Some(Effect::Rejected) | None => {}
+        }
+        emit(&turn.replies, settings, &hint, &mut out)?;
     }
     Ok(())
 }

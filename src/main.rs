@@ -78,6 +78,10 @@ enum Cmd {
         metrics_listen: Option<std::net::SocketAddr>,
         #[command(flatten)]
         fhir_base: FhirBase,
+        /// One delay for every check-in ("Check on me later"), instead of the data's per level
+        /// (urgent 3h, soon 1 day, self-care 2 days): for tests and demos, e.g. 1s, 2m
+        #[arg(long, value_name = "DURATION", env = "CLOTCHECK_CHECK_IN_DELAY", value_parser = parse_duration)]
+        check_in_delay: Option<std::time::Duration>,
     },
     /// Register the webhook with its secret (CLOTCHECK_WEBHOOK_SECRET), once, for scaled-out deployments
     SetWebhook { url: url::Url },
@@ -129,6 +133,10 @@ enum Cmd {
         dialogs: Option<PathBuf>,
         #[command(flatten)]
         fhir_base: FhirBase,
+        /// One delay for every check-in, instead of the data's per level; a check-in that
+        /// comes due while the console runs is printed
+        #[arg(long, value_name = "DURATION", env = "CLOTCHECK_CHECK_IN_DELAY", value_parser = parse_duration)]
+        check_in_delay: Option<std::time::Duration>,
     },
 }
 
@@ -155,6 +163,7 @@ fn main() -> ExitCode {
             set_webhook,
             metrics_listen,
             fhir_base,
+            check_in_delay,
         } => {
             let webhook = match (webhook_url, listen) {
                 (Some(url), Some(listen)) => match webhook_secret() {
@@ -177,14 +186,17 @@ fn main() -> ExitCode {
                 state: state_ttl,
                 ..Expiry::default()
             };
+            let content = match load_content(dialogs.as_deref(), fhir_base.url, check_in_delay) {
+                Ok(c) => std::sync::Arc::new(c),
+                Err(problems) => return invalid_data(&problems),
+            };
             cmd_run(
                 storage,
                 expiry,
-                dialogs.as_deref(),
+                content,
                 (rate_limit == "on").then_some(rate_limit_global),
                 webhook,
                 metrics_listen,
-                fhir_base.url,
             )
         }
         Cmd::Assess {
@@ -214,12 +226,10 @@ fn main() -> ExitCode {
             locale: Locale { lang, country },
             dialogs,
             fhir_base,
+            check_in_delay,
         } => {
-            let content = match data::load(dialogs.as_deref()) {
-                Ok(mut c) => {
-                    c.fhir_base = fhir_base.url;
-                    c
-                }
+            let content = match load_content(dialogs.as_deref(), fhir_base.url, check_in_delay) {
+                Ok(c) => c,
                 Err(problems) => return invalid_data(&problems),
             };
             if let Err(code) = country_of(&content, country.as_deref()) {
@@ -232,8 +242,9 @@ fn main() -> ExitCode {
                 json,
                 country,
                 lang,
+                wait_for_check_in: check_in_delay.is_some(),
             };
-            let stdin = io::stdin().lock();
+            let stdin = io::BufReader::new(io::stdin());
             match console::run(&content, &settings, stdin, io::stdout().lock()) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
@@ -260,6 +271,22 @@ fn init_logging() {
 
 fn parse_storage(s: &str) -> Result<StorageUrl, String> {
     s.parse()
+}
+
+/// `--check-in-delay`: one delay for every level, over the data's.
+/// The data as one run uses it: loaded from `dialogs` (else the embedded files), with the
+/// FHIR base and one delay for every check-in when those are set on the command line.
+fn load_content(
+    dialogs: Option<&std::path::Path>,
+    fhir_base: String,
+    check_in_delay: Option<std::time::Duration>,
+) -> Result<clotcheck::core::Content, data::Problems> {
+    let mut content = data::load(dialogs)?;
+    content.fhir_base = fhir_base;
+    if let Some(d) = check_in_delay {
+        content.dialog.check_in = clotcheck::core::dialog::CheckInDelays::all(d);
+    }
+    Ok(content)
 }
 
 fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
@@ -334,11 +361,10 @@ fn cmd_set_webhook(url: url::Url) -> ExitCode {
 fn cmd_run(
     storage: StorageUrl,
     expiry: Expiry,
-    dialogs: Option<&std::path::Path>,
+    content: std::sync::Arc<clotcheck::core::Content>,
     rate_limit: Option<u32>,
     webhook: Option<clotcheck::telegram::WebhookSettings>,
     metrics: Option<std::net::SocketAddr>,
-    fhir_base: String,
 ) -> ExitCode {
     // Checked before teloxide, whose `Bot::from_env` panics without it.
     let token = match std::env::var("TELOXIDE_TOKEN") {
@@ -352,13 +378,6 @@ fn cmd_run(
             );
             return ExitCode::from(1);
         }
-    };
-    let content = match data::load(dialogs) {
-        Ok(mut c) => {
-            c.fhir_base = fhir_base;
-            std::sync::Arc::new(c)
-        }
-        Err(problems) => return invalid_data(&problems),
     };
     init_logging();
     let bot = match clotcheck::telegram::bot(token) {

@@ -69,6 +69,39 @@ pub struct Dialog {
     /// The first question, where "Start over" returns once consent is given.
     pub check: NodeIx,
     pub nodes: Vec<Node>,
+    /// How long after an outcome a check-in comes, when the person asks for one.
+    pub check_in: CheckInDelays,
+}
+
+/// The delay of a check-in after an outcome, per level below emergency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckInDelays {
+    pub urgent: std::time::Duration,
+    pub soon: std::time::Duration,
+    pub self_care: std::time::Duration,
+}
+
+impl CheckInDelays {
+    /// One delay for every level (`run --check-in-delay`, for tests and demos).
+    pub fn all(d: std::time::Duration) -> Self {
+        CheckInDelays {
+            urgent: d,
+            soon: d,
+            self_care: d,
+        }
+    }
+
+    /// The delay after an outcome of `level`; none after an emergency, which is not followed
+    /// up by a message but by a call.
+    pub fn after(&self, level: crate::core::rules::Urgency) -> Option<std::time::Duration> {
+        use crate::core::rules::Urgency;
+        match level {
+            Urgency::Urgent => Some(self.urgent),
+            Urgency::Soon => Some(self.soon),
+            Urgency::SelfCare => Some(self.self_care),
+            Urgency::Emergency => None,
+        }
+    }
 }
 
 impl Dialog {

@@ -14,8 +14,18 @@ pub struct RawFlow {
     pub version: Spanned<String>,
     pub start: Spanned<String>,
     pub check: Spanned<String>,
+    /// Delays of a check-in after an outcome, per level (humantime durations).
+    pub check_in: Option<Spanned<RawCheckIn>>,
     #[serde(default, rename = "node")]
     pub nodes: Vec<RawNode>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCheckIn {
+    pub urgent: Spanned<String>,
+    pub soon: Spanned<String>,
+    pub self_care: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -3,12 +3,13 @@
 use super::raw::{RawCountries, RawFaq, RawFlow, RawKind, TextNode, TextTree};
 use super::{Bundle, FRONT_END_KEYS, LANGUAGES, Problem, Problems};
 use crate::core::country::Country;
-use crate::core::dialog::{Choice, Dialog, Node, NodeIx, NodeKind};
+use crate::core::dialog::{CheckInDelays, Choice, Dialog, Node, NodeIx, NodeKind};
 use crate::core::engine::{ENGINE_KEYS, ENGINE_LISTS};
 use crate::core::findings::{Finding, Group};
 use crate::core::rules::{Rule, S1_PATTERNS};
 use crate::core::texts::{REQUIRED, Texts};
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::time::Duration;
 use toml::Spanned;
 
 /// Telegram's limit for one message.
@@ -450,15 +451,64 @@ fn build_dialog(raw: &RawFlow, r: &mut Report) -> Option<(Dialog, FlowSpans)> {
     if raw.version.get_ref().trim().is_empty() {
         r.at_span(&raw.version, "the flow needs a version");
     }
+    let check_in = check_in_delays(raw, r)?;
     let dialog = Dialog {
         format: FLOW_FORMAT,
         version: raw.version.get_ref().clone(),
         start,
         check,
         nodes,
+        check_in,
     };
     check_graph(&dialog, &spans, r);
     (r.problems.len() == before).then_some((dialog, spans))
+}
+
+/// The shortest and longest delay of a check-in the data may ask for.
+pub const CHECK_IN_MIN: Duration = Duration::from_secs(60);
+pub const CHECK_IN_MAX: Duration = Duration::from_secs(14 * 24 * 3600);
+
+/// `[check_in]`: a delay per level below emergency, each a duration between a minute and two
+/// weeks, and no longer for a more urgent level than for a less urgent one.
+fn check_in_delays(raw: &RawFlow, r: &mut Report) -> Option<CheckInDelays> {
+    let Some(c) = &raw.check_in else {
+        r.at(0, "the flow needs a [check_in] table: the delay of a check-in per level (urgent, soon, self_care)");
+        return None;
+    };
+    let c = c.get_ref();
+    let mut one = |s: &Spanned<String>, level: &str| -> Option<Duration> {
+        match humantime::parse_duration(s.get_ref()) {
+            Ok(d) if (CHECK_IN_MIN..=CHECK_IN_MAX).contains(&d) => Some(d),
+            Ok(_) => {
+                r.at_span(
+                    s,
+                    format!(
+                        "the check-in delay for '{level}' must be between 1 minute and 14 days"
+                    ),
+                );
+                None
+            }
+            Err(e) => {
+                r.at_span(s, format!("the check-in delay for '{level}' is not a duration ({e}); write e.g. \"3h\" or \"2days\""));
+                None
+            }
+        }
+    };
+    let (urgent, soon, self_care) = (
+        one(&c.urgent, "urgent"),
+        one(&c.soon, "soon"),
+        one(&c.self_care, "self_care"),
+    );
+    let d = CheckInDelays {
+        urgent: urgent?,
+        soon: soon?,
+        self_care: self_care?,
+    };
+    if d.urgent > d.soon || d.soon > d.self_care {
+        r.at_span(&c.urgent, "check-in delays must not be longer for a more urgent level (urgent ≤ soon ≤ self_care)");
+        return None;
+    }
+    Some(d)
 }
 
 /// A file of another format version is refused, not half-read.

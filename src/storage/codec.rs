@@ -9,13 +9,16 @@
 //!
 //! The screen, outermost first: `c/` country picker, `l/` language picker, `t:ID,ID/` topics
 //! over the rest; then `-` nothing, `q` the question, `e:IDS` an emergency tapped or `E:IDS`
-//! typed (with the findings its undo clears). Preferences: `lang|country`, `-` for "not
+//! typed (with the findings its undo clears); `k:LEVEL/` a check-in over the rest. Flags: `c`
+//! consent, `e` a typed emergency, `k` a check-in asked for after this outcome, `1`/`2` the
+//! check-ins sent since the person last answered. Preferences: `lang|country`, `-` for "not
 //! chosen". Older JSON records are read by [`super::legacy`].
 
 use super::ChatState;
 use crate::core::answers::Answers;
 use crate::core::engine::{Check, Prefs, Screen, State, Undo};
 use crate::core::findings::{Answer, Finding, Findings};
+use crate::core::rules::Urgency;
 use std::fmt::Write;
 
 /// The first field of a stored state in this format.
@@ -59,6 +62,14 @@ pub fn encode_state(s: &ChatState) -> String {
     if c.answers.typed_emergency {
         out.push('e');
     }
+    if c.check_in {
+        out.push('k');
+    }
+    match s.engine.unanswered {
+        0 => {}
+        1 => out.push('1'),
+        _ => out.push('2'),
+    }
     out.push('|');
     out.push_str(&ids(&c.ticks));
     out.push('|');
@@ -100,6 +111,12 @@ fn screen(s: &Screen, out: &mut String) {
         Screen::Topics { ids, under } => {
             out.push_str("t:");
             out.push_str(&ids.join(","));
+            out.push('/');
+            screen(under, out);
+        }
+        Screen::CheckIn { level, under } => {
+            out.push_str("k:");
+            out.push_str(level.id());
             out.push('/');
             screen(under, out);
         }
@@ -162,8 +179,14 @@ pub fn decode_state(text: &str) -> Option<ChatState> {
                 },
                 ticks: finding_list(ticks)?,
                 consent: flags.contains('c'),
+                check_in: flags.contains('k'),
             },
             prefs: Prefs::default(),
+            unanswered: if flags.contains('2') {
+                2
+            } else {
+                u8::from(flags.contains('1'))
+            },
         },
         keyboard: match opt_num(keyboard)? {
             Some(k) => Some(k.parse().ok()?),
@@ -194,6 +217,19 @@ fn parse_screen(s: &str) -> Option<Screen> {
     }
     if let Some(rest) = s.strip_prefix("l/") {
         return Some(Screen::Languages {
+            under: Box::new(parse_screen(rest)?),
+        });
+    }
+    if let Some(rest) = s.strip_prefix("k:") {
+        let (level, rest) = rest.split_once('/')?;
+        let level = match level {
+            "urgent" => Urgency::Urgent,
+            "soon" => Urgency::Soon,
+            "self_care" => Urgency::SelfCare,
+            _ => return None,
+        };
+        return Some(Screen::CheckIn {
+            level,
             under: Box::new(parse_screen(rest)?),
         });
     }

@@ -86,7 +86,9 @@ pub fn state(text: &str) -> Option<ChatState> {
     Some(ChatState {
         engine: State {
             screen,
+            unanswered: 0,
             check: Check {
+                check_in: false,
                 node: e.node,
                 history: e.history,
                 answers: Answers {

@@ -7,6 +7,7 @@
 //! (the bot apologises and starts again) instead of failing the update; every stored state
 //! carries a version for compare-and-set and the id of the last update it handled.
 
+pub mod checkins;
 mod codec;
 mod legacy;
 pub mod memory;
@@ -153,12 +154,28 @@ pub type ChatStorage = ErasedStorage<ChatState>;
 
 /// Opens the storage named by `url`; errors here are start-up errors.
 pub async fn open(url: &StorageUrl, expiry: Expiry) -> Result<Arc<ChatStorage>, StorageError> {
+    Ok(open_with_check_ins(url, expiry).await?.0)
+}
+
+/// The storage named by `url` and its check-ins (in the same database). Removing a
+/// conversation (/forget, a blocked user) deletes its check-in too.
+pub async fn open_with_check_ins(
+    url: &StorageUrl,
+    expiry: Expiry,
+) -> Result<(Arc<ChatStorage>, Arc<dyn checkins::CheckIns>), StorageError> {
     Ok(match url {
-        StorageUrl::Memory => memory::MemoryStorage::new(expiry).erase(),
-        StorageUrl::Sqlite(path) => sqlite::SqliteStorage::open(path, expiry).await?.erase(),
-        StorageUrl::Redis(url) => redis_store::RedisStorage::open(url, "clotcheck", expiry)
-            .await?
-            .erase(),
+        StorageUrl::Memory => {
+            let s = memory::MemoryStorage::new(expiry);
+            (s.clone().erase(), s)
+        }
+        StorageUrl::Sqlite(path) => {
+            let s = sqlite::SqliteStorage::open(path, expiry).await?;
+            (s.clone().erase(), s)
+        }
+        StorageUrl::Redis(url) => {
+            let s = redis_store::RedisStorage::open(url, "clotcheck", expiry).await?;
+            (s.clone().erase(), s)
+        }
     })
 }
 
@@ -220,13 +237,18 @@ mod tests {
         c.answers.typed_emergency = true;
         c.consent = true;
         c.ticks = vec![Finding::ALL[5]];
+        c.check_in = true;
+        s.engine.unanswered = 2;
         s.engine.screen = Screen::Languages {
             under: Box::new(Screen::Topics {
                 ids: vec!["a".into(), "b".into()],
-                under: Box::new(Screen::Emergency(Undo {
-                    findings: vec![Finding::ALL[3]],
-                    typed: true,
-                })),
+                under: Box::new(Screen::CheckIn {
+                    level: crate::core::rules::Urgency::SelfCare,
+                    under: Box::new(Screen::Emergency(Undo {
+                        findings: vec![Finding::ALL[3]],
+                        typed: true,
+                    })),
+                }),
             }),
         };
         s.keyboard = Some(7);

@@ -1,6 +1,7 @@
 //! Redis storage, for several instances sharing one Redis: keys under a prefix, `EX` expiry
 //! (Redis purges by itself), and a compare-and-set on the state's version in one script.
 
+use super::checkins::{self, CheckIn, CheckIns, Claimed};
 use super::{ChatState, Expiry, StorageError, decode, encode_prefs, encode_state};
 use futures_util::future::BoxFuture;
 use redis::aio::ConnectionManager;
@@ -30,11 +31,47 @@ if ARGV[4] ~= '' then redis.call('SET', KEYS[2], ARGV[4], 'EX', ARGV[5]) end
 return 1
 "#;
 
+/// Claims the due check-ins: each is moved to the end of its lease in the same script, so two
+/// instances never claim one. KEYS: due set, data hash. ARGV: now, lease end, limit.
+/// Returns chat, data pairs; a chat without data (half deleted) is dropped.
+const CLAIM: &str = r#"
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+local out = {}
+for _, id in ipairs(ids) do
+  local data = redis.call('HGET', KEYS[2], id)
+  if data then
+    redis.call('ZADD', KEYS[1], ARGV[2], id)
+    table.insert(out, id)
+    table.insert(out, data)
+  else
+    redis.call('ZREM', KEYS[1], id)
+  end
+end
+return out
+"#;
+
+/// Acknowledges (ARGV[3] empty: deletes) or puts back (ARGV[3]: the new due time) a claimed
+/// check-in, only if it is still that claim's (its due time is the token).
+/// KEYS: due set, data hash. ARGV: chat, token, new due time or "".
+const SETTLE: &str = r#"
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not score or tonumber(score) ~= tonumber(ARGV[2]) then return 0 end
+if ARGV[3] == '' then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  redis.call('HDEL', KEYS[2], ARGV[1])
+else
+  redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+end
+return 1
+"#;
+
 pub struct RedisStorage {
     conn: ConnectionManager,
     prefix: String,
     expiry: Expiry,
     write: redis::Script,
+    claim: redis::Script,
+    settle: redis::Script,
 }
 
 impl RedisStorage {
@@ -54,7 +91,17 @@ impl RedisStorage {
             prefix: prefix.to_string(),
             expiry,
             write: redis::Script::new(WRITE),
+            claim: redis::Script::new(CLAIM),
+            settle: redis::Script::new(SETTLE),
         }))
+    }
+
+    /// The sorted set of check-ins by due time (ms) and the hash of what each holds, by chat.
+    fn check_in_keys(&self) -> (String, String) {
+        (
+            format!("{}:checkin:due", self.prefix),
+            format!("{}:checkin:data", self.prefix),
+        )
     }
 
     fn keys(&self, chat: ChatId) -> (String, String) {
@@ -74,11 +121,16 @@ impl Storage<ChatState> for RedisStorage {
     ) -> BoxFuture<'static, Result<(), Self::Error>> {
         Box::pin(async move {
             let (state, prefs) = self.keys(chat_id);
+            let (due, data) = self.check_in_keys();
             let mut conn = self.conn.clone();
-            redis::cmd("DEL")
-                .arg(&state)
-                .arg(&prefs)
-                .query_async::<i64>(&mut conn)
+            // The conversation, the preferences and the check-in, all at once.
+            redis::pipe()
+                .atomic()
+                .del(&state)
+                .del(&prefs)
+                .zrem(&due, chat_id.0)
+                .hdel(&data, chat_id.0)
+                .query_async::<()>(&mut conn)
                 .await?;
             Ok(())
         })
@@ -128,6 +180,105 @@ impl Storage<ChatState> for RedisStorage {
                 .query_async(&mut conn)
                 .await?;
             Ok(decode(state.as_deref(), prefs.as_deref()))
+        })
+    }
+}
+
+/// Check-ins: a sorted set by due time and a hash by chat, changed together (a transaction or
+/// a script).
+impl CheckIns for RedisStorage {
+    fn schedule(&self, c: CheckIn) -> BoxFuture<'_, Result<(), StorageError>> {
+        Box::pin(async move {
+            let (due, data) = self.check_in_keys();
+            let mut conn = self.conn.clone();
+            redis::pipe()
+                .atomic()
+                .hset(&data, c.chat, checkins::encode(&c))
+                .zadd(&due, c.chat, c.due)
+                .query_async::<()>(&mut conn)
+                .await?;
+            Ok(())
+        })
+    }
+
+    fn cancel(&self, chat: i64) -> BoxFuture<'_, Result<(), StorageError>> {
+        Box::pin(async move {
+            let (due, data) = self.check_in_keys();
+            let mut conn = self.conn.clone();
+            redis::pipe()
+                .atomic()
+                .zrem(&due, chat)
+                .hdel(&data, chat)
+                .query_async::<()>(&mut conn)
+                .await?;
+            Ok(())
+        })
+    }
+
+    fn claim(
+        &self,
+        now: i64,
+        lease: std::time::Duration,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<Claimed>, StorageError>> {
+        Box::pin(async move {
+            let (due, data) = self.check_in_keys();
+            let until = now + lease.as_millis() as i64;
+            let mut conn = self.conn.clone();
+            let flat: Vec<String> = self
+                .claim
+                .key(&due)
+                .key(&data)
+                .arg(now)
+                .arg(until)
+                .arg(limit)
+                .invoke_async(&mut conn)
+                .await?;
+            Ok(flat
+                .chunks(2)
+                .filter_map(|pair| {
+                    let [chat, text] = pair else { return None };
+                    let check_in = checkins::decode(chat.parse().ok()?, now, text)?;
+                    Some(Claimed {
+                        check_in,
+                        token: until,
+                    })
+                })
+                .collect())
+        })
+    }
+
+    fn done(&self, chat: i64, token: i64) -> BoxFuture<'_, Result<(), StorageError>> {
+        Box::pin(async move {
+            let (due, data) = self.check_in_keys();
+            let mut conn = self.conn.clone();
+            let _: i64 = self
+                .settle
+                .key(&due)
+                .key(&data)
+                .arg(chat)
+                .arg(token)
+                .arg("")
+                .invoke_async(&mut conn)
+                .await?;
+            Ok(())
+        })
+    }
+
+    fn retry(&self, chat: i64, token: i64, at: i64) -> BoxFuture<'_, Result<(), StorageError>> {
+        Box::pin(async move {
+            let (due, data) = self.check_in_keys();
+            let mut conn = self.conn.clone();
+            let _: i64 = self
+                .settle
+                .key(&due)
+                .key(&data)
+                .arg(chat)
+                .arg(token)
+                .arg(at)
+                .invoke_async(&mut conn)
+                .await?;
+            Ok(())
         })
     }
 }

@@ -18,6 +18,7 @@
 //! thread and back, which the load benchmark showed to cost more than the work itself.
 //! SQLite serialises writers anyway, and the updates of one chat arrive in order.
 
+use super::checkins::{CheckIn, CheckIns, Claimed, level_of};
 use super::{ChatState, Expiry, StorageError, decode, encode_prefs, encode_state, now};
 use futures_util::future::BoxFuture;
 use rusqlite::{Connection, params};
@@ -28,10 +29,11 @@ use teloxide::dispatching::dialogue::Storage;
 use teloxide::types::ChatId;
 
 /// The schema version this program writes (`PRAGMA user_version`).
-pub const SCHEMA: i64 = 1;
+pub const SCHEMA: i64 = 2;
 
 /// Migrations from version N-1 to N, in order. Add a step for every schema change.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
     CREATE TABLE conversation (
         chat_id    INTEGER PRIMARY KEY,
         state      TEXT    NOT NULL,
@@ -45,7 +47,18 @@ const MIGRATIONS: &[&str] = &["
         updated_at INTEGER NOT NULL
     );
     CREATE INDEX preference_updated ON preference (updated_at);
-"];
+",
+    "
+    CREATE TABLE check_in (
+        chat_id INTEGER PRIMARY KEY,
+        due     INTEGER NOT NULL,
+        level   TEXT    NOT NULL,
+        lang    TEXT    NOT NULL,
+        country TEXT
+    );
+    CREATE INDEX check_in_due ON check_in (due);
+",
+];
 
 pub struct SqliteStorage {
     conn: Mutex<Connection>,
@@ -184,6 +197,7 @@ impl Storage<ChatState> for SqliteStorage {
             let tx = conn.transaction()?;
             tx.execute("DELETE FROM conversation WHERE chat_id = ?1", [chat_id.0])?;
             tx.execute("DELETE FROM preference WHERE chat_id = ?1", [chat_id.0])?;
+            tx.execute("DELETE FROM check_in WHERE chat_id = ?1", [chat_id.0])?;
             tx.commit()?;
             truncate_log(conn)?;
             Ok(())
@@ -267,5 +281,107 @@ impl Storage<ChatState> for SqliteStorage {
                 )?;
             Ok(decode(state.as_deref(), prefs.as_deref()))
         }))
+    }
+}
+
+impl SqliteStorage {
+    fn with<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, StorageError>,
+    ) -> BoxFuture<'static, Result<T, StorageError>> {
+        let result = {
+            let mut conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+            f(&mut conn)
+        };
+        Box::pin(async move { result })
+    }
+}
+
+/// Check-ins: the `check_in` table. A claim is one `UPDATE … RETURNING` (SQLite runs it as
+/// one write), so two claimers never get the same row.
+impl CheckIns for SqliteStorage {
+    fn schedule(&self, c: CheckIn) -> BoxFuture<'_, Result<(), StorageError>> {
+        self.with(move |conn| {
+            conn.prepare_cached(
+                "INSERT INTO check_in (chat_id, due, level, lang, country) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (chat_id) DO UPDATE SET due = ?2, level = ?3, lang = ?4, country = ?5",
+            )?
+            .execute(params![c.chat, c.due, c.level.id(), c.lang, c.country])?;
+            Ok(())
+        })
+    }
+
+    fn cancel(&self, chat: i64) -> BoxFuture<'_, Result<(), StorageError>> {
+        self.with(move |conn| {
+            if conn.execute("DELETE FROM check_in WHERE chat_id = ?1", [chat])? > 0 {
+                truncate_log(conn)?;
+            }
+            Ok(())
+        })
+    }
+
+    fn claim(
+        &self,
+        now: i64,
+        lease: Duration,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<Claimed>, StorageError>> {
+        self.with(move |conn| {
+            let until = now + lease.as_millis() as i64;
+            let mut stmt = conn.prepare_cached(
+                "UPDATE check_in SET due = ?2
+                 WHERE chat_id IN (SELECT chat_id FROM check_in WHERE due <= ?1 ORDER BY due LIMIT ?3)
+                 RETURNING chat_id, level, lang, country",
+            )?;
+            let rows = stmt.query_map(params![now, until, limit as i64], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                ))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (chat, level, lang, country) = row?;
+                // A level this program does not know is left to expire with its chat.
+                if let Some(level) = level_of(&level) {
+                    out.push(Claimed {
+                        check_in: CheckIn {
+                            chat,
+                            due: now,
+                            level,
+                            lang,
+                            country,
+                        },
+                        token: until,
+                    });
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    fn done(&self, chat: i64, token: i64) -> BoxFuture<'_, Result<(), StorageError>> {
+        self.with(move |conn| {
+            if conn.execute(
+                "DELETE FROM check_in WHERE chat_id = ?1 AND due = ?2",
+                [chat, token],
+            )? > 0
+            {
+                truncate_log(conn)?;
+            }
+            Ok(())
+        })
+    }
+
+    fn retry(&self, chat: i64, token: i64, at: i64) -> BoxFuture<'_, Result<(), StorageError>> {
+        self.with(move |conn| {
+            conn.execute(
+                "UPDATE check_in SET due = ?3 WHERE chat_id = ?1 AND due = ?2",
+                [chat, token, at],
+            )?;
+            Ok(())
+        })
     }
 }

@@ -18,7 +18,10 @@ use super::errors::{describe, gone};
 use super::render::{MAX_MESSAGE, Outgoing, Press, render};
 use crate::core::Content;
 use crate::core::commands::Command;
-use crate::core::engine::{Effect, Engine, Input, Kind, Locate, Reply, State, Turn as Step};
+use crate::core::engine::{
+    Action, Effect, Engine, Input, Kind, Locate, Reply, State, Turn as Step,
+};
+use crate::storage::checkins::{CheckIn, CheckIns, now_ms};
 use crate::storage::{ChatState, ChatStorage};
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -41,8 +44,13 @@ pub fn schema() -> UpdateHandler<Box<dyn std::error::Error + Send + Sync + 'stat
         .filter(|msg: Message| msg.chat.is_private())
         .map(|storage: Arc<ChatStorage>, msg: Message| ChatDialogue::new(storage, msg.chat.id))
         .branch(dptree::filter(|msg: Message| msg.text().is_some()).endpoint(
-            |bot: Api, d: ChatDialogue, msg: Message, upd: Update, content: Arc<Content>| async move {
-                unless_gone(on_text(bot, d.clone(), msg, upd, content).await, &d).await
+            |bot: Api,
+             d: ChatDialogue,
+             msg: Message,
+             upd: Update,
+             content: Arc<Content>,
+             check_ins: CheckInStore| async move {
+                unless_gone(on_text(bot, d.clone(), msg, upd, content, check_ins).await, &d).await
             },
         ))
         .branch(dptree::filter(|msg: Message| shared_place(&msg).is_some()).endpoint(
@@ -56,22 +64,26 @@ pub fn schema() -> UpdateHandler<Box<dyn std::error::Error + Send + Sync + 'stat
             },
         ));
     let group_messages = Update::filter_message().endpoint(on_group_message);
-    let callbacks =
-        Update::filter_callback_query()
-            .filter(|q: CallbackQuery| q.regular_message().is_some_and(|m| m.chat.is_private()))
-            .filter_map(|storage: Arc<ChatStorage>, q: CallbackQuery| {
-                q.regular_message()
-                    .map(|m| ChatDialogue::new(storage, m.chat.id))
-            })
-            .endpoint(
-                |bot: Api,
-                 d: ChatDialogue,
-                 q: CallbackQuery,
-                 upd: Update,
-                 content: Arc<Content>| async move {
-                    unless_gone(on_button(bot, d.clone(), q, upd, content).await, &d).await
-                },
-            );
+    let callbacks = Update::filter_callback_query()
+        .filter(|q: CallbackQuery| q.regular_message().is_some_and(|m| m.chat.is_private()))
+        .filter_map(|storage: Arc<ChatStorage>, q: CallbackQuery| {
+            q.regular_message()
+                .map(|m| ChatDialogue::new(storage, m.chat.id))
+        })
+        .endpoint(
+            |bot: Api,
+             d: ChatDialogue,
+             q: CallbackQuery,
+             upd: Update,
+             content: Arc<Content>,
+             check_ins: CheckInStore| async move {
+                unless_gone(
+                    on_button(bot, d.clone(), q, upd, content, check_ins).await,
+                    &d,
+                )
+                .await
+            },
+        );
     let other_callbacks = Update::filter_callback_query().endpoint(on_foreign_button);
     let inline = Update::filter_inline_query().endpoint(on_inline_query);
     dptree::entry()
@@ -82,16 +94,32 @@ pub fn schema() -> UpdateHandler<Box<dyn std::error::Error + Send + Sync + 'stat
         .branch(other_callbacks)
 }
 
+/// The check-ins of the storage, as the handlers get them.
+#[derive(Clone)]
+pub struct CheckInStore(pub Arc<dyn CheckIns>);
+
 /// Everything a handler needs besides the update.
 struct Turn<'a> {
     bot: &'a Api,
     content: &'a Content,
     chat: ChatId,
+    /// Where check-ins are kept; `None` where none can be asked for (groups).
+    check_ins: Option<&'a CheckInStore>,
 }
 
 impl<'a> Turn<'a> {
     fn new(bot: &'a Api, content: &'a Content, chat: ChatId) -> Self {
-        Turn { bot, content, chat }
+        Turn {
+            bot,
+            content,
+            chat,
+            check_ins: None,
+        }
+    }
+
+    fn with_check_ins(mut self, check_ins: &'a CheckInStore) -> Self {
+        self.check_ins = Some(check_ins);
+        self
     }
 }
 
@@ -317,8 +345,9 @@ async fn on_text(
     msg: Message,
     upd: Update,
     content: Arc<Content>,
+    check_ins: CheckInStore,
 ) -> HandlerResult {
-    let turn = Turn::new(&bot, &content, msg.chat.id);
+    let turn = Turn::new(&bot, &content, msg.chat.id).with_check_ins(&check_ins);
     let Some(mut state) = begin(&turn, &dialogue, upd.id.0, app_language(&msg)).await? else {
         return Ok(());
     };
@@ -343,12 +372,47 @@ async fn on_text(
 async fn conclude(
     turn: &Turn<'_>,
     dialogue: &ChatDialogue,
-    state: ChatState,
+    mut state: ChatState,
     update: u32,
-    step: Step,
+    mut step: Step,
 ) -> HandlerResult {
-    if step.effect == Some(Effect::Forget) {
-        return forget(turn, state, dialogue, &step.replies).await;
+    match step.effect {
+        Some(Effect::Forget) => return forget(turn, state, dialogue, &step.replies).await,
+        Some(Effect::ScheduleCheckIn { due_in, level }) => {
+            let c = CheckIn {
+                chat: turn.chat.0,
+                due: now_ms().saturating_add(due_in.as_millis() as i64),
+                level,
+                lang: state.engine.prefs.lang.clone(),
+                country: state.engine.prefs.country.clone(),
+            };
+            let kept = match turn.check_ins {
+                Some(store) => store.0.schedule(c).await.map_err(|e| e.to_string()),
+                None => Err("no check-in storage".into()),
+            };
+            if let Err(e) = kept {
+                // Not kept: the person is told, and may press again.
+                log::error!("keeping a check-in failed: {e}");
+                state.engine.check.check_in = false;
+                let t = turn.content.texts(&state.engine.prefs.lang);
+                step.replies = vec![Reply::new(Kind::Error, t.get("telegram.error"))];
+            } else {
+                super::metrics::count(
+                    &super::metrics::COUNTERS.check_ins_scheduled,
+                    "check-in scheduled",
+                );
+            }
+        }
+        Some(Effect::CancelCheckIns) => {
+            if let Some(store) = turn.check_ins
+                && let Err(e) = store.0.cancel(turn.chat.0).await
+            {
+                log::error!("cancelling a check-in failed: {e}");
+                let t = turn.content.texts(&state.engine.prefs.lang);
+                step.replies = vec![Reply::new(Kind::Error, t.get("telegram.error"))];
+            }
+        }
+        Some(Effect::Rejected) | None => {}
     }
     if let Some(report) = step.replies.iter().find(|r| r.kind == Kind::Report) {
         send_report(turn, report, &state.engine.prefs.lang).await?;
@@ -437,11 +501,7 @@ async fn on_group_message(bot: Api, msg: Message, content: Arc<Content>) -> Hand
     };
     let t = content.texts("en");
     if cmd == Command::Emergency {
-        let turn = Turn {
-            bot: &bot,
-            content: &content,
-            chat: msg.chat.id,
-        };
+        let turn = Turn::new(&bot, &content, msg.chat.id);
         let mut scratch = ChatState::default();
         let replies: Vec<Reply> = turn
             .engine()
@@ -463,15 +523,12 @@ async fn on_button(
     q: CallbackQuery,
     upd: Update,
     content: Arc<Content>,
+    check_ins: CheckInStore,
 ) -> HandlerResult {
     let Some(message) = q.regular_message() else {
         return Ok(());
     };
-    let turn = Turn {
-        bot: &bot,
-        content: &content,
-        chat: message.chat.id,
-    };
+    let turn = Turn::new(&bot, &content, message.chat.id).with_check_ins(&check_ins);
     let pressed_on = message.id;
     let Some(mut state) =
         begin(&turn, &dialogue, upd.id.0, q.from.language_code.as_deref()).await?
@@ -492,6 +549,15 @@ async fn on_button(
         // Forged or from another version: a press on no screen, which the engine rejects.
         None => Input::Submit { key: String::new() },
     };
+    // "Check on me later" leaves the outcome and its buttons as they are.
+    let offer = match &input {
+        Input::Press { key, index } => {
+            let e = turn.engine();
+            e.key(&state.engine).as_ref() == Some(key)
+                && e.options(&state.engine).get(*index).map(|o| o.action) == Some(Action::CheckIn)
+        }
+        _ => false,
+    };
     let step = step(&turn, &mut state, input);
     if step.effect == Some(Effect::Rejected) {
         // Stale or forged: a short explanation, then the screen shown now.
@@ -508,13 +574,14 @@ async fn on_button(
     // results and errors arrive as new messages.
     let replies = &step.replies;
     let in_place = answered
+        && step.effect.is_none()
         && matches!(replies.as_slice(), [r] if matches!(r.kind, Kind::Question | Kind::Info) && !r.options.is_empty());
     if in_place && turn.edit(&state, pressed_on, &replies[0]).await? {
         state.keyboard = Some(pressed_on.0);
         save(&turn, &dialogue, state, upd.id.0).await?;
         return Ok(());
     }
-    if answered {
+    if answered && !offer {
         turn.clear_keyboard(pressed_on).await;
     }
     conclude(&turn, &dialogue, state, upd.id.0, step).await
@@ -601,6 +668,103 @@ async fn on_inline_query(
     };
     bot.answer_inline_personal(q.id.clone(), vec![InlineQueryResult::Article(article)])
         .await?;
+    Ok(())
+}
+
+/// Why a check-in was not delivered.
+pub enum Undelivered {
+    /// The user blocked the bot: their conversation and check-in were deleted.
+    Gone,
+    /// Try again later (the Bot API unreachable or failing, the storage failing).
+    Later(String),
+    /// The Bot API refused it for good (a chat that no longer exists…): dropped, not retried.
+    Refused(String),
+}
+
+/// Sends a due check-in into its chat: the conversation is read (or started afresh in the
+/// check-in's language and country when it expired), the engine asks how the leg is now, the
+/// question is sent and the state saved, so that its buttons work. Nothing is sent when two
+/// check-ins in a row went unanswered.
+pub async fn deliver_check_in(
+    bot: &Api,
+    storage: &Arc<ChatStorage>,
+    content: &Content,
+    c: &CheckIn,
+) -> Result<(), Undelivered> {
+    let turn = Turn::new(bot, content, ChatId(c.chat));
+    let dialogue = ChatDialogue::new(storage.clone(), turn.chat);
+    let mut state = dialogue
+        .get()
+        .await
+        .map_err(|e| Undelivered::Later(e.to_string()))?
+        .unwrap_or_default();
+    if state.reset {
+        state = ChatState {
+            engine: State {
+                prefs: state.engine.prefs.clone(),
+                ..State::default()
+            },
+            ..ChatState::default()
+        };
+    }
+    let prefs = &mut state.engine.prefs;
+    if !prefs.lang_chosen && content.languages.contains_key(&c.lang) {
+        prefs.lang = c.lang.clone();
+    }
+    if prefs.country.is_none() && c.country.is_some() {
+        // As it was when the check-in was asked for; not a new preference.
+        prefs.country = c.country.clone();
+        prefs.country_guessed = true;
+    }
+    let step = turn
+        .engine()
+        .turn(&mut state.engine, Input::CheckInDue(c.level));
+    if step.replies.is_empty() {
+        return Ok(());
+    }
+    match turn.send(&state, &step.replies).await {
+        Ok(Some(k)) => state.keyboard = Some(k.0),
+        Ok(None) => {}
+        Err(e) if gone(&e) => {
+            super::metrics::count(
+                &super::metrics::COUNTERS.blocked_users,
+                "user blocked the bot; conversation and check-in deleted",
+            );
+            if let Err(e) = dialogue.exit().await {
+                log::error!("deleting the conversation of a user who blocked the bot failed: {e}");
+            }
+            return Err(Undelivered::Gone);
+        }
+        Err(e @ teloxide::RequestError::Api(_)) => return Err(Undelivered::Refused(describe(&e))),
+        Err(e) => return Err(Undelivered::Later(describe(&e))),
+    }
+    let keyboard = state.keyboard;
+    for _ in 0..3 {
+        let Err(e) = dialogue.update(state).await else {
+            return Ok(());
+        };
+        let conflict = matches!(
+            e.downcast_ref::<crate::storage::StorageError>(),
+            Some(crate::storage::StorageError::Conflict)
+        );
+        if !conflict {
+            // Sent: its buttons may then be answered as stale; it is not sent again.
+            log::warn!("saving a conversation after its check-in failed: {e}");
+            return Ok(());
+        }
+        // An update of the chat was saved in between: the check-in over what it left.
+        state = match dialogue.get().await {
+            Ok(s) => s.unwrap_or_default(),
+            Err(e) => {
+                log::warn!("reading a conversation after its check-in failed: {e}");
+                return Ok(());
+            }
+        };
+        turn.engine()
+            .turn(&mut state.engine, Input::CheckInDue(c.level));
+        state.keyboard = keyboard;
+    }
+    log::warn!("a conversation kept changing while its check-in was saved; not saved");
     Ok(())
 }
 

@@ -44,6 +44,9 @@ counters!(
     updates_malformed,
     updates_dropped,
     updates_released,
+    check_ins_scheduled,
+    check_ins_sent,
+    check_ins_retried,
 );
 
 pub static COUNTERS: Counters = Counters::new();

@@ -7,6 +7,7 @@
 //! of updates it cannot parse) is not used, and its logs are switched off in `main.rs`.
 
 pub mod api;
+pub mod checkins;
 mod errors;
 mod handlers;
 pub mod locale;
@@ -25,7 +26,7 @@ use teloxide::prelude::*;
 use teloxide::types::BotCommand;
 
 pub use errors::{describe, describe_error};
-pub use handlers::schema;
+pub use handlers::{CheckInStore, schema};
 
 pub type HandlerResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
@@ -86,9 +87,10 @@ pub async fn set_webhook(bot: &Bot, url: url::Url, secret: &str) -> anyhow::Resu
 /// with a log line each time; the commands and descriptions are registered in the background
 /// with a few tries each, while the bot already serves.
 pub async fn run(bot: Bot, content: Arc<Content>, settings: Settings) -> anyhow::Result<()> {
-    let storage = crate::storage::open(&settings.storage, settings.expiry)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot open the storage: {e}"))?;
+    let (storage, check_ins) =
+        crate::storage::open_with_check_ins(&settings.storage, settings.expiry)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot open the storage: {e}"))?;
     let api = match settings.rate_limit {
         // Telegram's published limits: about one message a second per chat, 20 a minute in
         // groups, 30 a second overall (per bot: shared by all its instances). Telegram sends
@@ -118,6 +120,26 @@ pub async fn run(bot: Bot, content: Arc<Content>, settings: Settings) -> anyhow:
         let (bot, content) = (bot.clone(), content.clone());
         tokio::spawn(async move { announce(&bot, &content).await });
     }
+    {
+        let lease = match &settings.storage {
+            StorageUrl::Redis(url) => Some(
+                crate::storage::redis_store::Lease::open(url, "clotcheck")
+                    .await
+                    .map_err(|e| anyhow::anyhow!("cannot open the chat leases: {e}"))?,
+            ),
+            _ => None,
+        };
+        let scheduler = checkins::Scheduler {
+            api: api.clone(),
+            storage: storage.clone(),
+            check_ins: check_ins.clone(),
+            content: content.clone(),
+            lease,
+        };
+        let stop = stop.clone();
+        tokio::spawn(scheduler.run(stop));
+    }
+    let check_ins = handlers::CheckInStore(check_ins);
     if let Some(w) = settings.webhook {
         if w.set_webhook {
             use teloxide::payloads::SetWebhookSetters;
@@ -141,6 +163,7 @@ pub async fn run(bot: Bot, content: Arc<Content>, settings: Settings) -> anyhow:
         return webhook::serve(
             api,
             storage,
+            check_ins,
             content,
             lease,
             w.url.path(),
@@ -171,7 +194,7 @@ pub async fn run(bot: Bot, content: Arc<Content>, settings: Settings) -> anyhow:
             return Ok(());
         }
     }
-    let intake = polling::Intake::new(bot, api, storage, content);
+    let intake = polling::Intake::new(bot, api, storage, check_ins, content);
     {
         let intake = intake.clone();
         let stop = stop.clone();

@@ -265,6 +265,7 @@ pub struct Intake {
     bot: Bot,
     api: Api,
     storage: Arc<ChatStorage>,
+    check_ins: super::CheckInStore,
     content: Arc<Content>,
     handler: UpdateHandler<Box<dyn std::error::Error + Send + Sync + 'static>>,
     chats: Mutex<HashMap<i64, ChatQueue>>,
@@ -306,11 +307,18 @@ mod flag {
 }
 
 impl Intake {
-    pub fn new(bot: Bot, api: Api, storage: Arc<ChatStorage>, content: Arc<Content>) -> Arc<Self> {
+    pub fn new(
+        bot: Bot,
+        api: Api,
+        storage: Arc<ChatStorage>,
+        check_ins: super::CheckInStore,
+        content: Arc<Content>,
+    ) -> Arc<Self> {
         Arc::new(Intake {
             bot,
             api,
             storage,
+            check_ins,
             content,
             handler: super::schema(),
             chats: Mutex::new(HashMap::new()),
@@ -630,6 +638,7 @@ impl Intake {
                 update.clone(),
                 self.api.clone(),
                 self.storage.clone(),
+                self.check_ins.clone(),
                 self.content.clone()
             ];
             match self.handler.dispatch(deps).await {

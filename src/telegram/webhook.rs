@@ -54,6 +54,7 @@ struct Shared {
     handler: teloxide::dispatching::UpdateHandler<Box<dyn std::error::Error + Send + Sync>>,
     api: Api,
     storage: Arc<ChatStorage>,
+    check_ins: super::CheckInStore,
     content: Arc<Content>,
     secret: Arc<[u8]>,
     lease: Option<Arc<Lease>>,
@@ -64,6 +65,7 @@ struct Shared {
 pub async fn serve(
     api: Api,
     storage: Arc<ChatStorage>,
+    check_ins: super::CheckInStore,
     content: Arc<Content>,
     lease: Option<Lease>,
     path: &str,
@@ -75,6 +77,7 @@ pub async fn serve(
         handler: super::schema(),
         api,
         storage,
+        check_ins,
         content,
         secret: Arc::from(secret.as_bytes()),
         lease: lease.map(Arc::new),
@@ -224,7 +227,13 @@ async fn on_update(State(s): State<Shared>, headers: HeaderMap, request: Request
         },
         _ => None,
     };
-    let deps = teloxide::dptree::deps![update, s.api.clone(), s.storage.clone(), s.content.clone()];
+    let deps = teloxide::dptree::deps![
+        update,
+        s.api.clone(),
+        s.storage.clone(),
+        s.check_ins.clone(),
+        s.content.clone()
+    ];
     let result = s.handler.dispatch(deps).await;
     if let (Some(lease), Some(held)) = (&s.lease, held)
         && let Err(e) = lease.release(held).await

@@ -3,6 +3,7 @@
 mod ask_eval;
 mod assess_cli;
 mod buttons;
+mod checkin;
 mod console_json;
 mod contract;
 mod countries;

@@ -182,13 +182,14 @@ async fn a_stored_state_that_no_longer_loads_gets_an_apology_and_the_welcome() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn answers_expire_after_the_configured_time() {
     let tg = FakeTelegram::start().await;
-    let _bot = BotProcess::start(&tg.url, &["--state-ttl", "1s"], "info");
+    // Expiry is counted in whole seconds: 3 s leaves the steps below time on a busy machine.
+    let _bot = BotProcess::start(&tg.url, &["--state-ttl", "3s"], "info");
     let p = Person {
         tg: &tg,
         chat: 3005,
     };
     to_third_question(&p).await;
-    tokio::time::sleep(std::time::Duration::from_millis(2_200)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(4_200)).await;
     p.say("no").await;
     assert!(
         p.screen().starts_with("Call your local emergency number"),

@@ -107,6 +107,22 @@ impl Console {
         }
     }
 
+    /// Closes stdin, reads every message up to the end and checks the exit code (0).
+    pub fn finish_collecting(mut self) -> Vec<Value> {
+        drop(self.stdin.take());
+        let mut out = Vec::new();
+        let mut line = String::new();
+        while self.stdout.read_line(&mut line).expect("read") > 0 {
+            let v: Value = serde_json::from_str(&line).expect("JSON");
+            if v["kind"] != "waiting" {
+                out.push(v);
+            }
+            line.clear();
+        }
+        assert_eq!(self.child.wait().expect("wait").code(), Some(0));
+        out
+    }
+
     /// Closes stdin and waits: the console must exit 0 at end of input.
     pub fn finish(mut self) -> i32 {
         drop(self.stdin.take());

@@ -343,3 +343,29 @@ fn a_word_list_with_something_that_is_not_a_word_is_located() {
         "'Chest pain' is not one lower-case word",
     );
 }
+
+#[test]
+fn check_in_delays_must_be_durations_in_range_and_in_order() {
+    let b = Broken::new(&[("flow.toml", "urgent = \"3h\"", "urgent = \"three hours\"")]);
+    b.expect(
+        "flow.toml",
+        b.line_of("flow.toml", "urgent = \"three hours\""),
+        "the check-in delay for 'urgent' is not a duration",
+    );
+    let b = Broken::new(&[(
+        "flow.toml",
+        "self_care = \"2days\"",
+        "self_care = \"30days\"",
+    )]);
+    b.expect(
+        "flow.toml",
+        b.line_of("flow.toml", "self_care = \"30days\""),
+        "must be between 1 minute and 14 days",
+    );
+    let b = Broken::new(&[("flow.toml", "soon = \"1day\"", "soon = \"1h\"")]);
+    b.expect(
+        "flow.toml",
+        b.line_of("flow.toml", "urgent = \"3h\""),
+        "must not be longer for a more urgent level",
+    );
+}

@@ -520,3 +520,76 @@ async fn an_instance_killed_while_handling_holds_its_chat_for_seconds_only() {
         "the welcome was sent by B"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_sharing_redis_deliver_a_due_check_in_once() {
+    if redis::Client::open("redis://127.0.0.1:6379")
+        .and_then(|c| c.get_connection())
+        .is_err()
+    {
+        if std::env::var_os("CLOTCHECK_REQUIRE_REDIS").is_some() {
+            panic!("Redis is required here");
+        }
+        eprintln!("SKIPPED: no Redis at 127.0.0.1:6379");
+        return;
+    }
+    // A database of its own: no other test's bot claims this check-in.
+    let redis_url = "redis://127.0.0.1:6379/7";
+    let tg = FakeTelegram::start().await;
+    let (p1, p2) = (free_port(), free_port());
+    let more = ["--check-in-delay", "2s"];
+    let _a = start_with(&tg, p1, redis_url, &more);
+    let _b = start_with(&tg, p2, redis_url, &more);
+    wait_healthy(p1).await;
+    wait_healthy(p2).await;
+    let chat = 9_100_000 + (std::process::id() as i64 % 100_000);
+    deliver(p1, &tg.stamp(tg.text_update(chat, "/start"))).await;
+    deliver(p2, &next_update(&tg, chat, "Start the check")).await;
+    deliver(p1, &next_update(&tg, chat, "I agree")).await;
+    for i in 0..13 {
+        deliver([p1, p2][i % 2], &next_update(&tg, chat, "No")).await;
+    }
+    deliver(p1, &next_update(&tg, chat, "None of these")).await;
+    deliver(p2, &next_update(&tg, chat, "None of these")).await;
+    deliver(p1, &next_update(&tg, chat, "No")).await;
+    assert!(
+        tg.keyboard_message(chat)
+            .unwrap()
+            .text
+            .contains("NO URGENT SIGNS")
+    );
+    deliver(p2, &next_update(&tg, chat, "🔔 Check on me later")).await;
+    let asked = |tg: &FakeTelegram| {
+        tg.calls()
+            .iter()
+            .filter(|c| c.chat() == Some(chat) && c.text().contains("How is your leg now"))
+            .count()
+    };
+    for _ in 0..200 {
+        if asked(&tg) > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // Both instances poll every second: give the other every chance to send it again.
+    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    assert_eq!(asked(&tg), 1, "delivered once by the two instances");
+    // Its buttons work on either instance.
+    deliver(p1, &next_update(&tg, chat, "👍 Better")).await;
+    assert!(
+        tg.calls()
+            .iter()
+            .any(|c| c.chat() == Some(chat) && c.text().contains("Good to hear"))
+    );
+    // Clean up the shared Redis.
+    deliver(p2, &tg.stamp(tg.text_update(chat, "/forget"))).await;
+    let mut conn = redis::Client::open(redis_url)
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    let left: i64 = redis::cmd("ZCARD")
+        .arg("clotcheck:checkin:due")
+        .query(&mut conn)
+        .unwrap();
+    assert_eq!(left, 0, "nothing left in the check-in set");
+}

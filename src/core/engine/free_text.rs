@@ -3,6 +3,7 @@
 //! the question shown, an FAQ topic. Decides only; [`super::steps`] applies the decision.
 
 use super::Engine;
+use super::reply::CheckInAnswer;
 use super::state::{Screen, State};
 use crate::core::commands::Command;
 use crate::core::detect::{self, YesNo};
@@ -27,6 +28,8 @@ pub(super) enum Route {
     Topics(Vec<String>),
     /// A first message that is neither a command nor a question.
     Welcome,
+    /// An answer to the check-in shown, typed in words.
+    CheckIn(CheckInAnswer),
     NotUnderstood,
 }
 
@@ -44,6 +47,20 @@ impl Engine<'_> {
                 Some(i) => Route::Country(i),
                 None => Route::CountryUnknown,
             };
+        }
+        // A check-in is answered with its buttons or in a few words ("better", "the same");
+        // anything else leaves it shown. An emergency typed, or a command, still goes first.
+        if let Screen::CheckIn { .. } = state.screen {
+            let norm = detect::normalize(text);
+            let t = self.texts(state);
+            return CheckInAnswer::ALL
+                .into_iter()
+                .find(|a| {
+                    t.list(&format!("checkin.words.{}", a.id()))
+                        .iter()
+                        .any(|w| detect::normalize(w) == norm)
+                })
+                .map_or(Route::NotUnderstood, Route::CheckIn);
         }
         // Topics offered for an earlier message give way to this one: a typed answer goes to
         // the question under them.

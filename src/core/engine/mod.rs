@@ -19,9 +19,10 @@ mod steps;
 pub mod view;
 
 pub use crate::core::commands::Command;
-pub use reply::{Action, Ask, Kind, Locate, OptionView, Outcome, Reply};
+pub use reply::{Action, Ask, CheckInAnswer, Kind, Locate, OptionView, Outcome, Reply};
 pub use state::{
-    COUNTRY_KEY, Check, EMERGENCY_KEY, FAQ_KEY, LANGUAGE_KEY, Prefs, Screen, State, Undo,
+    CHECK_IN_KEY, COUNTRY_KEY, Check, EMERGENCY_KEY, FAQ_KEY, LANGUAGE_KEY, Prefs, Screen, State,
+    Undo,
 };
 pub use view::{ENGINE_KEYS, ENGINE_LISTS};
 
@@ -29,7 +30,8 @@ use crate::core::Content;
 use crate::core::advice::{assess, number_phrase};
 use crate::core::country::Place;
 use crate::core::findings::{Answer, Finding, Findings};
-use std::time::SystemTime;
+use crate::core::rules::Urgency;
+use std::time::{Duration, SystemTime};
 
 /// What a user can do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +67,10 @@ pub enum Input {
     },
     /// A shared place whose coordinates are no place on Earth.
     BadLocation,
+    /// A check-in asked for after an outcome of this level is due: ask how the leg is now.
+    /// Not from the person: a front end's scheduler sends it. Nothing is shown when two
+    /// check-ins in a row went unanswered.
+    CheckInDue(Urgency),
 }
 
 /// What a front end must do besides showing the replies.
@@ -75,6 +81,12 @@ pub enum Effect {
     /// The press was stale or forged: say so where it was pressed (the replies show the
     /// screen shown now).
     Rejected,
+    /// The person asked to be checked on: keep one check-in (chat, due time, level, language,
+    /// country), replacing any other of this chat, and send it with [`Input::CheckInDue`]
+    /// when due.
+    ScheduleCheckIn { due_in: Duration, level: Urgency },
+    /// Delete any check-in kept for this chat ("Stop" in a check-in).
+    CancelCheckIns,
 }
 
 /// The result of one input.

@@ -38,6 +38,39 @@ pub enum Action {
     Topic(usize),
     /// A language of the data, by index.
     Language(usize),
+    /// "Check on me later", on an outcome below emergency.
+    CheckIn,
+    /// An answer to a check-in.
+    CheckInReply(CheckInAnswer),
+}
+
+/// What a person answers when the bot checks on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckInAnswer {
+    Better,
+    Same,
+    /// Worse, or something new: the check starts again.
+    Worse,
+    /// No more check-ins.
+    Stop,
+}
+
+impl CheckInAnswer {
+    pub const ALL: [CheckInAnswer; 4] = [
+        CheckInAnswer::Better,
+        CheckInAnswer::Same,
+        CheckInAnswer::Worse,
+        CheckInAnswer::Stop,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            CheckInAnswer::Better => "better",
+            CheckInAnswer::Same => "same",
+            CheckInAnswer::Worse => "worse",
+            CheckInAnswer::Stop => "stop",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -4,6 +4,7 @@
 
 use crate::core::answers::Answers;
 use crate::core::findings::Finding;
+use crate::core::rules::Urgency;
 
 /// The key of the emergency advice's buttons.
 pub const EMERGENCY_KEY: &str = "!";
@@ -13,6 +14,8 @@ pub const COUNTRY_KEY: &str = "#country";
 pub const LANGUAGE_KEY: &str = "#lang";
 /// The key of the FAQ topics' buttons.
 pub const FAQ_KEY: &str = "#faq";
+/// The key of a check-in's buttons.
+pub const CHECK_IN_KEY: &str = "#checkin";
 
 /// One conversation. Holds no free text, ever: only ids and answers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,6 +23,8 @@ pub struct State {
     pub screen: Screen,
     pub check: Check,
     pub prefs: Prefs,
+    /// Check-ins sent since the person last did anything (at most two are ever sent).
+    pub unanswered: u8,
 }
 
 /// What the person sees now, and so what their buttons mean. Pickers and topics are shown
@@ -44,6 +49,11 @@ pub enum Screen {
         ids: Vec<String>,
         under: Box<Screen>,
     },
+    /// A check-in the person asked for after an outcome of this level: how is the leg now?
+    CheckIn {
+        level: Urgency,
+        under: Box<Screen>,
+    },
 }
 
 /// What an emergency recorded, so that a mistaken tap or message can be undone.
@@ -61,7 +71,8 @@ impl Screen {
         match self {
             Screen::Countries { under }
             | Screen::Languages { under }
-            | Screen::Topics { under, .. } => under.base(),
+            | Screen::Topics { under, .. }
+            | Screen::CheckIn { under, .. } => under.base(),
             other => other,
         }
     }
@@ -71,7 +82,8 @@ impl Screen {
         match self {
             Screen::Countries { under }
             | Screen::Languages { under }
-            | Screen::Topics { under, .. } => under.into_base(),
+            | Screen::Topics { under, .. }
+            | Screen::CheckIn { under, .. } => under.into_base(),
             other => other,
         }
     }
@@ -95,6 +107,8 @@ pub struct Check {
     /// Ticks of a multi-select in progress (toggle buttons).
     pub ticks: Vec<Finding>,
     pub consent: bool,
+    /// A check-in was asked for after this check's outcome (one per outcome).
+    pub check_in: bool,
 }
 
 /// Where the person is and what they read. Chosen ones are kept longer than the answers;

@@ -2,17 +2,23 @@
 //! the check's progress together, then the screen now shown is rendered once, at the end.
 
 use super::free_text::Route;
-use super::reply::{Action, Kind, OptionView, Reply};
+use super::reply::{Action, CheckInAnswer, Kind, OptionView, Reply};
 use super::state::{Check, Screen, State, Undo};
 use super::{Effect, Engine, Input, Turn};
 use crate::core::advice::Line;
 use crate::core::commands::Command;
 use crate::core::dialog::{NodeIx, NodeKind};
 use crate::core::findings::{Answer, Finding};
+use crate::core::rules::Urgency;
 
 impl Engine<'_> {
     pub(super) fn apply(&self, state: &mut State, input: Input, out: &mut Turn) {
+        // Anything the person does answers the check-ins sent so far.
+        if !matches!(input, Input::CheckInDue(_)) {
+            state.unanswered = 0;
+        }
         match input {
+            Input::CheckInDue(level) => self.check_in_due(state, level, out),
             Input::Start => self.start(state, out),
             Input::Choose(picks) => self.choose(state, &picks, out),
             Input::Toggle(f) => self.toggle(state, f, out),
@@ -190,8 +196,11 @@ impl Engine<'_> {
                 self.show(state, out);
             }
             Route::Welcome => self.start(state, out),
+            Route::CheckIn(answer) => self.check_in_reply(state, answer, out),
             Route::NotUnderstood => {
-                self.close_overlay(state);
+                if !matches!(state.screen, Screen::CheckIn { .. }) {
+                    self.close_overlay(state);
+                }
                 self.error(state, "msg.didnt_understand", out)
             }
         }
@@ -365,6 +374,8 @@ impl Engine<'_> {
                 out.replies.extend(self.answer(state, i));
                 self.show_or_start(state, out);
             }
+            Action::CheckIn => self.ask_check_in(state, out),
+            Action::CheckInReply(a) => self.check_in_reply(state, a, out),
             Action::Choice(ci) => {
                 let Some(ix) = self.current(state) else {
                     return self.error(state, "msg.nothing_pending", out);
@@ -578,5 +589,75 @@ impl Engine<'_> {
         out.replies
             .push(Reply::new(Kind::Info, t.get("msg.undone")));
         self.show_or_nothing(state, out);
+    }
+
+    /// "Check on me later": one check-in for this outcome, after its level's delay.
+    fn ask_check_in(&self, state: &mut State, out: &mut Turn) {
+        let t = self.texts(state);
+        let (Some(level), Some(_)) = (self.check_in_level(state), self.current(state)) else {
+            return self.error(state, "msg.out_of_range", out);
+        };
+        let Some(due_in) = self.content.dialog.check_in.after(level) else {
+            return self.error(state, "msg.out_of_range", out);
+        };
+        if state.check.check_in {
+            // Pressed again: nothing is scheduled twice.
+            out.replies
+                .push(Reply::new(Kind::Info, t.get("checkin.already")));
+            return;
+        }
+        state.check.check_in = true;
+        let when = super::view::when(due_in, t);
+        out.replies.push(Reply::new(
+            Kind::Info,
+            t.fill("checkin.scheduled", &[("when", &when)]),
+        ));
+        out.effect = Some(Effect::ScheduleCheckIn { due_in, level });
+    }
+
+    /// A check-in is due: how is the leg now? Over whatever is shown, which comes back after
+    /// the answer. Never a third one in a row that nobody answered.
+    fn check_in_due(&self, state: &mut State, level: Urgency, out: &mut Turn) {
+        if state.unanswered >= 2 {
+            return;
+        }
+        state.unanswered += 1;
+        self.overlay(state, |under| Screen::CheckIn { level, under });
+        self.show(state, out);
+    }
+
+    fn check_in_reply(&self, state: &mut State, answer: CheckInAnswer, out: &mut Turn) {
+        let Screen::CheckIn { level, .. } = &state.screen else {
+            return self.reject(state, out);
+        };
+        let level = *level;
+        self.close_overlay(state);
+        let t = self.texts(state);
+        let with_safety_net = |key: &str| {
+            let mut r = Reply::new(Kind::Info, t.get(key));
+            r.lines.push(self.safety_net(state));
+            r
+        };
+        match answer {
+            CheckInAnswer::Better => out.replies.push(with_safety_net("checkin.better")),
+            CheckInAnswer::Same => out
+                .replies
+                .push(with_safety_net(if level == Urgency::Urgent {
+                    "checkin.same_urgent"
+                } else {
+                    "checkin.same_book"
+                })),
+            CheckInAnswer::Worse => {
+                // The check again, in the same language and for the same country.
+                out.replies
+                    .push(Reply::new(Kind::Info, t.get("checkin.worse")));
+                self.restart(state, out);
+            }
+            CheckInAnswer::Stop => {
+                out.replies
+                    .push(Reply::new(Kind::Info, t.get("checkin.stopped")));
+                out.effect = Some(Effect::CancelCheckIns);
+            }
+        }
     }
 }

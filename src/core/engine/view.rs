@@ -3,8 +3,11 @@
 //! what pressing it does cannot drift apart.
 
 use super::Engine;
+use super::reply::CheckInAnswer;
 use super::reply::{Action, Kind, Locate, OptionView, Outcome, Reply};
-use super::state::{COUNTRY_KEY, EMERGENCY_KEY, FAQ_KEY, LANGUAGE_KEY, Screen, State};
+use super::state::{
+    CHECK_IN_KEY, COUNTRY_KEY, EMERGENCY_KEY, FAQ_KEY, LANGUAGE_KEY, Screen, State,
+};
 use crate::core::advice::{Line, assess, call_lines, closing_lines, fallback_note, number_phrase};
 use crate::core::country::Place;
 use crate::core::dialog::{Node, NodeIx, NodeKind};
@@ -56,10 +59,56 @@ pub const ENGINE_KEYS: &[&str] = &[
     "msg.language_set",
     "language_name",
     "label.set_country",
+    "checkin.label.offer",
+    "checkin.label.better",
+    "checkin.label.same",
+    "checkin.label.worse",
+    "checkin.label.stop",
+    "checkin.scheduled",
+    "checkin.already",
+    "checkin.ask.urgent",
+    "checkin.ask.soon",
+    "checkin.ask.self_care",
+    "checkin.better",
+    "checkin.same_book",
+    "checkin.same_urgent",
+    "checkin.worse",
+    "checkin.stopped",
+    "checkin.unit.second",
+    "checkin.unit.seconds",
+    "checkin.unit.minute",
+    "checkin.unit.minutes",
+    "checkin.unit.hour",
+    "checkin.unit.hours",
+    "checkin.unit.day",
+    "checkin.unit.days",
 ];
 
+/// A delay in words ("3 hours", "1 day"): the largest whole unit.
+pub fn when(d: std::time::Duration, t: &Texts) -> String {
+    let s = d.as_secs().max(1);
+    let (n, unit) = [(86_400, "day"), (3_600, "hour"), (60, "minute")]
+        .into_iter()
+        .find(|(u, _)| s >= *u && s.is_multiple_of(*u))
+        .map_or((s, "second"), |(u, name)| (s / u, name));
+    let key = if n == 1 {
+        format!("checkin.unit.{unit}")
+    } else {
+        format!("checkin.unit.{unit}s")
+    };
+    t.fill(&key, &[("n", &n.to_string())])
+}
+
 /// Word and phrase lists the engine and detector use.
-pub const ENGINE_LISTS: &[&str] = &["words.yes", "words.no", "words.unsure"];
+pub const ENGINE_LISTS: &[&str] = &[
+    "words.yes",
+    "words.no",
+    "words.unsure",
+    "checkin.words.better",
+    "checkin.words.same",
+    "checkin.words.worse",
+    "checkin.words.stop",
+];
 
 impl<'a> Engine<'a> {
     pub(super) fn texts(&self, state: &State) -> &'a Texts {
@@ -105,6 +154,7 @@ impl<'a> Engine<'a> {
             Screen::Countries { .. } => Some(COUNTRY_KEY.into()),
             Screen::Languages { .. } => Some(LANGUAGE_KEY.into()),
             Screen::Topics { .. } => Some(FAQ_KEY.into()),
+            Screen::CheckIn { .. } => Some(CHECK_IN_KEY.into()),
         }
     }
 
@@ -203,6 +253,12 @@ impl<'a> Engine<'a> {
                 }
                 out.push(back_to_check());
             }
+            Screen::CheckIn { .. } => {
+                for a in CheckInAnswer::ALL {
+                    let label = t.get(&format!("checkin.label.{}", a.id())).to_string();
+                    out.push(OptionView::plain(label, Action::CheckInReply(a)));
+                }
+            }
             Screen::Topics { ids, .. } => {
                 if let Some(faq) = self.content.faq(&state.prefs.lang) {
                     for id in ids {
@@ -256,6 +312,13 @@ impl<'a> Engine<'a> {
                     out.push(OptionView::nav(t.get("label.back"), Action::Back));
                     out.push(OptionView::nav(t.get("label.restart"), Action::Restart));
                 }
+                // Last, so that the outcome's other options keep their numbers.
+                if node.kind == NodeKind::Outcome && self.check_in_level(state).is_some() {
+                    out.push(OptionView::nav(
+                        t.get("checkin.label.offer"),
+                        Action::CheckIn,
+                    ));
+                }
             }
         }
         out
@@ -291,6 +354,23 @@ impl<'a> Engine<'a> {
                         "msg.faq_unsure"
                     }),
                 )
+            }
+            Screen::CheckIn { level, .. } => {
+                let place = self.place(state);
+                let number = number_phrase(place, t);
+                let mut r = Reply::new(
+                    Kind::Question,
+                    t.get(&format!("checkin.ask.{}", level.id())),
+                );
+                r.lines.push(Line {
+                    text: t.fill("advice.safety_net", &[("number", &number)]),
+                    strong: true,
+                });
+                if place.country.is_some() && place.needs_fallback() {
+                    r.push_line(fallback_note(place, t));
+                }
+                r.copy_number = place.country.map(|c| c.ambulance.clone());
+                r
             }
             Screen::Emergency(_) => {
                 let mut r = self.outcome_reply(state, true);
@@ -520,6 +600,24 @@ impl<'a> Engine<'a> {
             .all(|f| answers.findings.get(*f).is_some());
         flags_answered
             && triage(&answers.findings, answers.typed_emergency).urgency == Urgency::Urgent
+    }
+
+    /// The level a check-in would follow up, on an outcome below emergency; `None` on an
+    /// emergency, which is followed by a call, not a message.
+    pub(super) fn check_in_level(&self, state: &State) -> Option<Urgency> {
+        let answers = &state.check.answers;
+        let level = triage(&answers.findings, answers.typed_emergency).urgency;
+        self.content.dialog.check_in.after(level).map(|_| level)
+    }
+
+    /// The safety net with the person's number, standing out.
+    pub(super) fn safety_net(&self, state: &State) -> Line {
+        let t = self.texts(state);
+        let number = number_phrase(self.place(state), t);
+        Line {
+            text: t.fill("advice.safety_net", &[("number", &number)]),
+            strong: true,
+        }
     }
 
     /// Whether the early advice was shown on the way here.
