@@ -117,10 +117,54 @@ impl std::fmt::Display for Failure {
     }
 }
 
-/// An update as received: parsed, or only its id (when it has a readable one) and kind.
+/// An update as received: parsed, or only its id (when it has a readable one), its kind and
+/// who to answer.
 pub enum Received {
     Update(Box<Update>),
-    Malformed { id: Option<u32>, kind: &'static str },
+    Malformed {
+        id: Option<u32>,
+        kind: &'static str,
+        from: Option<Sender>,
+    },
+}
+
+/// Who sent a message that does not parse, when it came from a private chat: enough to tell
+/// them it could not be read, nothing of what it says.
+pub struct Sender {
+    pub chat: i64,
+    pub language: Option<String>,
+}
+
+/// The private chat and language of a message that does not parse, when its JSON has them.
+fn sender(value: &Value) -> Option<Sender> {
+    let m = value.get("message")?;
+    let chat = m.get("chat")?;
+    if chat.get("type")?.as_str()? != "private" {
+        return None;
+    }
+    Some(Sender {
+        chat: chat.get("id")?.as_i64()?,
+        language: m
+            .get("from")
+            .and_then(|f| f.get("language_code"))
+            .and_then(|l| l.as_str())
+            .map(str::to_owned),
+    })
+}
+
+/// Tells a person that their message could not be read (a location without its coordinates,
+/// a message a broken client sent): a clear answer instead of silence.
+pub async fn answer_unreadable(api: &Api, content: &Content, from: Sender) {
+    let t = content.texts(super::locale::language(from.language.as_deref()));
+    if let Err(e) = api
+        .send_text(ChatId(from.chat), t.get("telegram.unreadable"))
+        .await
+    {
+        log::debug!(
+            "answering an unreadable message failed: {}",
+            super::describe(&e)
+        );
+    }
 }
 
 /// The kinds of update Telegram sends, for log lines that name a kind and nothing else.
@@ -183,7 +227,11 @@ pub fn receive(value: &Value) -> Received {
         .and_then(|text| serde_json::from_str::<Update>(&text).ok());
     match parsed {
         Some(u) if !matches!(u.kind, UpdateKind::Error(_)) => Received::Update(Box::new(u)),
-        _ => Received::Malformed { id, kind },
+        _ => Received::Malformed {
+            id,
+            kind,
+            from: sender(value),
+        },
     }
 }
 
@@ -193,13 +241,11 @@ fn receive_raw(raw: &RawValue) -> Received {
         Ok(u) if !matches!(u.kind, UpdateKind::Error(_)) => Received::Update(Box::new(u)),
         // The slow way, for its kind: only for an update that does not parse.
         _ => match serde_json::from_str::<Value>(raw.get()) {
-            Ok(v) => match receive(&v) {
-                Received::Update(u) => Received::Update(u),
-                Received::Malformed { id, kind } => Received::Malformed { id, kind },
-            },
+            Ok(v) => receive(&v),
             Err(_) => Received::Malformed {
                 id: None,
                 kind: "unknown",
+                from: None,
             },
         },
     }
@@ -490,12 +536,16 @@ impl Intake {
             };
             fresh += 1;
             match receive_raw(value) {
-                Received::Malformed { kind, .. } => {
+                Received::Malformed { kind, from, .. } => {
                     metrics::count(
                         &metrics::COUNTERS.updates_malformed,
                         "malformed update skipped",
                     );
                     log::warn!("update {id} ({kind}) does not parse; skipped");
+                    if let Some(from) = from {
+                        let (api, content) = (self.api.clone(), self.content.clone());
+                        tokio::spawn(async move { answer_unreadable(&api, &content, from).await });
+                    }
                 }
                 Received::Update(mut update) => {
                     update.id = UpdateId(id);

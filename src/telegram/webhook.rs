@@ -199,14 +199,18 @@ async fn on_update(State(s): State<Shared>, headers: HeaderMap, request: Request
         .unwrap_or(super::polling::Received::Malformed {
             id: None,
             kind: "unknown",
+            from: None,
         });
     let update: Update = match received {
         super::polling::Received::Update(u) => *u,
-        super::polling::Received::Malformed { id, kind } => {
+        super::polling::Received::Malformed { id, kind, from } => {
             super::metrics::count(&COUNTERS.updates_malformed, "malformed update skipped");
             match id {
                 Some(id) => log::warn!("update {id} ({kind}) does not parse; skipped"),
                 None => log::warn!("an update ({kind}) that does not parse was skipped"),
+            }
+            if let Some(from) = from {
+                super::polling::answer_unreadable(&s.api, &s.content, from).await;
             }
             return StatusCode::OK;
         }

@@ -44,6 +44,19 @@ async fn a_malformed_update_is_skipped_logged_by_kind_only_and_the_next_ones_ser
     });
     message["from"] = user(p.chat);
     let unreadable = tg.push(json!({ "message": message }));
+    // The person is told their message could not be read (the one in a private chat whose
+    // chat the JSON still names), without a word of it.
+    let told = tg
+        .wait_for(0, |calls| {
+            calls.iter().any(|c| {
+                c.method == "sendMessage" && c.text().contains("could not read that message")
+            })
+        })
+        .await;
+    assert!(
+        told.iter()
+            .all(|c| !c.text().contains("zebra") && !c.text().contains("calf hurts"))
+    );
     // The updates after them are served.
     let calls = p.say("/help").await;
     assert!(calls.iter().any(|c| c.text().contains("/forget")));

@@ -373,12 +373,25 @@ async fn telegram_a_shared_location_sets_the_country_and_nothing_keeps_the_point
     assert!(said(&calls).contains("not a place on the map"));
     assert!(p.screen().starts_with("Call 112"), "{}", p.screen());
 
-    // No coordinates at all: Telegram never sends this, and no library reads it. Skipped,
-    // logged by kind; the next message is answered.
+    // No coordinates at all: Telegram never sends this. Read as a message of an unknown
+    // kind, it gets the plain note of what the bot reads; the next message is answered.
+    let since = tg.call_count();
     tg.push(
         serde_json::json!({"message": {"message_id": 7, "date": 1_700_000_000,
         "chat": {"id": p.chat, "type": "private"}, "from": crate::fake_telegram::user(p.chat),
         "location": {"horizontal_accuracy": 30.0}}}),
+    );
+    let calls = tg
+        .wait_for(since, |calls| {
+            calls
+                .iter()
+                .any(|c| c.method == "sendMessage" && c.text().contains("I can read text"))
+        })
+        .await;
+    assert!(
+        said(&calls).contains("shared locations only"),
+        "{}",
+        said(&calls)
     );
     p.say("/start").await;
     assert!(p.screen().starts_with("Call 112"), "{}", p.screen());

@@ -507,11 +507,10 @@ async fn stickers_and_photos_get_a_clear_answer_and_the_question_again() {
         let since = tg.call_count();
         send(&tg, p.chat);
         let calls = tg.wait_keyboard(since, p.chat).await;
-        assert!(
-            calls
-                .iter()
-                .any(|c| c.text().contains("I can read text and button presses only"))
-        );
+        assert!(calls.iter().any(|c| {
+            c.text()
+                .contains("I can read text, button presses and shared locations only")
+        }));
         assert!(p.screen().contains("short of breath"));
     }
 }
