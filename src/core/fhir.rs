@@ -186,24 +186,11 @@ fn finding_answer(t: &Texts, lang: &str, a: Answer) -> Opt {
     }
 }
 
-/// The words for a report item's value: the label of the dialogue option that records it.
-fn item_label(content: &Content, t: &Texts, item: Item, value: &str) -> String {
-    content
-        .dialog
-        .nodes
-        .iter()
-        .filter(|n| n.item == Some(item))
-        .flat_map(|n| n.choices.iter())
-        .find(|c| c.value.as_deref() == Some(value))
-        .map(|c| t.get(&format!("label.{}", c.label)).to_string())
-        .unwrap_or_else(|| value.to_string())
-}
-
 fn item_option(content: &Content, t: &Texts, lang: &str, item: Item, value: &str) -> Opt {
     if value == ITEM_NOT_SURE {
         return unsure(t, lang);
     }
-    let label = item_label(content, t, item, value);
+    let label = super::report::item_value_text(content, t, item, value);
     coding(
         &code_system(content, item.id()),
         value,

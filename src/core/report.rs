@@ -76,8 +76,9 @@ const ITEMS: &[(Item, &str)] = &[
     (Item::SymptomOnset, "report.onset"),
 ];
 
-/// The words for a report item's value: the label of the option that records it.
-fn item_value_text(content: &Content, t: &Texts, item: Item, value: &str) -> String {
+/// The words for a report item's value: the label of the option that records it (also the
+/// FHIR answer's display, so the summary and the handover say the same).
+pub(crate) fn item_value_text(content: &Content, t: &Texts, item: Item, value: &str) -> String {
     content
         .dialog
         .nodes

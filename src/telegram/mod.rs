@@ -121,14 +121,7 @@ pub async fn run(bot: Bot, content: Arc<Content>, settings: Settings) -> anyhow:
         tokio::spawn(async move { announce(&bot, &content).await });
     }
     {
-        let lease = match &settings.storage {
-            StorageUrl::Redis(url) => Some(
-                crate::storage::redis_store::Lease::open(url, "clotcheck")
-                    .await
-                    .map_err(|e| anyhow::anyhow!("cannot open the chat leases: {e}"))?,
-            ),
-            _ => None,
-        };
+        let lease = open_lease(&settings.storage).await?;
         let scheduler = checkins::Scheduler {
             api: api.clone(),
             storage: storage.clone(),
@@ -152,14 +145,7 @@ pub async fn run(bot: Bot, content: Arc<Content>, settings: Settings) -> anyhow:
                 return Ok(());
             }
         }
-        let lease = match &settings.storage {
-            StorageUrl::Redis(url) => Some(
-                crate::storage::redis_store::Lease::open(url, "clotcheck")
-                    .await
-                    .map_err(|e| anyhow::anyhow!("cannot open the chat leases: {e}"))?,
-            ),
-            _ => None,
-        };
+        let lease = open_lease(&settings.storage).await?;
         return webhook::serve(
             api,
             storage,
@@ -213,6 +199,20 @@ pub async fn run(bot: Bot, content: Arc<Content>, settings: Settings) -> anyhow:
 /// Registers the commands and the descriptions (with the emergency line), in the background.
 /// Each call is tried a few times; a failure is logged and does not stop the bot: answering
 /// users matters more.
+/// The chat leases, where conversations live in Redis (several instances may share it).
+async fn open_lease(
+    storage: &StorageUrl,
+) -> anyhow::Result<Option<crate::storage::redis_store::Lease>> {
+    Ok(match storage {
+        StorageUrl::Redis(url) => Some(
+            crate::storage::redis_store::Lease::open(url, "clotcheck")
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot open the chat leases: {e}"))?,
+        ),
+        _ => None,
+    })
+}
+
 async fn announce(bot: &Bot, content: &Content) {
     for (lang, t) in &content.languages {
         announce_in(bot, lang, t).await;
