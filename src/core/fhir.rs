@@ -16,7 +16,7 @@
 //!   findings was answered (a group item with no items is invalid).
 
 use super::Content;
-use super::findings::{Answer, Finding, Findings, Group};
+use super::findings::{Answer, Finding, Findings};
 use super::items::Item;
 use super::rules::{POLICY_VERSION, Urgency};
 use super::texts::Texts;
@@ -41,14 +41,9 @@ const CODE_SYSTEM_LANGUAGE: &str = "en";
 /// Text keys this module needs in every language (checked by the loader).
 pub const FHIR_KEYS: &[&str] = &["fhir.description", "fhir.urgency"];
 
-/// The policy groups, each with its linkId and the key of its title.
-const GROUPS: &[(Group, &str)] = &[
-    (Group::RedFlag, "red_flags"),
-    (Group::DvtFeature, "dvt_features"),
-    (Group::RiskFactor, "risk_factors"),
-    (Group::OtherPattern, "other_patterns"),
-    (Group::Context, "context"),
-];
+/// The policy groups, each with its linkId and the key of its title: the report's, so the
+/// summary and the handover group alike.
+use super::report::GROUPS;
 
 /// The report items, each with the key of its question.
 const ITEMS: &[(Item, &str)] = &[

@@ -15,7 +15,9 @@ use super::rules::{POLICY_VERSION, Urgency};
 use super::texts::Texts;
 use serde_json::Value;
 
-const GROUPS: &[(Group, &str)] = &[
+/// The policy groups, in the summary's order, each with its id (also the FHIR linkId) and the
+/// key of its title.
+pub(crate) const GROUPS: &[(Group, &str)] = &[
     (Group::RedFlag, "red_flags"),
     (Group::DvtFeature, "dvt_features"),
     (Group::RiskFactor, "risk_factors"),

@@ -104,6 +104,23 @@ impl RedisStorage {
         )
     }
 
+    /// Ends a claim of this chat's check-in, only if `token` is still its claim: deletes it
+    /// (`at` empty) or makes it due again at `at` (ms).
+    async fn settle_claim(&self, chat: i64, token: i64, at: String) -> Result<(), StorageError> {
+        let (due, data) = self.check_in_keys();
+        let mut conn = self.conn.clone();
+        let _: i64 = self
+            .settle
+            .key(&due)
+            .key(&data)
+            .arg(chat)
+            .arg(token)
+            .arg(at)
+            .invoke_async(&mut conn)
+            .await?;
+        Ok(())
+    }
+
     fn keys(&self, chat: ChatId) -> (String, String) {
         (
             format!("{}:state:{}", self.prefix, chat.0),
@@ -249,37 +266,11 @@ impl CheckIns for RedisStorage {
     }
 
     fn done(&self, chat: i64, token: i64) -> BoxFuture<'_, Result<(), StorageError>> {
-        Box::pin(async move {
-            let (due, data) = self.check_in_keys();
-            let mut conn = self.conn.clone();
-            let _: i64 = self
-                .settle
-                .key(&due)
-                .key(&data)
-                .arg(chat)
-                .arg(token)
-                .arg("")
-                .invoke_async(&mut conn)
-                .await?;
-            Ok(())
-        })
+        Box::pin(self.settle_claim(chat, token, String::new()))
     }
 
     fn retry(&self, chat: i64, token: i64, at: i64) -> BoxFuture<'_, Result<(), StorageError>> {
-        Box::pin(async move {
-            let (due, data) = self.check_in_keys();
-            let mut conn = self.conn.clone();
-            let _: i64 = self
-                .settle
-                .key(&due)
-                .key(&data)
-                .arg(chat)
-                .arg(token)
-                .arg(at)
-                .invoke_async(&mut conn)
-                .await?;
-            Ok(())
-        })
+        Box::pin(self.settle_claim(chat, token, at.to_string()))
     }
 }
 
