@@ -85,6 +85,10 @@ struct Round {
     cpu: Duration,
     startup: Duration,
     latencies: Vec<Duration>,
+    /// Bot API calls made during the round (the warm-up user's included): all, and
+    /// `getUpdates` alone.
+    calls: usize,
+    polls: usize,
 }
 
 impl Round {
@@ -179,6 +183,11 @@ async fn round(exe: &str, args: Vec<String>, echo: bool, first_chat: i64) -> Rou
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
     let startup = tg.first_poll().unwrap().saturating_duration_since(spawned);
+    if std::env::var_os("LOAD_PROFILE").is_some() {
+        // Time to attach a profiler: `perf record -g -p PID`.
+        eprintln!("bot pid {}", bot.child.id());
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
     // Warm-up: one user, not measured.
     if echo {
         echo_user(tg.clone(), first_chat - 1).await;
@@ -211,6 +220,8 @@ async fn round(exe: &str, args: Vec<String>, echo: bool, first_chat: i64) -> Rou
     }
     r.wall = t0.elapsed();
     r.cpu = bot.cpu().saturating_sub(cpu0);
+    r.calls = tg.call_count();
+    r.polls = tg.count("getUpdates");
     r
 }
 
@@ -364,6 +375,8 @@ async fn main() {
     let mut ours: Vec<Round> = Vec::new();
     let mut mem: Vec<Round> = Vec::new();
     let mut base: Vec<Round> = Vec::new();
+    // `LOAD_PROFILE=sqlite|memory|echo`: that bot alone, one round, waiting for a profiler.
+    let only = std::env::var("LOAD_PROFILE").ok();
     for i in 0..ROUNDS {
         let db = format!(
             "sqlite:{}",
@@ -378,6 +391,15 @@ async fn main() {
                 storage,
             ]
         };
+        if let Some(only) = &only {
+            let r = match only.as_str() {
+                "echo" => round(echo, vec![], true, 10_000).await,
+                "memory" => round(clotcheck, args("memory".into()), false, 10_000).await,
+                _ => round(clotcheck, args(db), false, 10_000).await,
+            };
+            println!("{only}: CPU per update {:.1} µs", r.cpu_per_update_us());
+            return;
+        }
         ours.push(round(clotcheck, args(db), false, 10_000 * (i as i64 + 1)).await);
         base.push(round(echo, vec![], true, 10_000 * (i as i64 + 1)).await);
         mem.push(
@@ -402,6 +424,17 @@ async fn main() {
         m(&mem, &|r| r.per_sec()),
         m(&mem, &|r| r.cpu_per_update_us()),
         m(&mem, &|r| r.cpu_per_update_us()) / m(&base, &|r| r.cpu_per_update_us())
+    );
+    let per_update =
+        |rs: &[Round], f: &dyn Fn(&Round) -> usize| m(rs, &|r| f(r) as f64 / r.updates as f64);
+    println!(
+        "Bot API calls per update: clotcheck {:.2} (getUpdates {:.2}), memory storage {:.2} (getUpdates {:.2}), echo bot {:.2} (getUpdates {:.2})",
+        per_update(&ours, &|r| r.calls),
+        per_update(&ours, &|r| r.polls),
+        per_update(&mem, &|r| r.calls),
+        per_update(&mem, &|r| r.polls),
+        per_update(&base, &|r| r.calls),
+        per_update(&base, &|r| r.polls),
     );
     let rows: Vec<(&str, f64, f64, &str)> = vec![
         (

@@ -1,5 +1,6 @@
-//! Answers to questions typed in the user's own words: BM25 retrieval (the `bm25` crate, with
-//! its stemming and stop words) over each topic's title and example questions, after two
+//! Answers to questions typed in the user's own words: BM25 retrieval (the `bm25` crate's
+//! words, stemming and stop words, scored over prebuilt postings in [`super::bm25_index`])
+//! over each topic's title and example questions, after two
 //! steps of our own that BM25 lacks:
 //! - misspellings: a word the topics never use is read as the closest word they do use (same
 //!   first letter, one edit for short words, two for long ones);
@@ -9,11 +10,12 @@
 //! Question words that BM25 would drop as stop words but that tell topics apart ("how" a clot
 //! causes cramps vs "can" it) are kept as tokens of their own.
 
+use super::bm25_index::Bm25Index;
 use super::detect::words;
 use super::ngrams::NgramIndex;
 use super::spell::{Vocabulary, WordList};
 use super::topic_model::TopicModel;
-use bm25::{Document, Language, SearchEngine, SearchEngineBuilder};
+use bm25::Language;
 use std::collections::{HashMap, HashSet};
 
 /// The topic ids every FAQ must have (faq-topics.md); they are a public interface.
@@ -93,7 +95,7 @@ pub struct FaqMatch {
 pub struct Faq {
     pub topics: Vec<Topic>,
     /// One document per example question (and per title and keyword list).
-    engine: SearchEngine<usize>,
+    engine: Bm25Index,
     /// The topic of each document.
     doc_topic: Vec<usize>,
     /// How much each document's score counts: example questions fully, answers less.
@@ -178,11 +180,7 @@ impl Faq {
         table.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
         let mut faq = Faq {
             topics,
-            engine: SearchEngineBuilder::<usize>::with_documents(
-                language.clone(),
-                Vec::<Document<usize>>::new(),
-            )
-            .build(),
+            engine: Bm25Index::new(language.clone(), &[]),
             doc_topic: Vec::new(),
             doc_weight: Vec::new(),
             ngrams: NgramIndex::default(),
@@ -217,14 +215,14 @@ impl Faq {
                 per_topic[i].push(faq.normalize(text));
                 questions.push(faq.normalize(text));
                 faq.ngram_topic.push(i);
-                documents.push(Document::new(documents.len(), faq.normalize(text)));
+                documents.push(faq.normalize(text));
                 faq.doc_topic.push(i);
                 faq.doc_weight.push(1.0);
             }
             // The answer itself, as a weaker witness: it holds the words of the subject
             // ("thrombolysis", "ulcers") that questions may use.
             for sentence in t.answer.split(['.', '\n']).filter(|s| s.trim().len() > 12) {
-                documents.push(Document::new(documents.len(), faq.normalize(sentence)));
+                documents.push(faq.normalize(sentence));
                 faq.doc_topic.push(i);
                 faq.doc_weight.push(ANSWER_WEIGHT);
             }
@@ -232,7 +230,7 @@ impl Faq {
         faq.ngrams = NgramIndex::new(&questions);
         faq.model = TopicModel::new(&per_topic, Some(stemmer_name(&language)));
         faq.domain = domain.iter().map(|w| faq.normalize(w)).collect();
-        faq.engine = SearchEngineBuilder::<usize>::with_documents(language, documents).build();
+        faq.engine = Bm25Index::new(language, &documents);
         faq
     }
 
@@ -354,9 +352,12 @@ impl Faq {
         // several examples match is a better bet). Ties go to the earlier topic.
         let mut per_topic: Vec<(f32, f32)> = vec![(0.0, 0.0); self.topics.len()];
         if about_this {
-            for r in self.engine.search(&query, None) {
-                let score = r.score * self.doc_weight[r.document.id];
-                let (first, second) = &mut per_topic[self.doc_topic[r.document.id]];
+            for (doc, score) in self.engine.scores(&query).into_iter().enumerate() {
+                if score <= 0.0 {
+                    continue;
+                }
+                let score = score * self.doc_weight[doc];
+                let (first, second) = &mut per_topic[self.doc_topic[doc]];
                 if score > *first {
                     *second = *first;
                     *first = score;

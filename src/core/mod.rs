@@ -6,6 +6,7 @@
 
 pub mod advice;
 pub mod answers;
+pub mod bm25_index;
 pub mod commands;
 pub mod country;
 pub mod detect;

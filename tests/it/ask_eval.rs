@@ -191,6 +191,7 @@ fn tuning_sets_meet_their_gate() {
     all.extend(cases("ask_tuning_2.toml", "en"));
     all.extend(cases("ask_tuning_3.toml", "en"));
     all.extend(cases("ask_tuning_4.toml", "en"));
+    all.extend(cases("ask_tuning_5.toml", "en"));
     evaluate("tuning set", all, true, &TUNING, 1.0);
 }
 
@@ -321,6 +322,7 @@ fn calibration() {
     all.extend(cases("ask_tuning_2.toml", "en"));
     all.extend(cases("ask_tuning_3.toml", "en"));
     all.extend(cases("ask_tuning_4.toml", "en"));
+    all.extend(cases("ask_tuning_5.toml", "en"));
     let scored: Vec<(f32, f32, bool, bool)> = all
         .iter()
         .filter(|(_, c)| c.expect != "emergency")
