@@ -8,7 +8,11 @@
 //!   my chest hurts"), and so does a lone "No,";
 //! - **resolved**, backward ("the chest pain *has gone*"), within the sentence; across a comma
 //!   or a "but" only when the new part points back with a pronoun ("…, *it* went away");
-//! - **hypothetical**, forward to the end of the clause ("what should I do *if*…");
+//! - **hypothetical**, forward to the end of the clause ("what should I do *if*…"), a mention
+//!   that starts inside the trigger included ("should I *call* an ambulance if…"); and a comma
+//!   segment that holds both a **conditional** word and a **subjunctive** one and no
+//!   present-tense verb ("*wenn* heute Nacht Brustschmerzen dazukommen *würden*", "*si* me
+//!   *diera* dolor de pecho") — "wenn ich atme, tut es weh" stays a report;
 //! - **historical**, both ways within a comma segment, or from a segment that holds only the
 //!   trigger ("Last year, …"; "…, years ago"); a year such as 2019 is one. A **current** marker
 //!   in the clause ("now", "since this morning", "again") wins: ambiguous means current;
@@ -61,10 +65,14 @@ pub enum Cat {
     SignWord,
     Causal,
     OwnQuestion,
+    Number,
+    Conditional,
+    Subjunctive,
+    AllClear,
 }
 
 impl Cat {
-    pub const ALL: [Cat; 23] = [
+    pub const ALL: [Cat; 27] = [
         Cat::Negation,
         Cat::NegationAfter,
         Cat::Resolved,
@@ -88,6 +96,10 @@ impl Cat {
         Cat::SignWord,
         Cat::Causal,
         Cat::OwnQuestion,
+        Cat::Number,
+        Cat::Conditional,
+        Cat::Subjunctive,
+        Cat::AllClear,
     ];
 
     /// The key of the category's list in the data.
@@ -116,6 +128,10 @@ impl Cat {
             Cat::SignWord => "sign_words",
             Cat::Causal => "causal_words",
             Cat::OwnQuestion => "own_question",
+            Cat::Number => "numbers",
+            Cat::Conditional => "conditional",
+            Cat::Subjunctive => "subjunctive",
+            Cat::AllClear => "all_clear",
         }
     }
 
@@ -159,6 +175,8 @@ pub struct Reading {
     seg_after_time: Vec<bool>,
     /// Within its clause, after a hypothetical trigger.
     hypothetical: Vec<bool>,
+    /// Segments in the conditional mood: a conditional word and a subjunctive one.
+    seg_conditional: Vec<bool>,
     /// The nearest person word before each token in its clause: whether it is someone else.
     person_before: Vec<Option<bool>>,
 }
@@ -201,6 +219,9 @@ impl Reading {
             Cat::Resolved,
             Cat::Historical,
             Cat::Hypothetical,
+            // "como si tuviera…", "als würde…": a comparison, not a condition.
+            Cat::Conditional,
+            Cat::Subjunctive,
         ]
         .iter()
         .fold(0u32, |m, c| m | 1 << c.ix());
@@ -237,6 +258,28 @@ impl Reading {
             clause_has[clause[i] as usize] |= covers[i];
             sentence_has[tokens[i].sentence as usize] |= covers[i];
         }
+        // Per segment: conditional word, subjunctive word, present-tense verb.
+        let mut seg_mood = vec![(false, false, false); segments];
+        let mut seg_sentence_of = vec![0u32; segments];
+        for i in 0..n {
+            seg_sentence_of[tokens[i].segment as usize] = tokens[i].sentence;
+            let m = &mut seg_mood[tokens[i].segment as usize];
+            m.0 |= on(covers[i], Cat::Conditional);
+            m.1 |= on(covers[i], Cat::Subjunctive);
+            m.2 |= on(covers[i], Cat::Present);
+        }
+        // The subjunctive may open the next segment of the sentence: "wenn ich Brustschmerzen
+        // bekomme, *soll ich dann*…".
+        let seg_conditional: Vec<bool> = (0..segments)
+            .map(|s| {
+                let (cond, subj, present) = seg_mood[s];
+                let then = s + 1 < segments
+                    && seg_sentence_of[s + 1] == seg_sentence_of[s]
+                    && seg_mood[s + 1].1
+                    && !seg_mood[s + 1].0;
+                cond && !present && (subj || then)
+            })
+            .collect();
         let mut seg_historical = vec![false; segments];
         let mut seg_sentence = vec![u32::MAX; segments];
         let mut seg_current = vec![false; segments];
@@ -305,6 +348,7 @@ impl Reading {
             seg_current,
             seg_after_time,
             hypothetical,
+            seg_conditional,
             person_before,
         }
     }
@@ -338,6 +382,22 @@ impl Reading {
                         || self.is(k, Cat::Terminator))
             }
         })
+    }
+
+    pub fn same_segment(&self, i: usize, j: usize) -> bool {
+        self.segment[i] == self.segment[j]
+    }
+
+    /// The rest of the segment after `i` says it is fine ("the chest *is fine*, the calf
+    /// hurts", "el pecho *bien*, …"): only all-clear words and present-tense verbs.
+    pub fn fine_after(&self, i: usize) -> bool {
+        let rest: Vec<usize> = (i + 1..self.n)
+            .take_while(|k| self.segment[*k] == self.segment[i])
+            .collect();
+        rest.iter().any(|k| self.is(*k, Cat::AllClear))
+            && rest
+                .iter()
+                .all(|k| self.is(*k, Cat::AllClear) || self.is(*k, Cat::Present))
     }
 
     pub fn same_clause(&self, i: usize, j: usize) -> bool {
@@ -395,6 +455,9 @@ impl Reading {
         self.denied_after(end)
             || self.resolved(end)
             || self.hypothetical[start]
+            // A mention that starts inside the trigger ("should I *call* an ambulance if…").
+            || self.is(start, Cat::Hypothetical)
+            || self.seg_conditional[self.segment[start] as usize]
             || self.historical(start)
             || self.someone_elses_past(start)
             || (exertion_matters

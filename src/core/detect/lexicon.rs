@@ -33,9 +33,12 @@ pub struct Atoms {
     suffix_by_last: FxHashMap<char, Vec<u32>>,
     infix: Vec<u32>,
     count: usize,
+    /// Words that stand for a number, as "#" does ("vor *drei* Jahren", "hace *muchos* años").
+    numbers: rustc_hash::FxHashSet<String>,
 }
 
-/// A pattern word as written in the data: lower case, apostrophes dropped, `*` kept.
+/// A pattern word as written in the data: lower case, apostrophes dropped, `*` kept, umlauts
+/// folded ([`fold`]).
 fn clean(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
@@ -48,8 +51,28 @@ fn clean(s: &str) -> String {
             out.push(' ');
         }
     }
-    out
+    fold(&out).unwrap_or(out)
 }
+
+/// A lower-case word as it is typed without umlauts: "zugeschnürt" and "zugeschnuert",
+/// "fuß" and "fuss" match the same patterns. `None` when there is nothing to fold. Accents
+/// are not folded: Spanish tells "él" from "el", "sí" from "si", "sé" from "se" by them (the
+/// data writes the accentless spellings people type beside the accented ones).
+pub fn fold(word: &str) -> Option<String> {
+    if word.is_ascii() || !word.chars().any(|c| FOLDS.iter().any(|(f, _)| *f == c)) {
+        return None;
+    }
+    let mut out = String::with_capacity(word.len() + 2);
+    for ch in word.chars() {
+        match FOLDS.iter().find(|(f, _)| *f == ch) {
+            Some((_, to)) => out.push_str(to),
+            None => out.push(ch),
+        }
+    }
+    Some(out)
+}
+
+const FOLDS: [(char, &str); 4] = [('ä', "ae"), ('ö', "oe"), ('ü', "ue"), ('ß', "ss")];
 
 impl Atoms {
     fn intern(&mut self, word: &str) -> AtomId {
@@ -98,6 +121,13 @@ impl Atoms {
         (!p.is_empty()).then_some(p)
     }
 
+    /// Words that stand for a number wherever a pattern has "#".
+    pub fn add_numbers(&mut self, words: &[String]) {
+        for w in words {
+            self.numbers.insert(clean(w).trim().to_string());
+        }
+    }
+
     /// Alternatives separated by `|`.
     pub fn group(&mut self, s: &str) -> Vec<Phrase> {
         s.split('|').filter_map(|p| self.phrase(p)).collect()
@@ -105,11 +135,13 @@ impl Atoms {
 
     /// The atoms a token matches, added to `out`.
     fn matches(&self, token: &str, out: &mut Vec<AtomId>) {
+        let folded = fold(token);
+        let token = folded.as_deref().unwrap_or(token);
         if let Some(id) = self.exact.get(token) {
             out.push(*id);
         }
-        // "#" stands for any number ("5 years ago", "vor 5 Jahren").
-        if token.bytes().all(|b| b.is_ascii_digit())
+        // "#" stands for any number ("5 years ago", "vor 5 Jahren"), in digits or words.
+        if (token.bytes().all(|b| b.is_ascii_digit()) || self.numbers.contains(token))
             && let Some(id) = self.exact.get("#")
         {
             out.push(*id);

@@ -123,6 +123,10 @@ impl Detector {
                 let mut atoms = Atoms::default();
                 let mut triggers = Triggers::default();
                 for (cat, list) in &spec.context {
+                    if *cat == Cat::Number {
+                        atoms.add_numbers(list);
+                        continue;
+                    }
                     for p in list {
                         if let Some(p) = atoms.phrase(p) {
                             triggers.set.add(p, *cat as u32);
@@ -365,7 +369,12 @@ fn reports(
                 // fine, no pain", "Blut huste ich keins ab, nur Schleim").
                 let (first, second) = if x.0 <= y.0 { (x, y) } else { (y, x) };
                 let between = (first.1 + 1..second.0).any(negation);
+                // The first part closed by a denial in its own segment ("el pecho bien, …
+                // me duele la pantorrilla"; "chest fine, calf hurts").
+                let closed = !r.same_segment(first.1, second.0)
+                    && readings.iter().any(|r| r.fine_after(first.1));
                 let kept = !between
+                    && !closed
                     && readings.iter().all(|r| !r.negated(x.0) && !r.negated(y.0))
                     && live(start, end);
                 note("pair", start, end, kept);
