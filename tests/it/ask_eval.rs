@@ -123,7 +123,13 @@ struct Gate {
 /// share is below the product's 90 %.
 const TUNING: Gate = Gate {
     // "pexo" for "pecho": x-for-ch spelling, which the repair does not read.
-    known_misses: &["dolor de pexo"],
+    known_misses: &[
+        "dolor de pexo",
+        // Breathlessness told only by the distance walked, with "nicht mehr" before it.
+        "vorgestern ging das noch problemlos",
+        // "Wenn man … hustet, kann das…?" asks in general; "Hab das seit heute" points back.
+        "Hab das seit heute, das Bein ist geschwollen",
+    ],
     false_alarms: 0.02,
     answered: 0.84,
     // A swollen sprained ankle gets the swelling advice; a sore throat the pain advice.
@@ -137,12 +143,12 @@ const BLIND_FLOOR: Gate = Gate {
     known_misses: &[],
     // Spanish: 5 of 68 (7.4 %) on the 2026-12-06b set.
     false_alarms: 0.075,
-    // German and Spanish: 28 of 32 (87.5 %) on the 2026-12-06b set.
-    answered: 0.875,
+    // Spanish: 29 of 32 (90.6 %) on the 2026-12-06b set.
+    answered: 0.90,
     off_topic_answered: 1,
 };
 /// At least this share of the blind set's emergencies recognised, per language.
-const BLIND_EMERGENCIES: f64 = 0.90;
+const BLIND_EMERGENCIES: f64 = 0.96;
 
 /// Checks a gate; `show` prints each failing message (never for a blind set, whose messages
 /// must not steer the data).
@@ -195,6 +201,7 @@ fn tuning_sets_meet_their_gate() {
     all.extend(cases("ask_tuning_4.toml", "en"));
     all.extend(cases("ask_tuning_5.toml", "en"));
     all.extend(cases("ask_tuning_6.toml", "en"));
+    all.extend(cases("ask_tuning_7.toml", "en"));
     evaluate("tuning set", all, true, &TUNING, 1.0);
 }
 
@@ -327,6 +334,7 @@ fn calibration() {
     all.extend(cases("ask_tuning_4.toml", "en"));
     all.extend(cases("ask_tuning_5.toml", "en"));
     all.extend(cases("ask_tuning_6.toml", "en"));
+    all.extend(cases("ask_tuning_7.toml", "en"));
     let scored: Vec<(f32, f32, bool, bool)> = all
         .iter()
         .filter(|(_, c)| c.expect != "emergency")

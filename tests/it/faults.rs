@@ -287,7 +287,7 @@ async fn outcomes_and_emergencies_are_counted_in_the_log_without_personal_data()
     )
     .await;
     p.say("I can't breathe").await;
-    p.say("cramp").await;
+    p.say("about clots").await;
     let _ = bot.try_exit();
     assert!(bot.wait_log("count: faq unsure"), "{}", bot.log());
     let log = bot.log();

@@ -222,6 +222,10 @@ impl Reading {
             // "como si tuviera…", "als würde…": a comparison, not a condition.
             Cat::Conditional,
             Cat::Subjunctive,
+            // "he *was coughing* blood before it happened": past, not present.
+            Cat::Present,
+            // "Wie ein Spanngurt um die Brust…", "como un cuchillo…": a comparison, not "how".
+            Cat::QuestionStart,
         ]
         .iter()
         .fold(0u32, |m, c| m | 1 << c.ix());

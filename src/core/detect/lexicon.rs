@@ -311,7 +311,10 @@ pub fn atoms_of(
                 atoms.matches(&t.word, &mut scratch);
                 if scratch.is_empty() && repairs < MAX_REPAIRS && !is_word(&t.word) {
                     repairs += 1;
-                    if let Some(w) = vocabulary.repair(&t.word, &none).first() {
+                    // The lexicon's words are folded: so is the word repaired against them.
+                    let folded = fold(&t.word);
+                    let w = folded.as_deref().unwrap_or(&t.word);
+                    if let Some(w) = vocabulary.repair(w, &none).first() {
                         atoms.matches(w, &mut scratch);
                     }
                 }
