@@ -69,10 +69,11 @@ pub enum Cat {
     Conditional,
     Subjunctive,
     AllClear,
+    AskingStart,
 }
 
 impl Cat {
-    pub const ALL: [Cat; 27] = [
+    pub const ALL: [Cat; 28] = [
         Cat::Negation,
         Cat::NegationAfter,
         Cat::Resolved,
@@ -100,6 +101,7 @@ impl Cat {
         Cat::Conditional,
         Cat::Subjunctive,
         Cat::AllClear,
+        Cat::AskingStart,
     ];
 
     /// The key of the category's list in the data.
@@ -132,6 +134,7 @@ impl Cat {
             Cat::Conditional => "conditional",
             Cat::Subjunctive => "subjunctive",
             Cat::AllClear => "all_clear",
+            Cat::AskingStart => "asking_starts",
         }
     }
 
@@ -582,6 +585,13 @@ impl Reading {
             && !self.asks_about_now()
             && (self.starts_at(0, Cat::QuestionStart)
                 || (self.has(Cat::Topic)
-                    && (asks || self.has(Cat::SignWord) || self.has(Cat::Causal))))
+                    && (asks || self.has(Cat::SignWord) || self.has(Cat::Causal)))
+                // "¿Toser sangre siempre es grave?": an infinitive first, and a question.
+                || (asks && self.starts_at(0, Cat::AskingStart))
+                // "¿Una falta de aire repentina sería motivo para…?": a conditional verb in
+                // the message's first part, and a question.
+                || (asks && (0..self.n).any(|k| {
+                    self.segment[k] == self.segment[0] && self.is(k, Cat::Subjunctive)
+                })))
     }
 }
