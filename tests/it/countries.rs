@@ -145,10 +145,7 @@ async fn telegram_every_country_by_typed_code_gets_its_number_and_a_copy_button(
     let tg = FakeTelegram::start().await;
     let _bot = BotProcess::start(&tg.url, &[], "info");
     for (i, c) in countries().iter().enumerate() {
-        let p = Person {
-            tg: &tg,
-            chat: 5000 + i as i64,
-        };
+        let p = Person::new(&tg, 5000 + i as i64);
         p.say("/start").await;
         p.say("/country").await;
         p.say(&c.iso).await;
@@ -173,10 +170,7 @@ async fn telegram_every_country_by_typed_code_gets_its_number_and_a_copy_button(
 async fn telegram_guesses_the_country_from_the_language_tag_and_says_so() {
     let tg = FakeTelegram::start().await;
     let _bot = BotProcess::start(&tg.url, &[], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 6001,
-    };
+    let p = Person::new(&tg, 6001);
     tg.set_language(p.chat, "en-AU");
     p.say("/start").await;
     let welcome = p.screen();
@@ -214,10 +208,7 @@ async fn telegram_without_a_region_gets_the_fallback_and_the_country_is_kept() {
     let storage = format!("sqlite:{}", dir.path().join("bot.sqlite").display());
     let tg = FakeTelegram::start().await;
     let bot = BotProcess::start(&tg.url, &["--storage", &storage], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 6002,
-    };
+    let p = Person::new(&tg, 6002);
     p.say("/start").await;
     assert!(p.screen().starts_with("Call your local emergency number"));
     p.say("/country").await;

@@ -28,10 +28,7 @@ fn sigterm(pid: u32) {
 async fn a_malformed_update_is_skipped_logged_by_kind_only_and_the_next_ones_served() {
     let tg = FakeTelegram::start().await;
     let mut bot = BotProcess::start(&tg.url, &[], "trace");
-    let p = Person {
-        tg: &tg,
-        chat: 9001,
-    };
+    let p = Person::new(&tg, 9001);
     p.say("/start").await;
     // An update_id sent as a string: no library reads it as an update, and a batch with it
     // did not parse at all for teloxide's polling, which then tried again forever.
@@ -93,10 +90,7 @@ async fn started_before_the_bot_api_answers_it_waits_then_serves() {
         bot.log()
     );
     let tg = FakeTelegram::start_on(port).await;
-    let p = Person {
-        tg: &tg,
-        chat: 9002,
-    };
+    let p = Person::new(&tg, 9002);
     let t = Instant::now();
     p.say("/start").await;
     assert!(t.elapsed() < Duration::from_secs(8), "{:?}", t.elapsed());
@@ -115,10 +109,7 @@ async fn failing_start_up_calls_never_delay_the_first_reply() {
     }
     let started = Instant::now();
     let mut bot = BotProcess::start(&tg.url, &[], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 9003,
-    };
+    let p = Person::new(&tg, 9003);
     p.say("/start").await;
     let first_reply = started.elapsed();
     assert!(
@@ -138,14 +129,8 @@ const EMERGENCY: &str = "Do not drive yourself";
 async fn a_flooding_chat_holds_up_no_one_and_its_typed_emergency_comes_first() {
     let tg = FakeTelegram::start().await;
     let _bot = BotProcess::start(&tg.url, &["--rate-limit", "on"], "info");
-    let flooder = Person {
-        tg: &tg,
-        chat: 9101,
-    };
-    let other = Person {
-        tg: &tg,
-        chat: 9102,
-    };
+    let flooder = Person::new(&tg, 9101);
+    let other = Person::new(&tg, 9102);
     flooder.say("/start").await;
     // 150 questions at once from one chat (replies to it: one message a second at most).
     for _ in 0..150 {
@@ -201,14 +186,8 @@ async fn a_flooding_chat_holds_up_no_one_and_its_typed_emergency_comes_first() {
 async fn a_failed_reply_is_tried_again_without_holding_up_other_chats() {
     let tg = FakeTelegram::start().await;
     let _bot = BotProcess::start(&tg.url, &[], "info");
-    let a = Person {
-        tg: &tg,
-        chat: 9201,
-    };
-    let b = Person {
-        tg: &tg,
-        chat: 9202,
-    };
+    let a = Person::new(&tg, 9201);
+    let b = Person::new(&tg, 9202);
     a.say("/start").await;
     // Every try of the first handling fails (a Bot API outage of a second or two).
     tg.fail("sendMessage", Fault::ServerError, 5);
@@ -240,14 +219,8 @@ async fn an_update_whose_reply_failed_is_answered_after_a_kill_9_and_restart() {
     let storage = sqlite_arg(&dir);
     let tg = FakeTelegram::start().await;
     let bot = BotProcess::start(&tg.url, &["--storage", &storage], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 9301,
-    };
-    p.say("/start").await;
-    p.press("Start the check").await;
-    p.press("I agree").await;
-    assert!(p.screen().contains("short of breath"));
+    let p = Person::new(&tg, 9301);
+    p.at_first_question().await;
     // The Bot API fails every reply; the update is not confirmed while it is not handled.
     tg.fail("sendMessage", Fault::ServerError, 1000);
     let since = tg.call_count();
@@ -276,12 +249,7 @@ async fn the_overall_rate_limit_is_this_instances_share() {
         &["--rate-limit", "on", "--rate-limit-global", "2"],
         "info",
     );
-    Person {
-        tg: &tg,
-        chat: 9400,
-    }
-    .say("/start")
-    .await;
+    Person::new(&tg, 9400).say("/start").await;
     tokio::time::sleep(Duration::from_millis(1100)).await;
     // Six users at once, one message each: two a second in all.
     let since = tg.call_count();

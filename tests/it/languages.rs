@@ -159,10 +159,7 @@ fn a_missing_translation_is_reported_with_file_and_line() {
 async fn telegram_speaks_the_apps_language_and_language_changes_it() {
     let tg = FakeTelegram::start().await;
     let _bot = BotProcess::start(&tg.url, &[], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 9001,
-    };
+    let p = Person::new(&tg, 9001);
     tg.set_language(p.chat, "es-MX");
     p.say("/start").await;
     assert!(
@@ -182,10 +179,7 @@ async fn telegram_speaks_the_apps_language_and_language_changes_it() {
     p.press("English").await;
     assert!(p.screen().starts_with("Call"), "{}", p.screen());
     // An app language the bot does not speak: English.
-    let q = Person {
-        tg: &tg,
-        chat: 9002,
-    };
+    let q = Person::new(&tg, 9002);
     tg.set_language(q.chat, "fr");
     q.say("/start").await;
     assert!(q.screen().starts_with("Call your local emergency number"));

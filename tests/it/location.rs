@@ -302,10 +302,7 @@ async fn telegram_a_shared_location_sets_the_country_and_nothing_keeps_the_point
     let db = dir.path().join("bot.sqlite");
     let storage = format!("sqlite:{}", db.display());
     let mut bot = BotProcess::start(&tg.url, &["--storage", &storage], "trace");
-    let p = Person {
-        tg: &tg,
-        chat: 2001,
-    };
+    let p = Person::new(&tg, 2001);
 
     // The welcome, country unknown: the location button comes with it.
     let since = tg.call_count();
@@ -495,7 +492,7 @@ async fn telegram_groups_get_no_location_button_and_their_locations_are_left_alo
         "only the commands are answered: {calls:?}"
     );
     // The same person in a private chat does get the button.
-    let p = Person { tg: &tg, chat: 88 };
+    let p = Person::new(&tg, 88);
     let since = tg.call_count();
     tg.text(p.chat, "/country");
     let calls = answer(&tg, since, p.chat).await;

@@ -354,10 +354,7 @@ async fn telegram_summary_button_share_and_inline_answer() {
     let content = data::load_embedded().unwrap();
     let tg = FakeTelegram::start().await;
     let _bot = BotProcess::start(&tg.url, &[], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 7001,
-    };
+    let p = Person::new(&tg, 7001);
     // Someone with no summary asks inline: a short explanation.
     let since = tg.call_count();
     tg.inline_query(p.chat, "summary");

@@ -34,9 +34,7 @@ pub async fn wait_saved(tg: &FakeTelegram, dir: &tempfile::TempDir, chat: i64) {
 }
 
 async fn to_third_question(p: &Person<'_>) {
-    p.say("/start").await;
-    p.press("Start the check").await;
-    p.press("I agree").await;
+    p.begin_check().await;
     p.press("No").await;
     p.press("No").await;
     assert!(p.screen().contains("coughing up blood"), "{}", p.screen());
@@ -48,10 +46,7 @@ async fn kill_9_and_restart_continue_on_the_buttons_the_user_sees() {
     let storage = sqlite_arg(&dir);
     let tg = FakeTelegram::start().await;
     let bot = BotProcess::start(&tg.url, &["--storage", &storage], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 3001,
-    };
+    let p = Person::new(&tg, 3001);
     to_third_question(&p).await;
     let seen = tg.keyboard_message(p.chat).unwrap();
     wait_saved(&tg, &dir, p.chat).await;
@@ -78,13 +73,8 @@ async fn kill_9_and_restart_continue_on_the_buttons_the_user_sees() {
 async fn an_update_delivered_twice_advances_the_conversation_once() {
     let tg = FakeTelegram::start().await;
     let _bot = BotProcess::start(&tg.url, &[], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 3002,
-    };
-    p.say("/start").await;
-    p.press("Start the check").await;
-    p.press("I agree").await;
+    let p = Person::new(&tg, 3002);
+    p.begin_check().await;
     // A typed "no" answers the breathing question…
     let since = tg.call_count();
     let update = tg.text(p.chat, "no");
@@ -106,10 +96,7 @@ async fn forget_removes_the_rows_and_says_what_it_cannot_delete() {
     let storage = sqlite_arg(&dir);
     let tg = FakeTelegram::start().await;
     let _bot = BotProcess::start(&tg.url, &["--storage", &storage], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 3003,
-    };
+    let p = Person::new(&tg, 3003);
     to_third_question(&p).await;
     let db = dir.path().join("bot.sqlite");
     let rows = |chat: i64| -> i64 {
@@ -150,10 +137,7 @@ async fn a_stored_state_that_no_longer_loads_gets_an_apology_and_the_welcome() {
     let storage = sqlite_arg(&dir);
     let tg = FakeTelegram::start().await;
     let _bot = BotProcess::start(&tg.url, &["--storage", &storage], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 3004,
-    };
+    let p = Person::new(&tg, 3004);
     to_third_question(&p).await;
     wait_saved(&tg, &dir, p.chat).await;
     rusqlite::Connection::open(dir.path().join("bot.sqlite"))
@@ -184,10 +168,7 @@ async fn answers_expire_after_the_configured_time() {
     let tg = FakeTelegram::start().await;
     // Expiry is counted in whole seconds: 3 s leaves the steps below time on a busy machine.
     let _bot = BotProcess::start(&tg.url, &["--state-ttl", "3s"], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 3005,
-    };
+    let p = Person::new(&tg, 3005);
     to_third_question(&p).await;
     tokio::time::sleep(std::time::Duration::from_millis(4_200)).await;
     p.say("no").await;
@@ -292,10 +273,7 @@ async fn forget_leaves_no_piece_of_the_answers_in_the_database_its_log_or_shared
     let db = dir.path().join("bot.sqlite");
     let tg = FakeTelegram::start().await;
     let _bot = BotProcess::start(&tg.url, &["--storage", &storage], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 3006,
-    };
+    let p = Person::new(&tg, 3006);
     answered_check(&p).await;
     wait_saved(&tg, &dir, p.chat).await;
     let pieces = pieces_of(&stored_state(&db, p.chat));
@@ -349,10 +327,7 @@ async fn expired_answers_leave_no_piece_on_disk() {
         &["--storage", &storage, "--state-ttl", "3s"],
         "info",
     );
-    let p = Person {
-        tg: &tg,
-        chat: 3007,
-    };
+    let p = Person::new(&tg, 3007);
     answered_check(&p).await;
     wait_saved(&tg, &dir, p.chat).await;
     let pieces = pieces_of(&stored_state(&db, p.chat));
@@ -380,10 +355,7 @@ async fn a_guessed_country_or_language_is_never_kept_as_a_preference() {
     let db = dir.path().join("bot.sqlite");
     let tg = FakeTelegram::start().await;
     let _bot = BotProcess::start(&tg.url, &["--storage", &storage], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 3008,
-    };
+    let p = Person::new(&tg, 3008);
     // German from the app, Austria guessed from its region.
     tg.set_language(p.chat, "de-AT");
     p.say("/start").await;

@@ -83,9 +83,7 @@ async fn telegram_a_chosen_language_survives_the_answers_expiry() {
     let _bot = BotProcess::start(&tg.url, &args, "info");
     let p = Person::new(&tg, 9102);
     tg.set_language(p.chat, "en-GB");
-    p.say("/start").await;
-    p.press("Start the check").await;
-    p.press("I agree").await;
+    p.begin_check().await;
     p.say("/language").await;
     p.press("Deutsch").await;
     crate::restart::wait_saved(&tg, &dir, p.chat).await;
