@@ -3,7 +3,7 @@
 //! delivered once, after a `kill -9` too, cancelled by /forget, dropped for a blocked user.
 
 use crate::fake_telegram::{FakeTelegram, Fault};
-use crate::support::Console;
+use crate::support::{Console, redis_up};
 use crate::telegram::{BotProcess, Person, unescape, walk};
 use clotcheck::core::Content;
 use clotcheck::core::engine::{
@@ -420,20 +420,6 @@ async fn sqlite_check_ins_claim_acknowledge_retry_and_survive_a_restart() {
         .map(Result::unwrap)
         .collect();
     assert_eq!(cols, ["chat_id", "due", "level", "lang", "country"]);
-}
-
-fn redis_up() -> bool {
-    if redis::Client::open("redis://127.0.0.1:6379")
-        .and_then(|c| c.get_connection())
-        .is_ok()
-    {
-        return true;
-    }
-    if std::env::var_os("CLOTCHECK_REQUIRE_REDIS").is_some() {
-        panic!("Redis is required here");
-    }
-    eprintln!("SKIPPED: no Redis at 127.0.0.1:6379");
-    false
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 //! in Telegram; the guess from Telegram's language tag; the fallback; /country by button and
 //! by typed name.
 
-use crate::fake_telegram::{FakeTelegram, buttons};
+use crate::fake_telegram::{Call, FakeTelegram, buttons};
 use crate::support::{Console, pending};
 use crate::telegram::{BotProcess, Person, unescape};
 use clotcheck::core::country::Country;
@@ -140,6 +140,18 @@ fn console_germany_urgent_advice_names_116_117() {
     );
 }
 
+/// Types `words` as `p` and returns the bot's emergency message with its text unescaped: the
+/// Telegram tests here all read the call line out of that one message.
+async fn typed_emergency(p: &Person<'_>, words: &str) -> (Call, String) {
+    let calls = p.say(words).await;
+    let emergency = calls
+        .into_iter()
+        .find(|x| x.text().contains("sounds like an emergency"))
+        .unwrap();
+    let text = unescape(emergency.text());
+    (emergency, text)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn telegram_every_country_by_typed_code_gets_its_number_and_a_copy_button() {
     let tg = FakeTelegram::start().await;
@@ -149,12 +161,7 @@ async fn telegram_every_country_by_typed_code_gets_its_number_and_a_copy_button(
         p.say("/start").await;
         p.say("/country").await;
         p.say(&c.iso).await;
-        let calls = p.say("I can't breathe").await;
-        let emergency = calls
-            .iter()
-            .find(|x| x.text().contains("sounds like an emergency"))
-            .unwrap();
-        let text = unescape(emergency.text());
+        let (emergency, text) = typed_emergency(&p, "I can't breathe").await;
         assert!(
             text.contains(&format!("<b>{}</b>", call_line(c))),
             "{}: {text}",
@@ -184,12 +191,7 @@ async fn telegram_guesses_the_country_from_the_language_tag_and_says_so() {
     // Setting it by button removes the guess.
     p.press("Set my country").await;
     p.press("New Zealand").await;
-    let calls = p.say("I fainted").await;
-    let emergency = calls
-        .iter()
-        .find(|x| x.text().contains("sounds like an emergency"))
-        .unwrap();
-    let text = unescape(emergency.text());
+    let (emergency, text) = typed_emergency(&p, "I fainted").await;
     assert!(
         text.contains("<b>Call 111 now for an ambulance.</b>"),
         "{text}"

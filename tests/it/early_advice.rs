@@ -19,6 +19,17 @@ fn answer(c: &mut Console, messages: &[Value], label: &str) -> Vec<Value> {
     c.choose(&[i])
 }
 
+/// Starts the check and answers "No" to its thirteen yes/no questions (red flags and signs):
+/// the tests of the risk factors and patterns begin after them.
+fn past_the_thirteen_nos(c: &mut Console, first: &[Value]) -> Vec<Value> {
+    let mut r = answer(c, first, "Start the check");
+    r = answer(c, &r, "I agree");
+    for _ in 0..13 {
+        r = answer(c, &r, "No");
+    }
+    r
+}
+
 fn question_text(messages: &[Value]) -> String {
     pending(messages)["text"]
         .as_str()
@@ -119,11 +130,7 @@ fn a_swollen_leg_gets_the_urgent_advice_right_after_the_leg_signs() {
 #[test]
 fn no_leg_symptom_no_report_items_and_no_early_advice() {
     let (mut c, first) = Console::start(&[]);
-    let mut r = answer(&mut c, &first, "Start the check");
-    r = answer(&mut c, &r, "I agree");
-    for _ in 0..13 {
-        r = answer(&mut c, &r, "No");
-    }
+    let mut r = past_the_thirteen_nos(&mut c, &first);
     assert!(question_text(&r).contains("Do any of these apply?"));
     c.choose(&[1]); // bed rest
     r = c.choose(&[9]); // none of the patterns
@@ -143,11 +150,7 @@ fn no_leg_symptom_no_report_items_and_no_early_advice() {
 #[test]
 fn a_pattern_alone_asks_the_report_items_and_back_forgets_them() {
     let (mut c, first) = Console::start(&[]);
-    let mut r = answer(&mut c, &first, "Start the check");
-    r = answer(&mut c, &r, "I agree");
-    for _ in 0..13 {
-        r = answer(&mut c, &r, "No");
-    }
+    let mut r = past_the_thirteen_nos(&mut c, &first);
     c.choose(&[12]); // no risk factor
     r = c.choose(&[1]); // brief night cramps
     assert!(question_text(&r).contains("Which leg is it?"));

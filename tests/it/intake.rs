@@ -5,24 +5,10 @@
 
 use crate::fake_telegram::{FakeTelegram, Fault, user};
 use crate::restart::sqlite_arg;
+use crate::support::{free_port, sigterm};
 use crate::telegram::{BotProcess, Person, TOKEN};
 use serde_json::json;
 use std::time::{Duration, Instant};
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn sigterm(pid: u32) {
-    let _ = std::process::Command::new("kill")
-        .arg("-TERM")
-        .arg(pid.to_string())
-        .status();
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_malformed_update_is_skipped_logged_by_kind_only_and_the_next_ones_served() {
@@ -142,25 +128,9 @@ async fn a_flooding_chat_holds_up_no_one_and_its_typed_emergency_comes_first() {
     other.say("/start").await;
     let start_latency = t.elapsed();
     // …and so is their typed emergency.
-    let t = Instant::now();
-    let since = tg.call_count();
-    tg.text(other.chat, "I'm coughing up blood");
-    tg.wait_for(since, |c| {
-        c.iter()
-            .any(|x| x.chat() == Some(other.chat) && x.text().contains(EMERGENCY))
-    })
-    .await;
-    let emergency_latency = t.elapsed();
+    let emergency_latency = time_to_emergency(&tg, other.chat, "I'm coughing up blood").await;
     // The flooding chat's own emergency goes before its backlog.
-    let t = Instant::now();
-    let since = tg.call_count();
-    tg.text(flooder.chat, "I can't breathe");
-    tg.wait_for(since, |c| {
-        c.iter()
-            .any(|x| x.chat() == Some(flooder.chat) && x.text().contains(EMERGENCY))
-    })
-    .await;
-    let flooder_emergency = t.elapsed();
+    let flooder_emergency = time_to_emergency(&tg, flooder.chat, "I can't breathe").await;
     eprintln!(
         "flood: other /start {start_latency:?}, other emergency {emergency_latency:?}, flooding chat's emergency {flooder_emergency:?}"
     );

@@ -5,7 +5,7 @@
 //! never in the log, the replies or the database.
 
 use crate::fake_telegram::{Call, FakeTelegram, reply_buttons};
-use crate::support::Console;
+use crate::support::{Console, sigterm};
 use crate::telegram::{BotProcess, Person, unescape};
 use clotcheck::core::Content;
 use clotcheck::core::engine::{Command, Engine, Input, Kind, Locate, Prefs, Reply, Screen, State};
@@ -263,12 +263,6 @@ const SECRETS: &[&str] = &[
     "Hidden Cafe",
 ];
 
-fn sigterm(pid: u32) {
-    let _ = std::process::Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status();
-}
-
 /// The message with a reply keyboard among `calls`, and whether its button shares the
 /// location.
 fn location_offer(calls: &[Call]) -> Option<&Call> {
@@ -501,13 +495,9 @@ async fn telegram_groups_get_no_location_button_and_their_locations_are_left_alo
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn webhook_a_location_sets_the_country_and_a_live_locations_moves_are_acknowledged_only() {
-    use crate::webhook::{deliver, free_port, start, wait_healthy};
-    let dir = tempfile::tempdir().unwrap();
-    let storage = format!("sqlite:{}", dir.path().join("w.sqlite").display());
+    use crate::webhook::{deliver, one_instance};
     let tg = FakeTelegram::start().await;
-    let port = free_port();
-    let _bot = start(&tg, port, &storage);
-    wait_healthy(port).await;
+    let (_dir, _bot, port) = one_instance(&tg, &[]).await;
     let chat = 9301;
     let mut message = serde_json::json!({
         "message_id": 900, "date": 1_700_000_000,

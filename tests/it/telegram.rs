@@ -2,7 +2,7 @@
 //! API, played by simulated users.
 
 use crate::fake_telegram::{Call, FakeTelegram};
-use crate::support::{bin, vignettes};
+use crate::support::{bin, sigterm, vignettes};
 use clotcheck::core::Content;
 use clotcheck::core::dialog::NodeKind;
 use clotcheck::core::findings::Finding;
@@ -607,14 +607,6 @@ async fn nothing_typed_no_name_and_never_the_token_in_the_logs() {
             "{secret:?} appears in the log:\n{log}"
         );
     }
-}
-
-/// SIGTERM, for a graceful stop.
-fn sigterm(pid: u32) {
-    let _ = std::process::Command::new("kill")
-        .arg("-TERM")
-        .arg(pid.to_string())
-        .status();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
