@@ -30,6 +30,15 @@ fn at(country: Option<&str>) -> Input {
     }
 }
 
+/// A conversation begun with `country` chosen (not guessed), as most engine tests here need
+/// before the location they send.
+fn started_in(engine: &Engine, country: &str) -> State {
+    let mut state = State::default();
+    state.prefs.country = Some(country.into());
+    engine.step(&mut state, Input::Start);
+    state
+}
+
 // ---- the engine -------------------------------------------------------------------------------
 
 #[test]
@@ -93,9 +102,7 @@ fn at_sea_or_outside_the_table_the_generic_numbers_and_the_picker() {
     let fallback = content.texts("en").get("number.fallback").to_string();
     // "AQ": a country code the numbers table has no row for.
     for country in [None, Some("AQ")] {
-        let mut state = State::default();
-        state.prefs.country = Some("FR".into());
-        engine.step(&mut state, Input::Start);
+        let mut state = started_in(&engine, "FR");
         let replies = engine.step(&mut state, at(country));
         let said = text(&replies);
         assert!(said.contains(&fallback), "{said}");
@@ -111,9 +118,7 @@ fn at_sea_or_outside_the_table_the_generic_numbers_and_the_picker() {
 fn impossible_coordinates_get_a_clear_answer_and_change_nothing() {
     let content = content();
     let engine = Engine::new(&content, std::time::SystemTime::now());
-    let mut state = State::default();
-    state.prefs.country = Some("DE".into());
-    engine.step(&mut state, Input::Start);
+    let mut state = started_in(&engine, "DE");
     let before = state.clone();
     let replies = engine.step(&mut state, Input::BadLocation);
     assert_eq!(replies[0].kind, Kind::Error);

@@ -82,6 +82,12 @@ fn start_with(tg: &FakeTelegram, port: u16, storage: &str, more: &[&str]) -> Bot
     )
 }
 
+/// A chat id from `base` that differs from one run of the tests to the next, so that a chat
+/// left in the shared Redis by an earlier run is not met again.
+fn chat_of_this_run(base: i64) -> i64 {
+    base + (std::process::id() as i64 % 100_000)
+}
+
 /// One webhook instance on a free port with a fresh SQLite file, answering /healthz: the
 /// set-up of the single-instance webhook tests. Keep the directory as long as the bot runs.
 pub(crate) async fn one_instance(
@@ -96,19 +102,23 @@ pub(crate) async fn one_instance(
     (dir, bot, port)
 }
 
-/// Two webhook instances on free ports sharing `storage`, both answering /healthz: the set-up
-/// of every scale-out test, kept in one place so they all start the pair the same way.
+/// Two webhook instances on free ports sharing the Redis `storage`, both answering /healthz:
+/// the set-up of every scale-out test, kept in one place so they all start the pair the same
+/// way. `None` (the test is skipped) where there is no Redis: see [`redis_up`].
 async fn two_instances(
     tg: &FakeTelegram,
     storage: &str,
     more: &[&str],
-) -> ((BotProcess, u16), (BotProcess, u16)) {
+) -> Option<((BotProcess, u16), (BotProcess, u16))> {
+    if !redis_up() {
+        return None;
+    }
     let (p1, p2) = (free_port(), free_port());
     let a = start_with(tg, p1, storage, more);
     let b = start_with(tg, p2, storage, more);
     wait_healthy(p1).await;
     wait_healthy(p2).await;
-    ((a, p1), (b, p2))
+    Some(((a, p1), (b, p2)))
 }
 
 pub(crate) async fn wait_healthy(port: u16) {
@@ -224,12 +234,11 @@ fn next_update(tg: &FakeTelegram, chat: i64, label: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_sharing_redis_serve_one_chat_as_one_would() {
-    if !redis_up() {
-        return;
-    }
     let tg = FakeTelegram::start().await;
-    let ((_a, p1), (_b, p2)) = two_instances(&tg, "redis://127.0.0.1:6379", &[]).await;
-    let chat = 9_000_000 + (std::process::id() as i64 % 100_000);
+    let Some(((_a, p1), (_b, p2))) = two_instances(&tg, "redis://127.0.0.1:6379", &[]).await else {
+        return;
+    };
+    let chat = chat_of_this_run(9_000_000);
     let ports = [p1, p2];
     // Alternately: each update to the other instance, as Telegram would after a restart or
     // behind a load balancer.
@@ -451,12 +460,11 @@ async fn sigterm_stops_the_webhook_server_within_its_grace_period() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_instance_killed_while_handling_holds_its_chat_for_seconds_only() {
-    if !redis_up() {
-        return;
-    }
     let tg = FakeTelegram::start().await;
-    let ((a, p1), (_b, p2)) = two_instances(&tg, "redis://127.0.0.1:6379", &[]).await;
-    let chat = 9_100_000 + (std::process::id() as i64 % 100_000);
+    let Some(((a, p1), (_b, p2))) = two_instances(&tg, "redis://127.0.0.1:6379", &[]).await else {
+        return;
+    };
+    let chat = chat_of_this_run(9_100_000);
     // The Bot API hangs on the reply: instance A is in the middle of handling when killed.
     tg.fail("sendMessage", crate::fake_telegram::Fault::Delay(60_000), 1);
     let update = tg.stamp(tg.text_update(chat, "/start"));
@@ -496,15 +504,14 @@ async fn an_instance_killed_while_handling_holds_its_chat_for_seconds_only() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_sharing_redis_deliver_a_due_check_in_once() {
-    if !redis_up() {
-        return;
-    }
     // A database of its own: no other test's bot claims this check-in.
     let redis_url = "redis://127.0.0.1:6379/7";
     let tg = FakeTelegram::start().await;
     let more = ["--check-in-delay", "2s"];
-    let ((_a, p1), (_b, p2)) = two_instances(&tg, redis_url, &more).await;
-    let chat = 9_100_000 + (std::process::id() as i64 % 100_000);
+    let Some(((_a, p1), (_b, p2))) = two_instances(&tg, redis_url, &more).await else {
+        return;
+    };
+    let chat = chat_of_this_run(9_100_000);
     deliver(p1, &tg.stamp(tg.text_update(chat, "/start"))).await;
     deliver(p2, &next_update(&tg, chat, "Start the check")).await;
     deliver(p1, &next_update(&tg, chat, "I agree")).await;
