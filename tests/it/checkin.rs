@@ -3,7 +3,7 @@
 //! delivered once, after a `kill -9` too, cancelled by /forget, dropped for a blocked user.
 
 use crate::fake_telegram::{FakeTelegram, Fault};
-use crate::support::{Console, redis_up};
+use crate::support::{Console, redis_up, text_of};
 use crate::telegram::{BotProcess, Person, unescape, walk};
 use clotcheck::core::Content;
 use clotcheck::core::engine::{
@@ -473,12 +473,7 @@ fn the_console_offers_a_check_in_and_prints_it_when_due() {
             .collect();
         if let Some(i) = labels.iter().position(|l| l.contains("Check on me later")) {
             let scheduled = con.choose(&[i + 1]);
-            assert!(
-                scheduled[0]["text"]
-                    .as_str()
-                    .unwrap()
-                    .contains("in 1 second")
-            );
+            assert!(text_of(&scheduled[0]).contains("in 1 second"));
             // End of input: the console waits for the check-in and prints it.
             let out = con.finish_collecting();
             assert_eq!(

@@ -3,7 +3,7 @@
 //! by typed name.
 
 use crate::fake_telegram::{Call, FakeTelegram, buttons};
-use crate::support::{Console, pending};
+use crate::support::{Console, pending, text_of};
 use crate::telegram::{BotProcess, Person, unescape};
 use clotcheck::core::country::Country;
 use clotcheck::data;
@@ -25,7 +25,7 @@ fn console_every_country_gets_its_number_first_in_the_emergency_advice() {
     for c in countries() {
         let (mut console, _) = Console::start(&["--country", &c.iso]);
         let r = console.text("I can't breathe");
-        let text = r[0]["text"].as_str().unwrap();
+        let text = text_of(&r[0]);
         let body = text.trim_start_matches("What you wrote sounds like an emergency.\n\n");
         assert!(body.starts_with(&call_line(&c)), "{}: {text}", c.iso);
         assert_eq!(
@@ -70,22 +70,14 @@ fn console_country_by_typed_code_and_name() {
         c.text("/country");
         let r = c.text(typed);
         assert!(
-            r[0]["text"]
-                .as_str()
-                .unwrap()
-                .contains(&format!("Your emergency number is now {iso_number}")),
+            text_of(&r[0]).contains(&format!("Your emergency number is now {iso_number}")),
             "{typed}: {r:?}"
         );
     }
     // Not a country: said so, and the picker stays.
     c.text("/country");
     let r = c.text("Atlantis");
-    assert!(
-        r[0]["text"]
-            .as_str()
-            .unwrap()
-            .contains("I don't have a number for that place")
-    );
+    assert!(text_of(&r[0]).contains("I don't have a number for that place"));
     assert!(r[0]["options"].as_array().unwrap().len() > 5);
     c.finish();
 }
@@ -103,24 +95,21 @@ fn console_country_by_button_then_back_where_the_user_was() {
         .unwrap()
         + 1;
     let r = c.choose(&[australia]);
-    assert!(r[0]["text"].as_str().unwrap().contains("000 (Australia)"));
+    assert!(text_of(&r[0]).contains("000 (Australia)"));
     assert!(
-        pending(&r)["text"]
-            .as_str()
-            .unwrap()
-            .contains("short of breath"),
+        text_of(pending(&r)).contains("short of breath"),
         "back at the question"
     );
     let r = c.choose(&[1]); // Yes: breathless
-    assert!(r[0]["text"].as_str().unwrap().starts_with("Call 000 now"));
+    assert!(text_of(&r[0]).starts_with("Call 000 now"));
 }
 
 #[test]
 fn console_unknown_country_gets_the_fallback_and_an_offer() {
     let (mut c, first) = Console::start(&[]);
-    assert!(first[0]["text"].as_str().unwrap().contains("Send /country"));
+    assert!(text_of(&first[0]).contains("Send /country"));
     let r = c.text("my chest hurts");
-    let text = r[0]["text"].as_str().unwrap();
+    let text = text_of(&r[0]);
     assert!(
         text.contains("Call your local emergency number now. 112 works on mobile phones in the EU")
     );
@@ -133,7 +122,7 @@ fn console_germany_urgent_advice_names_116_117() {
     let (mut c, first) = Console::start(&["--country", "DE"]);
     let end = crate::support::walk_to_advice(&mut c, first, &["leg_redness".into()], &[]);
     assert_eq!(end["outcome"]["urgency"], "urgent");
-    let text = end["text"].as_str().unwrap();
+    let text = text_of(&end);
     assert!(
         text.contains("116 117") && text.contains("Call 112 at once"),
         "{text}"
@@ -207,9 +196,8 @@ async fn telegram_guesses_the_country_from_the_language_tag_and_says_so() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn telegram_without_a_region_gets_the_fallback_and_the_country_is_kept() {
     let dir = tempfile::tempdir().unwrap();
-    let storage = format!("sqlite:{}", dir.path().join("bot.sqlite").display());
     let tg = FakeTelegram::start().await;
-    let bot = BotProcess::start(&tg.url, &["--storage", &storage], "info");
+    let bot = crate::restart::on_sqlite(&tg, &dir);
     let p = Person::new(&tg, 6002);
     p.say("/start").await;
     assert!(p.screen().starts_with("Call your local emergency number"));
@@ -218,7 +206,7 @@ async fn telegram_without_a_region_gets_the_fallback_and_the_country_is_kept() {
     crate::restart::wait_saved(&tg, &dir, p.chat).await;
     drop(bot);
     // A new process: the country is a preference, kept.
-    let _bot = BotProcess::start(&tg.url, &["--storage", &storage], "info");
+    let _bot = crate::restart::on_sqlite(&tg, &dir);
     let calls = p.say("my wife collapsed").await;
     assert!(
         calls

@@ -3,7 +3,7 @@
 //! storage file at run time and at start, and inputs nobody expected.
 
 use crate::fake_telegram::{FakeTelegram, Fault};
-use crate::restart::{sqlite_arg, wait_saved};
+use crate::restart::{conversation_rows, on_sqlite, wait_saved};
 use crate::support::bin;
 use crate::telegram::{BotProcess, Person};
 
@@ -73,22 +73,12 @@ async fn a_failed_reply_then_the_same_update_again_advances_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_user_who_blocked_the_bot_is_forgotten() {
     let dir = tempfile::tempdir().unwrap();
-    let storage = sqlite_arg(&dir);
     let tg = FakeTelegram::start().await;
-    let bot = BotProcess::start(&tg.url, &["--storage", &storage], "info");
+    let bot = on_sqlite(&tg, &dir);
     let p = Person::new(&tg, 8004);
     p.at_first_question().await;
     wait_saved(&tg, &dir, p.chat).await;
-    let rows = || -> i64 {
-        rusqlite::Connection::open(dir.path().join("bot.sqlite"))
-            .unwrap()
-            .query_row(
-                "SELECT COUNT(*) FROM conversation WHERE chat_id = ?1",
-                [p.chat],
-                |r| r.get(0),
-            )
-            .unwrap()
-    };
+    let rows = || conversation_rows(&dir, p.chat);
     assert_eq!(rows(), 1);
     tg.fail("sendMessage", Fault::Blocked, 1);
     let before = tg.count("sendMessage");
@@ -112,9 +102,8 @@ async fn a_user_who_blocked_the_bot_is_forgotten() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broken_database_at_run_time_gets_a_clear_message_not_a_crash() {
     let dir = tempfile::tempdir().unwrap();
-    let storage = sqlite_arg(&dir);
     let tg = FakeTelegram::start().await;
-    let mut bot = BotProcess::start(&tg.url, &["--storage", &storage], "info");
+    let mut bot = on_sqlite(&tg, &dir);
     let p = Person::new(&tg, 8005);
     p.at_first_question().await;
     wait_saved(&tg, &dir, p.chat).await;

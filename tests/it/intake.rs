@@ -4,7 +4,7 @@
 //! failed, tried again, and after a `kill -9` sent by the next process.
 
 use crate::fake_telegram::{FakeTelegram, Fault, user};
-use crate::restart::sqlite_arg;
+use crate::restart::on_sqlite;
 use crate::support::{free_port, sigterm};
 use crate::telegram::{BotProcess, Person, TOKEN};
 use serde_json::json;
@@ -186,9 +186,8 @@ async fn a_failed_reply_is_tried_again_without_holding_up_other_chats() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_update_whose_reply_failed_is_answered_after_a_kill_9_and_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let storage = sqlite_arg(&dir);
     let tg = FakeTelegram::start().await;
-    let bot = BotProcess::start(&tg.url, &["--storage", &storage], "info");
+    let bot = on_sqlite(&tg, &dir);
     let p = Person::new(&tg, 9301);
     p.at_first_question().await;
     // The Bot API fails every reply; the update is not confirmed while it is not handled.
@@ -201,7 +200,7 @@ async fn an_update_whose_reply_failed_is_answered_after_a_kill_9_and_restart() {
     .await;
     drop(bot); // kill -9
     tg.clear_faults();
-    let _bot = BotProcess::start(&tg.url, &["--storage", &storage], "info");
+    let _bot = on_sqlite(&tg, &dir);
     let since = tg.call_count();
     tg.wait_keyboard(since, p.chat).await;
     assert!(

@@ -5,7 +5,7 @@
 //! never in the log, the replies or the database.
 
 use crate::fake_telegram::{Call, FakeTelegram, reply_buttons};
-use crate::support::{Console, sigterm};
+use crate::support::{Console, sigterm, text_of};
 use crate::telegram::{BotProcess, Person, unescape};
 use clotcheck::core::Content;
 use clotcheck::core::engine::{Command, Engine, Input, Kind, Locate, Prefs, Reply, Screen, State};
@@ -233,14 +233,11 @@ proptest::proptest! {
 fn console_location_command_sets_the_country() {
     let (mut c, _) = Console::start(&[]);
     let replies = c.text("/location 52.52 13.405");
-    let said: String = replies
-        .iter()
-        .map(|r| r["text"].as_str().unwrap())
-        .collect();
+    let said: String = replies.iter().map(text_of).collect();
     assert!(said.contains("Germany") && said.contains("112"), "{said}");
     assert!(!said.contains("52.52"), "the point is not echoed");
     let replies = c.text("/location 30 -40");
-    assert!(replies[0]["text"].as_str().unwrap().contains("112 works"));
+    assert!(text_of(&replies[0]).contains("112 works"));
     let replies = c.text("/location 95 0");
     assert_eq!(replies[0]["kind"], "error");
     let replies = c.text("/location here");

@@ -3,7 +3,7 @@
 //! the report and the share button in the console and in Telegram.
 
 use crate::fake_telegram::{FakeTelegram, buttons};
-use crate::support::{Console, last_question, truthful_pick, vignettes, walk};
+use crate::support::{Console, last_question, text_of, truthful_pick, vignettes, walk};
 use crate::telegram::{BotProcess, Person};
 use clotcheck::core::Content;
 use clotcheck::core::country::Place;
@@ -293,27 +293,15 @@ fn console_report_after_a_check() {
     let r = c.text("/report");
     assert_eq!(r[0]["kind"], "report");
     assert!(
-        r[0]["text"]
-            .as_str()
-            .unwrap()
+        text_of(&r[0])
             .contains("Throbbing or cramping pain in one calf or thigh that keeps going (at rest or on walking) (U1)")
     );
-    assert!(
-        r[0]["text"]
-            .as_str()
-            .unwrap()
-            .contains("emergency number given: 112")
-    );
+    assert!(text_of(&r[0]).contains("emergency number given: 112"));
     assert_eq!(r[0]["fhir"]["resourceType"], "QuestionnaireResponse");
     // Before any answer: a short explanation instead.
     let (mut fresh, _) = Console::start(&[]);
     let r = fresh.text("/report");
-    assert!(
-        r[0]["text"]
-            .as_str()
-            .unwrap()
-            .contains("nothing to summarise yet")
-    );
+    assert!(text_of(&r[0]).contains("nothing to summarise yet"));
     assert_eq!(r[0]["fhir"], Value::Null);
 }
 

@@ -212,6 +212,12 @@ pub fn truthful_pick(q: &Reply, present: &[String], unsure: &[String]) -> Option
     Some(vec![i])
 }
 
+/// The `text` of a console message (or any JSON with a string `text`), which the tests read
+/// more than anything else; panics where there is none, as `.as_str().unwrap()` did.
+pub fn text_of(v: &Value) -> &str {
+    v["text"].as_str().unwrap()
+}
+
 /// The last message with options: the one `choose` counts into.
 pub fn pending(messages: &[Value]) -> &Value {
     messages
