@@ -150,9 +150,9 @@ fn no_leg_symptom_no_report_items_and_no_early_advice() {
 #[test]
 fn a_pattern_alone_asks_the_report_items_and_back_forgets_them() {
     let (mut c, first) = Console::start(&[]);
-    let mut r = past_the_thirteen_nos(&mut c, &first);
+    past_the_thirteen_nos(&mut c, &first);
     c.choose(&[12]); // no risk factor
-    r = c.choose(&[1]); // brief night cramps
+    let mut r = c.choose(&[1]); // brief night cramps
     assert!(question_text(&r).contains("Which leg is it?"));
     r = answer(&mut c, &r, "Both legs");
     assert!(question_text(&r).contains("Since when"));

@@ -111,6 +111,20 @@ async fn failing_start_up_calls_never_delay_the_first_reply() {
 /// The text of the emergency advice, in any country.
 const EMERGENCY: &str = "Do not drive yourself";
 
+/// Types `words` as the user of `chat` and measures how long the emergency advice takes to
+/// reach them: the flood test times two chats' emergencies this way.
+async fn time_to_emergency(tg: &FakeTelegram, chat: i64, words: &str) -> Duration {
+    let t = Instant::now();
+    let since = tg.call_count();
+    tg.text(chat, words);
+    tg.wait_for(since, |c| {
+        c.iter()
+            .any(|x| x.chat() == Some(chat) && x.text().contains(EMERGENCY))
+    })
+    .await;
+    t.elapsed()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flooding_chat_holds_up_no_one_and_its_typed_emergency_comes_first() {
     let tg = FakeTelegram::start().await;

@@ -59,10 +59,6 @@ pub(crate) async fn deliver(port: u16, update: &Value) -> u16 {
     panic!("never answered");
 }
 
-pub(crate) fn start(tg: &FakeTelegram, port: u16, storage: &str) -> BotProcess {
-    start_with(tg, port, storage, &[])
-}
-
 fn start_with(tg: &FakeTelegram, port: u16, storage: &str, more: &[&str]) -> BotProcess {
     let listen = format!("127.0.0.1:{port}");
     let mut args = vec![
@@ -172,7 +168,7 @@ fn webhook_mode_refuses_to_start_without_a_secret() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_short_secret_is_accepted_with_a_warning() {
     let tg = FakeTelegram::start().await;
-    let (_dir, bot, port) = one_instance(&tg, &[]).await;
+    let (_dir, bot, _port) = one_instance(&tg, &[]).await;
     assert!(
         bot.wait_log("CLOTCHECK_WEBHOOK_SECRET has 20 characters; use 32 or more"),
         "{}",
