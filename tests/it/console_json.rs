@@ -98,7 +98,7 @@ fn one_tap_on_a_red_flag_gives_the_emergency_at_once_and_can_be_undone() {
     let back = c.choose(&[1]);
     let q = pending(&back);
     assert!(
-        text_of(&q).contains("short of breath"),
+        text_of(q).contains("short of breath"),
         "back at the question: {q}"
     );
     // The undone answer is gone: answering no continues the check.
