@@ -175,6 +175,33 @@ async fn echo_user(tg: Arc<FakeTelegram>, chat: i64) -> (usize, Vec<Duration>) {
     (20, lat)
 }
 
+/// The bot run with its state in `storage` and rate limits `on` or `off`, once it has first
+/// polled the fake Bot API (looked for every `every_ms` milliseconds): the start of each
+/// storage round, which must not begin before the bot listens.
+async fn polling(
+    exe: &str,
+    tg: &FakeTelegram,
+    rate_limit: &str,
+    storage: String,
+    every_ms: u64,
+) -> Bot {
+    let bot = Bot::start(
+        exe,
+        &[
+            "run".into(),
+            "--rate-limit".into(),
+            rate_limit.into(),
+            "--storage".into(),
+            storage,
+        ],
+        &tg.url,
+    );
+    while tg.first_poll().is_none() {
+        tokio::time::sleep(Duration::from_millis(every_ms)).await;
+    }
+    bot
+}
+
 async fn round(exe: &str, args: Vec<String>, echo: bool, first_chat: i64) -> Round {
     let tg = Arc::new(FakeTelegram::start().await);
     let spawned = Instant::now();
@@ -232,20 +259,7 @@ async fn flood_round(exe: &str, flood: bool, first_chat: i64) -> (Round, u64) {
     let dir = tempfile::tempdir().expect("tempdir");
     let storage = format!("sqlite:{}", dir.path().join("flood.sqlite").display());
     let tg = Arc::new(FakeTelegram::start().await);
-    let _bot = Bot::start(
-        exe,
-        &[
-            "run".into(),
-            "--rate-limit".into(),
-            "on".into(),
-            "--storage".into(),
-            storage,
-        ],
-        &tg.url,
-    );
-    while tg.first_poll().is_none() {
-        tokio::time::sleep(Duration::from_millis(1)).await;
-    }
+    let _bot = polling(exe, &tg, "on", storage, 1).await;
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let flooder = flood.then(|| {
         let (tg, stop) = (tg.clone(), stop.clone());
@@ -295,20 +309,7 @@ async fn rss_with_stored(exe: &str) -> (u64, u64) {
     {
         // Create the schema through the bot, then fill it.
         let tg = FakeTelegram::start().await;
-        let _bot = Bot::start(
-            exe,
-            &[
-                "run".into(),
-                "--rate-limit".into(),
-                "off".into(),
-                "--storage".into(),
-                storage.clone(),
-            ],
-            &tg.url,
-        );
-        while tg.first_poll().is_none() {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+        let _bot = polling(exe, &tg, "off", storage.clone(), 5).await;
     }
     let mut conn = rusqlite::Connection::open(&db).expect("open");
     let tx = conn.transaction().expect("tx");
@@ -335,20 +336,7 @@ async fn rss_with_stored(exe: &str) -> (u64, u64) {
     tx.commit().expect("commit");
     drop(conn);
     let tg = Arc::new(FakeTelegram::start().await);
-    let bot = Bot::start(
-        exe,
-        &[
-            "run".into(),
-            "--rate-limit".into(),
-            "off".into(),
-            "--storage".into(),
-            storage,
-        ],
-        &tg.url,
-    );
-    while tg.first_poll().is_none() {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    let bot = polling(exe, &tg, "off", storage, 5).await;
     // Touch a few hundred of the stored conversations, and run 100 new ones at once.
     for chat in 0..300 {
         let seen = tg.keyboards(1_000_000 + chat);

@@ -3,7 +3,7 @@
 //! delivered once, after a `kill -9` too, cancelled by /forget, dropped for a blocked user.
 
 use crate::fake_telegram::{FakeTelegram, Fault};
-use crate::support::Console;
+use crate::support::{Console, redis_up, text_of};
 use crate::telegram::{BotProcess, Person, unescape, walk};
 use clotcheck::core::Content;
 use clotcheck::core::engine::{
@@ -422,20 +422,6 @@ async fn sqlite_check_ins_claim_acknowledge_retry_and_survive_a_restart() {
     assert_eq!(cols, ["chat_id", "due", "level", "lang", "country"]);
 }
 
-fn redis_up() -> bool {
-    if redis::Client::open("redis://127.0.0.1:6379")
-        .and_then(|c| c.get_connection())
-        .is_ok()
-    {
-        return true;
-    }
-    if std::env::var_os("CLOTCHECK_REQUIRE_REDIS").is_some() {
-        panic!("Redis is required here");
-    }
-    eprintln!("SKIPPED: no Redis at 127.0.0.1:6379");
-    false
-}
-
 #[tokio::test]
 async fn redis_check_ins_claim_acknowledge_retry_and_two_claimers_get_one_each() {
     if !redis_up() {
@@ -487,12 +473,7 @@ fn the_console_offers_a_check_in_and_prints_it_when_due() {
             .collect();
         if let Some(i) = labels.iter().position(|l| l.contains("Check on me later")) {
             let scheduled = con.choose(&[i + 1]);
-            assert!(
-                scheduled[0]["text"]
-                    .as_str()
-                    .unwrap()
-                    .contains("in 1 second")
-            );
+            assert!(text_of(&scheduled[0]).contains("in 1 second"));
             // End of input: the console waits for the check-in and prints it.
             let out = con.finish_collecting();
             assert_eq!(
@@ -578,7 +559,7 @@ async fn a_check_in_arrives_once_with_its_buttons_and_worse_starts_again() {
     let c = content();
     let tg = FakeTelegram::start().await;
     let _bot = BotProcess::start(&tg.url, &["--check-in-delay", "1s"], "info");
-    let p = Person { tg: &tg, chat: 501 };
+    let p = Person::new(&tg, 501);
     p.say("/start").await;
     // A chosen country: kept by the check-in.
     p.say("/country").await;
@@ -615,7 +596,7 @@ async fn pressed_twice_one_check_in_and_forget_cancels_it() {
     let c = content();
     let tg = FakeTelegram::start().await;
     let _bot = BotProcess::start(&tg.url, &["--check-in-delay", "2s"], "info");
-    let p = Person { tg: &tg, chat: 502 };
+    let p = Person::new(&tg, 502);
     ask_for_check_in(&p, &c).await;
     // The outcome keeps its buttons; the same button again: already planned.
     tap(&p, "Check on me later", "already planned").await;
@@ -624,7 +605,7 @@ async fn pressed_twice_one_check_in_and_forget_cancels_it() {
     assert_eq!(check_ins_sent(&tg, 502), 1, "scheduled once");
 
     // /forget before it is due: nothing arrives.
-    let p = Person { tg: &tg, chat: 503 };
+    let p = Person::new(&tg, 503);
     ask_for_check_in(&p, &c).await;
     let since = tg.call_count();
     tg.text(503, "/forget");
@@ -647,7 +628,7 @@ async fn a_check_in_survives_kill_9_and_is_delivered_once_after_restart() {
     let storage = format!("sqlite:{}", dir.path().join("bot.sqlite").display());
     let args = ["--check-in-delay", "3s", "--storage", storage.as_str()];
     let bot = BotProcess::start(&tg.url, &args, "info");
-    let p = Person { tg: &tg, chat: 504 };
+    let p = Person::new(&tg, 504);
     ask_for_check_in(&p, &c).await;
     drop(bot); // SIGKILL, before it is due
     assert_eq!(check_ins_sent(&tg, 504), 0);
@@ -671,7 +652,7 @@ async fn a_blocked_users_check_in_is_deleted() {
         &["--check-in-delay", "2s", "--storage", storage.as_str()],
         "info",
     );
-    let p = Person { tg: &tg, chat: 505 };
+    let p = Person::new(&tg, 505);
     ask_for_check_in(&p, &c).await;
     tg.fail("sendMessage", Fault::Blocked, 1);
     assert!((0..3).any(|_| bot.wait_log("conversation and check-in deleted")));
@@ -710,7 +691,7 @@ async fn a_check_in_button_pressed_after_forget_gets_a_clear_answer_and_does_not
     let c = content();
     let tg = FakeTelegram::start().await;
     let _bot = BotProcess::start(&tg.url, &["--check-in-delay", "1s"], "info");
-    let p = Person { tg: &tg, chat: 506 };
+    let p = Person::new(&tg, 506);
     ask_for_check_in(&p, &c).await;
     assert!(wait_check_ins(&tg, 506, 1, Duration::from_secs(10)).await);
     let check_in = tg.keyboard_message(506).unwrap();

@@ -1,6 +1,6 @@
 //! The `console --json` line protocol, driven as a program would drive it.
 
-use crate::support::{Console, pending, strings};
+use crate::support::{Console, pending, strings, text_of};
 use serde_json::Value;
 
 fn kinds(messages: &[Value]) -> Vec<&str> {
@@ -15,12 +15,7 @@ fn to_first_question() -> Console {
     let (mut c, _) = Console::start(&[]);
     c.choose(&[1]); // Start the check
     let q = c.choose(&[1]); // I agree
-    assert!(
-        pending(&q)["text"]
-            .as_str()
-            .unwrap()
-            .contains("short of breath")
-    );
+    assert!(text_of(pending(&q)).contains("short of breath"));
     c
 }
 
@@ -28,7 +23,7 @@ fn to_first_question() -> Console {
 fn welcome_names_the_red_flags_and_the_number_before_consent() {
     let (c, first) = Console::start(&["--country", "AU"]);
     assert_eq!(first.len(), 1);
-    let text = first[0]["text"].as_str().unwrap();
+    let text = text_of(&first[0]);
     let number = text.find("000").expect("number in the welcome");
     for sign in [
         "breathlessness",
@@ -80,7 +75,7 @@ fn declining_consent_is_navigation_and_starts_nothing() {
         .expect("decline is nav")
         + 1;
     let after = c.choose(&[decline]);
-    let text = after[0]["text"].as_str().unwrap();
+    let text = text_of(&after[0]);
     assert!(text.contains("nothing has been kept"), "{text}");
     assert!(!text.contains("short of breath"));
     c.finish();
@@ -103,12 +98,12 @@ fn one_tap_on_a_red_flag_gives_the_emergency_at_once_and_can_be_undone() {
     let back = c.choose(&[1]);
     let q = pending(&back);
     assert!(
-        q["text"].as_str().unwrap().contains("short of breath"),
+        text_of(q).contains("short of breath"),
         "back at the question: {q}"
     );
     // The undone answer is gone: answering no continues the check.
     let next = c.choose(&[2]);
-    assert!(pending(&next)["text"].as_str().unwrap().contains("chest"));
+    assert!(text_of(pending(&next)).contains("chest"));
     c.finish();
 }
 
@@ -159,14 +154,9 @@ fn negations_and_general_questions_do_not_trigger_the_emergency() {
 fn typed_yes_no_not_sure_answer_a_yes_no_question() {
     let mut c = to_first_question();
     let r = c.text("nope");
-    assert!(pending(&r)["text"].as_str().unwrap().contains("chest"));
+    assert!(text_of(pending(&r)).contains("chest"));
     let r = c.text("Not sure");
-    assert!(
-        pending(&r)["text"]
-            .as_str()
-            .unwrap()
-            .contains("coughing up blood")
-    );
+    assert!(text_of(pending(&r)).contains("coughing up blood"));
     let r = c.text("YES");
     assert_eq!(r[0]["kind"], "emergency");
     assert!(strings(&r[0]["outcome"]["unsure"]).contains(&"chest_pain".to_string()));
@@ -178,7 +168,7 @@ fn unknown_text_gets_a_short_answer_and_the_question_again() {
     let mut c = to_first_question();
     let r = c.text("banana");
     assert_eq!(kinds(&r), ["error", "question"]);
-    assert!(r[1]["text"].as_str().unwrap().contains("short of breath"));
+    assert!(text_of(&r[1]).contains("short of breath"));
     c.finish();
 }
 
@@ -201,12 +191,7 @@ fn protocol_errors_leave_the_state_unchanged() {
     assert_error_then_same_question(&c.send("{\"text\": \"a\", \"choose\": [1]}"), q);
     assert_error_then_same_question(&c.send(""), q);
     // Still at the first question: "No" moves on to the second.
-    assert!(
-        pending(&c.choose(&[2]))["text"]
-            .as_str()
-            .unwrap()
-            .contains("chest")
-    );
+    assert!(text_of(pending(&c.choose(&[2]))).contains("chest"));
     c.finish();
 }
 
@@ -214,12 +199,12 @@ fn protocol_errors_leave_the_state_unchanged() {
 fn nothing_pending_after_forget() {
     let mut c = to_first_question();
     let r = c.text("/forget");
-    assert!(r[0]["text"].as_str().unwrap().contains("deleted"));
+    assert!(text_of(&r[0]).contains("deleted"));
     let r = c.choose(&[1]);
     assert_eq!(kinds(&r), ["error"]);
     // /start begins again.
     let r = c.text("/start");
-    assert!(r[0]["text"].as_str().unwrap().contains("Call"));
+    assert!(text_of(&r[0]).contains("Call"));
     c.finish();
 }
 
@@ -249,7 +234,7 @@ fn multi_select_takes_all_ticks_at_once_and_rejects_mixtures() {
         .position(|o| o["label"].as_str().unwrap().contains("Back"))
         .unwrap()
         + 1;
-    let text = q["text"].as_str().unwrap();
+    let text = text_of(&q);
     assert_error_then_same_question(&c.choose(&[1, none]), text);
     assert_error_then_same_question(&c.choose(&[1, back]), text);
     // Two ticks at once move on to the next list.
@@ -304,7 +289,7 @@ fn a_confident_question_mid_check_is_answered_then_the_question_again() {
     assert_eq!(kinds(&r), ["faq", "question"]);
     assert_eq!(r[0]["faq"], "diagnosis");
     assert!(r[0]["options"].as_array().unwrap().is_empty());
-    assert!(r[1]["text"].as_str().unwrap().contains("short of breath"));
+    assert!(text_of(&r[1]).contains("short of breath"));
     c.finish();
 }
 
@@ -326,7 +311,7 @@ fn an_unsure_question_offers_topics_and_a_way_back() {
     c.text("about clots");
     let r = c.choose(&[options.len()]);
     assert_eq!(kinds(&r), ["question"]);
-    assert!(r[0]["text"].as_str().unwrap().contains("short of breath"));
+    assert!(text_of(&r[0]).contains("short of breath"));
     c.finish();
 }
 

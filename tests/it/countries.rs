@@ -2,8 +2,8 @@
 //! in Telegram; the guess from Telegram's language tag; the fallback; /country by button and
 //! by typed name.
 
-use crate::fake_telegram::{FakeTelegram, buttons};
-use crate::support::{Console, pending};
+use crate::fake_telegram::{Call, FakeTelegram, buttons};
+use crate::support::{Console, pending, text_of};
 use crate::telegram::{BotProcess, Person, unescape};
 use clotcheck::core::country::Country;
 use clotcheck::data;
@@ -25,7 +25,7 @@ fn console_every_country_gets_its_number_first_in_the_emergency_advice() {
     for c in countries() {
         let (mut console, _) = Console::start(&["--country", &c.iso]);
         let r = console.text("I can't breathe");
-        let text = r[0]["text"].as_str().unwrap();
+        let text = text_of(&r[0]);
         let body = text.trim_start_matches("What you wrote sounds like an emergency.\n\n");
         assert!(body.starts_with(&call_line(&c)), "{}: {text}", c.iso);
         assert_eq!(
@@ -70,22 +70,14 @@ fn console_country_by_typed_code_and_name() {
         c.text("/country");
         let r = c.text(typed);
         assert!(
-            r[0]["text"]
-                .as_str()
-                .unwrap()
-                .contains(&format!("Your emergency number is now {iso_number}")),
+            text_of(&r[0]).contains(&format!("Your emergency number is now {iso_number}")),
             "{typed}: {r:?}"
         );
     }
     // Not a country: said so, and the picker stays.
     c.text("/country");
     let r = c.text("Atlantis");
-    assert!(
-        r[0]["text"]
-            .as_str()
-            .unwrap()
-            .contains("I don't have a number for that place")
-    );
+    assert!(text_of(&r[0]).contains("I don't have a number for that place"));
     assert!(r[0]["options"].as_array().unwrap().len() > 5);
     c.finish();
 }
@@ -103,24 +95,21 @@ fn console_country_by_button_then_back_where_the_user_was() {
         .unwrap()
         + 1;
     let r = c.choose(&[australia]);
-    assert!(r[0]["text"].as_str().unwrap().contains("000 (Australia)"));
+    assert!(text_of(&r[0]).contains("000 (Australia)"));
     assert!(
-        pending(&r)["text"]
-            .as_str()
-            .unwrap()
-            .contains("short of breath"),
+        text_of(pending(&r)).contains("short of breath"),
         "back at the question"
     );
     let r = c.choose(&[1]); // Yes: breathless
-    assert!(r[0]["text"].as_str().unwrap().starts_with("Call 000 now"));
+    assert!(text_of(&r[0]).starts_with("Call 000 now"));
 }
 
 #[test]
 fn console_unknown_country_gets_the_fallback_and_an_offer() {
     let (mut c, first) = Console::start(&[]);
-    assert!(first[0]["text"].as_str().unwrap().contains("Send /country"));
+    assert!(text_of(&first[0]).contains("Send /country"));
     let r = c.text("my chest hurts");
-    let text = r[0]["text"].as_str().unwrap();
+    let text = text_of(&r[0]);
     assert!(
         text.contains("Call your local emergency number now. 112 works on mobile phones in the EU")
     );
@@ -133,11 +122,23 @@ fn console_germany_urgent_advice_names_116_117() {
     let (mut c, first) = Console::start(&["--country", "DE"]);
     let end = crate::support::walk_to_advice(&mut c, first, &["leg_redness".into()], &[]);
     assert_eq!(end["outcome"]["urgency"], "urgent");
-    let text = end["text"].as_str().unwrap();
+    let text = text_of(&end);
     assert!(
         text.contains("116 117") && text.contains("Call 112 at once"),
         "{text}"
     );
+}
+
+/// Types `words` as `p` and returns the bot's emergency message with its text unescaped: the
+/// Telegram tests here all read the call line out of that one message.
+async fn typed_emergency(p: &Person<'_>, words: &str) -> (Call, String) {
+    let calls = p.say(words).await;
+    let emergency = calls
+        .into_iter()
+        .find(|x| x.text().contains("sounds like an emergency"))
+        .unwrap();
+    let text = unescape(emergency.text());
+    (emergency, text)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -145,19 +146,11 @@ async fn telegram_every_country_by_typed_code_gets_its_number_and_a_copy_button(
     let tg = FakeTelegram::start().await;
     let _bot = BotProcess::start(&tg.url, &[], "info");
     for (i, c) in countries().iter().enumerate() {
-        let p = Person {
-            tg: &tg,
-            chat: 5000 + i as i64,
-        };
+        let p = Person::new(&tg, 5000 + i as i64);
         p.say("/start").await;
         p.say("/country").await;
         p.say(&c.iso).await;
-        let calls = p.say("I can't breathe").await;
-        let emergency = calls
-            .iter()
-            .find(|x| x.text().contains("sounds like an emergency"))
-            .unwrap();
-        let text = unescape(emergency.text());
+        let (emergency, text) = typed_emergency(&p, "I can't breathe").await;
         assert!(
             text.contains(&format!("<b>{}</b>", call_line(c))),
             "{}: {text}",
@@ -173,10 +166,7 @@ async fn telegram_every_country_by_typed_code_gets_its_number_and_a_copy_button(
 async fn telegram_guesses_the_country_from_the_language_tag_and_says_so() {
     let tg = FakeTelegram::start().await;
     let _bot = BotProcess::start(&tg.url, &[], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 6001,
-    };
+    let p = Person::new(&tg, 6001);
     tg.set_language(p.chat, "en-AU");
     p.say("/start").await;
     let welcome = p.screen();
@@ -190,12 +180,7 @@ async fn telegram_guesses_the_country_from_the_language_tag_and_says_so() {
     // Setting it by button removes the guess.
     p.press("Set my country").await;
     p.press("New Zealand").await;
-    let calls = p.say("I fainted").await;
-    let emergency = calls
-        .iter()
-        .find(|x| x.text().contains("sounds like an emergency"))
-        .unwrap();
-    let text = unescape(emergency.text());
+    let (emergency, text) = typed_emergency(&p, "I fainted").await;
     assert!(
         text.contains("<b>Call 111 now for an ambulance.</b>"),
         "{text}"
@@ -211,13 +196,9 @@ async fn telegram_guesses_the_country_from_the_language_tag_and_says_so() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn telegram_without_a_region_gets_the_fallback_and_the_country_is_kept() {
     let dir = tempfile::tempdir().unwrap();
-    let storage = format!("sqlite:{}", dir.path().join("bot.sqlite").display());
     let tg = FakeTelegram::start().await;
-    let bot = BotProcess::start(&tg.url, &["--storage", &storage], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 6002,
-    };
+    let bot = crate::restart::on_sqlite(&tg, &dir);
+    let p = Person::new(&tg, 6002);
     p.say("/start").await;
     assert!(p.screen().starts_with("Call your local emergency number"));
     p.say("/country").await;
@@ -225,7 +206,7 @@ async fn telegram_without_a_region_gets_the_fallback_and_the_country_is_kept() {
     crate::restart::wait_saved(&tg, &dir, p.chat).await;
     drop(bot);
     // A new process: the country is a preference, kept.
-    let _bot = BotProcess::start(&tg.url, &["--storage", &storage], "info");
+    let _bot = crate::restart::on_sqlite(&tg, &dir);
     let calls = p.say("my wife collapsed").await;
     assert!(
         calls

@@ -3,7 +3,7 @@
 //! `affected_side` and `symptom_onset` — asked once when a leg symptom is present, and carried
 //! in the summary, the console's JSON and the FHIR document.
 
-use crate::support::{Console, pending, strings};
+use crate::support::{Console, pending, strings, text_of};
 use serde_json::Value;
 
 /// Answers the pending question with the option labelled `label`.
@@ -17,6 +17,17 @@ fn answer(c: &mut Console, messages: &[Value], label: &str) -> Vec<Value> {
         .unwrap_or_else(|| panic!("no option '{label}' in {q}"))
         + 1;
     c.choose(&[i])
+}
+
+/// Starts the check and answers "No" to its thirteen yes/no questions (red flags and signs):
+/// the tests of the risk factors and patterns begin after them.
+fn past_the_thirteen_nos(c: &mut Console, first: &[Value]) -> Vec<Value> {
+    let mut r = answer(c, first, "Start the check");
+    r = answer(c, &r, "I agree");
+    for _ in 0..13 {
+        r = answer(c, &r, "No");
+    }
+    r
 }
 
 fn question_text(messages: &[Value]) -> String {
@@ -48,7 +59,7 @@ fn a_swollen_leg_gets_the_urgent_advice_right_after_the_leg_signs() {
     }
     let early = r.iter().find(|m| m["kind"] == "outcome").unwrap().clone();
     assert_eq!(early["outcome"]["urgency"], "urgent");
-    assert!(early["text"].as_str().unwrap().contains("Get seen today"));
+    assert!(text_of(&early).contains("Get seen today"));
     assert!(
         questions <= 14,
         "urgent advice after {questions} questions, not after the risk factors"
@@ -84,19 +95,19 @@ fn a_swollen_leg_gets_the_urgent_advice_right_after_the_leg_signs() {
         end["outcome"]["items"],
         serde_json::json!({"affected_side": "left", "symptom_onset": "days_4_14"})
     );
-    let text = end["text"].as_str().unwrap();
+    let text = text_of(end);
     assert!(
         text.contains("bleeding that will not stop"),
         "the later answer adds the bleeding warning"
     );
     assert!(
-        text.chars().count() < early["text"].as_str().unwrap().chars().count() + 400,
+        text.chars().count() < text_of(&early).chars().count() + 400,
         "a short follow-up"
     );
 
     // The summary and the FHIR document carry the items.
     let report = c.text("/report");
-    let text = report[0]["text"].as_str().unwrap();
+    let text = text_of(&report[0]);
     assert!(
         text.contains("Which leg: Left leg · Since when: 4 to 14 days"),
         "{text}"
@@ -119,11 +130,7 @@ fn a_swollen_leg_gets_the_urgent_advice_right_after_the_leg_signs() {
 #[test]
 fn no_leg_symptom_no_report_items_and_no_early_advice() {
     let (mut c, first) = Console::start(&[]);
-    let mut r = answer(&mut c, &first, "Start the check");
-    r = answer(&mut c, &r, "I agree");
-    for _ in 0..13 {
-        r = answer(&mut c, &r, "No");
-    }
+    let mut r = past_the_thirteen_nos(&mut c, &first);
     assert!(question_text(&r).contains("Do any of these apply?"));
     c.choose(&[1]); // bed rest
     r = c.choose(&[9]); // none of the patterns
@@ -132,7 +139,7 @@ fn no_leg_symptom_no_report_items_and_no_early_advice() {
     let end = r.iter().find(|m| m["kind"] == "outcome").unwrap();
     assert_eq!(end["outcome"]["urgency"], "self_care");
     assert_eq!(end["outcome"]["items"], serde_json::json!({}));
-    let text = c.text("/report")[0]["text"].as_str().unwrap().to_string();
+    let text = text_of(&c.text("/report")[0]).to_string();
     assert!(
         text.contains("Which leg: not asked · Since when: not asked"),
         "{text}"
@@ -143,13 +150,9 @@ fn no_leg_symptom_no_report_items_and_no_early_advice() {
 #[test]
 fn a_pattern_alone_asks_the_report_items_and_back_forgets_them() {
     let (mut c, first) = Console::start(&[]);
-    let mut r = answer(&mut c, &first, "Start the check");
-    r = answer(&mut c, &r, "I agree");
-    for _ in 0..13 {
-        r = answer(&mut c, &r, "No");
-    }
+    past_the_thirteen_nos(&mut c, &first);
     c.choose(&[12]); // no risk factor
-    r = c.choose(&[1]); // brief night cramps
+    let mut r = c.choose(&[1]); // brief night cramps
     assert!(question_text(&r).contains("Which leg is it?"));
     r = answer(&mut c, &r, "Both legs");
     assert!(question_text(&r).contains("Since when"));
@@ -165,6 +168,6 @@ fn a_pattern_alone_asks_the_report_items_and_back_forgets_them() {
         serde_json::json!({"affected_side": "right", "symptom_onset": "not_sure"})
     );
     assert!(strings(&end["outcome"]["unsure"]).contains(&"on_blood_thinners".to_string()));
-    assert!(end["text"].as_str().unwrap().contains("bang to the head"));
+    assert!(text_of(end).contains("bang to the head"));
     c.finish();
 }

@@ -3,25 +3,15 @@
 //! storage file at run time and at start, and inputs nobody expected.
 
 use crate::fake_telegram::{FakeTelegram, Fault};
-use crate::restart::{sqlite_arg, wait_saved};
+use crate::restart::{conversation_rows, on_sqlite, wait_saved};
 use crate::support::bin;
 use crate::telegram::{BotProcess, Person};
-
-async fn at_first_question(p: &Person<'_>) {
-    p.say("/start").await;
-    p.press("Start the check").await;
-    p.press("I agree").await;
-    assert!(p.screen().contains("short of breath"));
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rate_limits_server_errors_and_resets_lose_no_reply() {
     let tg = FakeTelegram::start().await;
     let _bot = BotProcess::start(&tg.url, &[], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 8001,
-    };
+    let p = Person::new(&tg, 8001);
     tg.fail("sendMessage", Fault::RetryAfter(1), 1);
     tg.fail("sendMessage", Fault::ServerError, 1);
     tg.fail("sendMessage", Fault::Reset, 1);
@@ -42,10 +32,7 @@ async fn rate_limits_server_errors_and_resets_lose_no_reply() {
 async fn polling_survives_errors() {
     let tg = FakeTelegram::start().await;
     let _bot = BotProcess::start(&tg.url, &[], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 8002,
-    };
+    let p = Person::new(&tg, 8002);
     p.say("/start").await;
     tg.fail("getUpdates", Fault::ServerError, 1);
     tg.fail("getUpdates", Fault::Reset, 1);
@@ -57,11 +44,8 @@ async fn polling_survives_errors() {
 async fn a_failed_reply_then_the_same_update_again_advances_once() {
     let tg = FakeTelegram::start().await;
     let _bot = BotProcess::start(&tg.url, &[], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 8003,
-    };
-    at_first_question(&p).await;
+    let p = Person::new(&tg, 8003);
+    p.at_first_question().await;
     // Every attempt to reply fails: the update is not applied.
     tg.fail("sendMessage", Fault::ServerError, 5);
     let since = tg.call_count();
@@ -89,25 +73,12 @@ async fn a_failed_reply_then_the_same_update_again_advances_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_user_who_blocked_the_bot_is_forgotten() {
     let dir = tempfile::tempdir().unwrap();
-    let storage = sqlite_arg(&dir);
     let tg = FakeTelegram::start().await;
-    let bot = BotProcess::start(&tg.url, &["--storage", &storage], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 8004,
-    };
-    at_first_question(&p).await;
+    let bot = on_sqlite(&tg, &dir);
+    let p = Person::new(&tg, 8004);
+    p.at_first_question().await;
     wait_saved(&tg, &dir, p.chat).await;
-    let rows = || -> i64 {
-        rusqlite::Connection::open(dir.path().join("bot.sqlite"))
-            .unwrap()
-            .query_row(
-                "SELECT COUNT(*) FROM conversation WHERE chat_id = ?1",
-                [p.chat],
-                |r| r.get(0),
-            )
-            .unwrap()
-    };
+    let rows = || conversation_rows(&dir, p.chat);
     assert_eq!(rows(), 1);
     tg.fail("sendMessage", Fault::Blocked, 1);
     let before = tg.count("sendMessage");
@@ -131,14 +102,10 @@ async fn a_user_who_blocked_the_bot_is_forgotten() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broken_database_at_run_time_gets_a_clear_message_not_a_crash() {
     let dir = tempfile::tempdir().unwrap();
-    let storage = sqlite_arg(&dir);
     let tg = FakeTelegram::start().await;
-    let mut bot = BotProcess::start(&tg.url, &["--storage", &storage], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 8005,
-    };
-    at_first_question(&p).await;
+    let mut bot = on_sqlite(&tg, &dir);
+    let p = Person::new(&tg, 8005);
+    p.at_first_question().await;
     wait_saved(&tg, &dir, p.chat).await;
     // The database breaks under the running bot: its tables are gone.
     rusqlite::Connection::open(dir.path().join("bot.sqlite"))
@@ -210,11 +177,8 @@ fn a_corrupt_or_unwritable_database_is_a_clear_error_at_start() {
 async fn garbage_texts_and_buttons_never_crash_the_bot() {
     let tg = FakeTelegram::start().await;
     let mut bot = BotProcess::start(&tg.url, &[], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 8006,
-    };
-    at_first_question(&p).await;
+    let p = Person::new(&tg, 8006);
+    p.at_first_question().await;
     let keyboard = tg.keyboard_message(p.chat).unwrap();
     let texts = [
         "\u{0}\u{1}\u{7f}".to_string(),
@@ -264,10 +228,7 @@ async fn garbage_texts_and_buttons_never_crash_the_bot() {
             .is_some_and(|i| calls[i + 1..].iter().any(|c| c.has_callback_buttons()))
     })
     .await;
-    p.say("/start").await;
-    p.press("Start the check").await;
-    p.press("I agree").await;
-    assert!(p.screen().contains("short of breath"));
+    p.at_first_question().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -275,10 +236,7 @@ async fn outcomes_and_emergencies_are_counted_in_the_log_without_personal_data()
     let content = clotcheck::data::load_embedded().unwrap();
     let tg = FakeTelegram::start().await;
     let mut bot = BotProcess::start(&tg.url, &[], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 8007,
-    };
+    let p = Person::new(&tg, 8007);
     crate::telegram::walk(
         &p,
         &content,

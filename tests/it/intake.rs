@@ -4,34 +4,17 @@
 //! failed, tried again, and after a `kill -9` sent by the next process.
 
 use crate::fake_telegram::{FakeTelegram, Fault, user};
-use crate::restart::sqlite_arg;
+use crate::restart::on_sqlite;
+use crate::support::{free_port, sigterm};
 use crate::telegram::{BotProcess, Person, TOKEN};
 use serde_json::json;
 use std::time::{Duration, Instant};
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn sigterm(pid: u32) {
-    let _ = std::process::Command::new("kill")
-        .arg("-TERM")
-        .arg(pid.to_string())
-        .status();
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_malformed_update_is_skipped_logged_by_kind_only_and_the_next_ones_served() {
     let tg = FakeTelegram::start().await;
     let mut bot = BotProcess::start(&tg.url, &[], "trace");
-    let p = Person {
-        tg: &tg,
-        chat: 9001,
-    };
+    let p = Person::new(&tg, 9001);
     p.say("/start").await;
     // An update_id sent as a string: no library reads it as an update, and a batch with it
     // did not parse at all for teloxide's polling, which then tried again forever.
@@ -93,10 +76,7 @@ async fn started_before_the_bot_api_answers_it_waits_then_serves() {
         bot.log()
     );
     let tg = FakeTelegram::start_on(port).await;
-    let p = Person {
-        tg: &tg,
-        chat: 9002,
-    };
+    let p = Person::new(&tg, 9002);
     let t = Instant::now();
     p.say("/start").await;
     assert!(t.elapsed() < Duration::from_secs(8), "{:?}", t.elapsed());
@@ -115,10 +95,7 @@ async fn failing_start_up_calls_never_delay_the_first_reply() {
     }
     let started = Instant::now();
     let mut bot = BotProcess::start(&tg.url, &[], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 9003,
-    };
+    let p = Person::new(&tg, 9003);
     p.say("/start").await;
     let first_reply = started.elapsed();
     assert!(
@@ -134,18 +111,26 @@ async fn failing_start_up_calls_never_delay_the_first_reply() {
 /// The text of the emergency advice, in any country.
 const EMERGENCY: &str = "Do not drive yourself";
 
+/// Types `words` as the user of `chat` and measures how long the emergency advice takes to
+/// reach them: the flood test times two chats' emergencies this way.
+async fn time_to_emergency(tg: &FakeTelegram, chat: i64, words: &str) -> Duration {
+    let t = Instant::now();
+    let since = tg.call_count();
+    tg.text(chat, words);
+    tg.wait_for(since, |c| {
+        c.iter()
+            .any(|x| x.chat() == Some(chat) && x.text().contains(EMERGENCY))
+    })
+    .await;
+    t.elapsed()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flooding_chat_holds_up_no_one_and_its_typed_emergency_comes_first() {
     let tg = FakeTelegram::start().await;
     let _bot = BotProcess::start(&tg.url, &["--rate-limit", "on"], "info");
-    let flooder = Person {
-        tg: &tg,
-        chat: 9101,
-    };
-    let other = Person {
-        tg: &tg,
-        chat: 9102,
-    };
+    let flooder = Person::new(&tg, 9101);
+    let other = Person::new(&tg, 9102);
     flooder.say("/start").await;
     // 150 questions at once from one chat (replies to it: one message a second at most).
     for _ in 0..150 {
@@ -157,25 +142,9 @@ async fn a_flooding_chat_holds_up_no_one_and_its_typed_emergency_comes_first() {
     other.say("/start").await;
     let start_latency = t.elapsed();
     // …and so is their typed emergency.
-    let t = Instant::now();
-    let since = tg.call_count();
-    tg.text(other.chat, "I'm coughing up blood");
-    tg.wait_for(since, |c| {
-        c.iter()
-            .any(|x| x.chat() == Some(other.chat) && x.text().contains(EMERGENCY))
-    })
-    .await;
-    let emergency_latency = t.elapsed();
+    let emergency_latency = time_to_emergency(&tg, other.chat, "I'm coughing up blood").await;
     // The flooding chat's own emergency goes before its backlog.
-    let t = Instant::now();
-    let since = tg.call_count();
-    tg.text(flooder.chat, "I can't breathe");
-    tg.wait_for(since, |c| {
-        c.iter()
-            .any(|x| x.chat() == Some(flooder.chat) && x.text().contains(EMERGENCY))
-    })
-    .await;
-    let flooder_emergency = t.elapsed();
+    let flooder_emergency = time_to_emergency(&tg, flooder.chat, "I can't breathe").await;
     eprintln!(
         "flood: other /start {start_latency:?}, other emergency {emergency_latency:?}, flooding chat's emergency {flooder_emergency:?}"
     );
@@ -201,14 +170,8 @@ async fn a_flooding_chat_holds_up_no_one_and_its_typed_emergency_comes_first() {
 async fn a_failed_reply_is_tried_again_without_holding_up_other_chats() {
     let tg = FakeTelegram::start().await;
     let _bot = BotProcess::start(&tg.url, &[], "info");
-    let a = Person {
-        tg: &tg,
-        chat: 9201,
-    };
-    let b = Person {
-        tg: &tg,
-        chat: 9202,
-    };
+    let a = Person::new(&tg, 9201);
+    let b = Person::new(&tg, 9202);
     a.say("/start").await;
     // Every try of the first handling fails (a Bot API outage of a second or two).
     tg.fail("sendMessage", Fault::ServerError, 5);
@@ -237,17 +200,10 @@ async fn a_failed_reply_is_tried_again_without_holding_up_other_chats() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_update_whose_reply_failed_is_answered_after_a_kill_9_and_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let storage = sqlite_arg(&dir);
     let tg = FakeTelegram::start().await;
-    let bot = BotProcess::start(&tg.url, &["--storage", &storage], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 9301,
-    };
-    p.say("/start").await;
-    p.press("Start the check").await;
-    p.press("I agree").await;
-    assert!(p.screen().contains("short of breath"));
+    let bot = on_sqlite(&tg, &dir);
+    let p = Person::new(&tg, 9301);
+    p.at_first_question().await;
     // The Bot API fails every reply; the update is not confirmed while it is not handled.
     tg.fail("sendMessage", Fault::ServerError, 1000);
     let since = tg.call_count();
@@ -258,7 +214,7 @@ async fn an_update_whose_reply_failed_is_answered_after_a_kill_9_and_restart() {
     .await;
     drop(bot); // kill -9
     tg.clear_faults();
-    let _bot = BotProcess::start(&tg.url, &["--storage", &storage], "info");
+    let _bot = on_sqlite(&tg, &dir);
     let since = tg.call_count();
     tg.wait_keyboard(since, p.chat).await;
     assert!(
@@ -276,12 +232,7 @@ async fn the_overall_rate_limit_is_this_instances_share() {
         &["--rate-limit", "on", "--rate-limit-global", "2"],
         "info",
     );
-    Person {
-        tg: &tg,
-        chat: 9400,
-    }
-    .say("/start")
-    .await;
+    Person::new(&tg, 9400).say("/start").await;
     tokio::time::sleep(Duration::from_millis(1100)).await;
     // Six users at once, one message each: two a second in all.
     let since = tg.call_count();

@@ -3,7 +3,7 @@
 //! English; Telegram takes the app's language; the validator catches a missing translation.
 
 use crate::fake_telegram::FakeTelegram;
-use crate::support::{Console, bin, pending, vignettes, walk};
+use crate::support::{Console, bin, pending, text_of, vignettes, walk};
 use crate::telegram::{BotProcess, Person};
 
 #[test]
@@ -26,7 +26,7 @@ fn every_vignette_reaches_its_urgency_in_german_and_spanish() {
 #[test]
 fn the_welcome_says_the_translation_awaits_review_and_offers_english() {
     let (c, first) = Console::start(&["--lang", "de"]);
-    let text = first[0]["text"].as_str().unwrap();
+    let text = text_of(&first[0]);
     assert!(text.contains("Rufen Sie"), "{text}");
     assert!(
         text.contains("fachliche Prüfung") && text.contains("/language"),
@@ -34,11 +34,11 @@ fn the_welcome_says_the_translation_awaits_review_and_offers_english() {
     );
     c.finish();
     let (c, first) = Console::start(&["--lang", "es"]);
-    assert!(first[0]["text"].as_str().unwrap().contains("/language"));
+    assert!(text_of(&first[0]).contains("/language"));
     c.finish();
     let (c, first) = Console::start(&[]);
     assert!(
-        !first[0]["text"].as_str().unwrap().contains("/language"),
+        !text_of(&first[0]).contains("/language"),
         "English needs no note"
     );
     c.finish();
@@ -59,10 +59,10 @@ fn switching_language_mid_check_keeps_the_answers() {
         .unwrap()
         + 1;
     let r = c.choose(&[deutsch]);
-    let q = pending(&r)["text"].as_str().unwrap().to_string();
+    let q = text_of(pending(&r)).to_string();
     assert!(q.contains("Blut"), "the same question, in German: {q}");
     let r = c.text("/report");
-    let text = r[0]["text"].as_str().unwrap();
+    let text = text_of(&r[0]);
     assert!(
         text.contains("Brust"),
         "the answer given in English is still there: {text}"
@@ -77,7 +77,7 @@ fn typed_answers_and_emergencies_in_each_language() {
     c.choose(&[1]);
     let r = c.text("nein");
     assert!(
-        pending(&r)["text"].as_str().unwrap().contains("Brust"),
+        text_of(pending(&r)).contains("Brust"),
         "typed no answers in German"
     );
     let r = c.text("ich kriege keine luft mehr");
@@ -88,7 +88,7 @@ fn typed_answers_and_emergencies_in_each_language() {
     c.choose(&[1]);
     let r = c.text("no");
     assert!(
-        pending(&r)["text"].as_str().unwrap().contains("pecho"),
+        text_of(pending(&r)).contains("pecho"),
         "typed no answers in Spanish"
     );
     let r = c.text("mi madre está tosiendo sangre");
@@ -159,10 +159,7 @@ fn a_missing_translation_is_reported_with_file_and_line() {
 async fn telegram_speaks_the_apps_language_and_language_changes_it() {
     let tg = FakeTelegram::start().await;
     let _bot = BotProcess::start(&tg.url, &[], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 9001,
-    };
+    let p = Person::new(&tg, 9001);
     tg.set_language(p.chat, "es-MX");
     p.say("/start").await;
     assert!(
@@ -182,10 +179,7 @@ async fn telegram_speaks_the_apps_language_and_language_changes_it() {
     p.press("English").await;
     assert!(p.screen().starts_with("Call"), "{}", p.screen());
     // An app language the bot does not speak: English.
-    let q = Person {
-        tg: &tg,
-        chat: 9002,
-    };
+    let q = Person::new(&tg, 9002);
     tg.set_language(q.chat, "fr");
     q.say("/start").await;
     assert!(q.screen().starts_with("Call your local emergency number"));

@@ -5,7 +5,7 @@
 //! never in the log, the replies or the database.
 
 use crate::fake_telegram::{Call, FakeTelegram, reply_buttons};
-use crate::support::Console;
+use crate::support::{Console, sigterm, text_of};
 use crate::telegram::{BotProcess, Person, unescape};
 use clotcheck::core::Content;
 use clotcheck::core::engine::{Command, Engine, Input, Kind, Locate, Prefs, Reply, Screen, State};
@@ -28,6 +28,15 @@ fn at(country: Option<&str>) -> Input {
     Input::Location {
         country: country.map(str::to_string),
     }
+}
+
+/// A conversation begun with `country` chosen (not guessed), as most engine tests here need
+/// before the location they send.
+fn started_in(engine: &Engine, country: &str) -> State {
+    let mut state = State::default();
+    state.prefs.country = Some(country.into());
+    engine.step(&mut state, Input::Start);
+    state
 }
 
 // ---- the engine -------------------------------------------------------------------------------
@@ -93,9 +102,7 @@ fn at_sea_or_outside_the_table_the_generic_numbers_and_the_picker() {
     let fallback = content.texts("en").get("number.fallback").to_string();
     // "AQ": a country code the numbers table has no row for.
     for country in [None, Some("AQ")] {
-        let mut state = State::default();
-        state.prefs.country = Some("FR".into());
-        engine.step(&mut state, Input::Start);
+        let mut state = started_in(&engine, "FR");
         let replies = engine.step(&mut state, at(country));
         let said = text(&replies);
         assert!(said.contains(&fallback), "{said}");
@@ -111,9 +118,7 @@ fn at_sea_or_outside_the_table_the_generic_numbers_and_the_picker() {
 fn impossible_coordinates_get_a_clear_answer_and_change_nothing() {
     let content = content();
     let engine = Engine::new(&content, std::time::SystemTime::now());
-    let mut state = State::default();
-    state.prefs.country = Some("DE".into());
-    engine.step(&mut state, Input::Start);
+    let mut state = started_in(&engine, "DE");
     let before = state.clone();
     let replies = engine.step(&mut state, Input::BadLocation);
     assert_eq!(replies[0].kind, Kind::Error);
@@ -228,14 +233,11 @@ proptest::proptest! {
 fn console_location_command_sets_the_country() {
     let (mut c, _) = Console::start(&[]);
     let replies = c.text("/location 52.52 13.405");
-    let said: String = replies
-        .iter()
-        .map(|r| r["text"].as_str().unwrap())
-        .collect();
+    let said: String = replies.iter().map(text_of).collect();
     assert!(said.contains("Germany") && said.contains("112"), "{said}");
     assert!(!said.contains("52.52"), "the point is not echoed");
     let replies = c.text("/location 30 -40");
-    assert!(replies[0]["text"].as_str().unwrap().contains("112 works"));
+    assert!(text_of(&replies[0]).contains("112 works"));
     let replies = c.text("/location 95 0");
     assert_eq!(replies[0]["kind"], "error");
     let replies = c.text("/location here");
@@ -262,12 +264,6 @@ const SECRETS: &[&str] = &[
     "40.0123456",
     "Hidden Cafe",
 ];
-
-fn sigterm(pid: u32) {
-    let _ = std::process::Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status();
-}
 
 /// The message with a reply keyboard among `calls`, and whether its button shares the
 /// location.
@@ -302,10 +298,7 @@ async fn telegram_a_shared_location_sets_the_country_and_nothing_keeps_the_point
     let db = dir.path().join("bot.sqlite");
     let storage = format!("sqlite:{}", db.display());
     let mut bot = BotProcess::start(&tg.url, &["--storage", &storage], "trace");
-    let p = Person {
-        tg: &tg,
-        chat: 2001,
-    };
+    let p = Person::new(&tg, 2001);
 
     // The welcome, country unknown: the location button comes with it.
     let since = tg.call_count();
@@ -495,7 +488,7 @@ async fn telegram_groups_get_no_location_button_and_their_locations_are_left_alo
         "only the commands are answered: {calls:?}"
     );
     // The same person in a private chat does get the button.
-    let p = Person { tg: &tg, chat: 88 };
+    let p = Person::new(&tg, 88);
     let since = tg.call_count();
     tg.text(p.chat, "/country");
     let calls = answer(&tg, since, p.chat).await;
@@ -504,13 +497,9 @@ async fn telegram_groups_get_no_location_button_and_their_locations_are_left_alo
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn webhook_a_location_sets_the_country_and_a_live_locations_moves_are_acknowledged_only() {
-    use crate::webhook::{deliver, free_port, start, wait_healthy};
-    let dir = tempfile::tempdir().unwrap();
-    let storage = format!("sqlite:{}", dir.path().join("w.sqlite").display());
+    use crate::webhook::{deliver, one_instance};
     let tg = FakeTelegram::start().await;
-    let port = free_port();
-    let _bot = start(&tg, port, &storage);
-    wait_healthy(port).await;
+    let (_dir, _bot, port) = one_instance(&tg, &[]).await;
     let chat = 9301;
     let mut message = serde_json::json!({
         "message_id": 900, "date": 1_700_000_000,

@@ -3,7 +3,7 @@
 //! the report and the share button in the console and in Telegram.
 
 use crate::fake_telegram::{FakeTelegram, buttons};
-use crate::support::{Console, vignettes, walk};
+use crate::support::{Console, last_question, text_of, truthful_pick, vignettes, walk};
 use crate::telegram::{BotProcess, Person};
 use clotcheck::core::Content;
 use clotcheck::core::country::Place;
@@ -38,40 +38,8 @@ pub(crate) fn walked_in(lang: &str, present: &[String], unsure: &[String]) -> St
         {
             return state;
         }
-        let q = replies
-            .iter()
-            .rev()
-            .find(|r| !r.options.is_empty())
-            .unwrap()
-            .clone();
-        let has = |list: &[String], ids: &[Finding]| {
-            !ids.is_empty() && ids.iter().all(|f| list.contains(&f.id().to_string()))
-        };
-        let pick: Vec<usize> = if q.multi {
-            q.options
-                .iter()
-                .enumerate()
-                .filter(|(_, o)| !o.nav && has(present, &o.findings))
-                .map(|(i, _)| i)
-                .collect()
-        } else {
-            let i = q
-                .options
-                .iter()
-                .position(|o| !o.nav && has(present, &o.findings))
-                .or_else(|| {
-                    q.options
-                        .iter()
-                        .position(|o| !o.nav && has(unsure, &o.unsure))
-                })
-                .or_else(|| {
-                    q.options
-                        .iter()
-                        .position(|o| !o.nav && o.findings.is_empty() && o.unsure.is_empty())
-                })
-                .unwrap();
-            vec![i]
-        };
+        let q = last_question(&replies);
+        let pick = truthful_pick(&q, present, unsure).unwrap();
         replies = engine.step(&mut state, Input::Choose(pick));
     }
     panic!("no outcome");
@@ -325,28 +293,30 @@ fn console_report_after_a_check() {
     let r = c.text("/report");
     assert_eq!(r[0]["kind"], "report");
     assert!(
-        r[0]["text"]
-            .as_str()
-            .unwrap()
+        text_of(&r[0])
             .contains("Throbbing or cramping pain in one calf or thigh that keeps going (at rest or on walking) (U1)")
     );
-    assert!(
-        r[0]["text"]
-            .as_str()
-            .unwrap()
-            .contains("emergency number given: 112")
-    );
+    assert!(text_of(&r[0]).contains("emergency number given: 112"));
     assert_eq!(r[0]["fhir"]["resourceType"], "QuestionnaireResponse");
     // Before any answer: a short explanation instead.
     let (mut fresh, _) = Console::start(&[]);
     let r = fresh.text("/report");
-    assert!(
-        r[0]["text"]
-            .as_str()
-            .unwrap()
-            .contains("nothing to summarise yet")
-    );
+    assert!(text_of(&r[0]).contains("nothing to summarise yet"));
     assert_eq!(r[0]["fhir"], Value::Null);
+}
+
+/// Asks inline for "summary" as the user of `chat` and returns the body of the bot's
+/// `answerInlineQuery`: the test asks three times (before, after and as someone else).
+async fn inline_summary(tg: &FakeTelegram, chat: i64) -> Value {
+    let since = tg.call_count();
+    tg.inline_query(chat, "summary");
+    let calls = tg.wait_method(since, "answerInlineQuery").await;
+    calls
+        .iter()
+        .find(|c| c.method == "answerInlineQuery")
+        .unwrap()
+        .body
+        .clone()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -354,22 +324,13 @@ async fn telegram_summary_button_share_and_inline_answer() {
     let content = data::load_embedded().unwrap();
     let tg = FakeTelegram::start().await;
     let _bot = BotProcess::start(&tg.url, &[], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 7001,
-    };
+    let p = Person::new(&tg, 7001);
     // Someone with no summary asks inline: a short explanation.
-    let since = tg.call_count();
-    tg.inline_query(p.chat, "summary");
-    let calls = tg.wait_method(since, "answerInlineQuery").await;
-    let answer = calls
-        .iter()
-        .find(|c| c.method == "answerInlineQuery")
-        .unwrap();
-    assert_eq!(answer.body["is_personal"], true);
-    assert_eq!(answer.body["cache_time"], 0);
+    let answer = inline_summary(&tg, p.chat).await;
+    assert_eq!(answer["is_personal"], true);
+    assert_eq!(answer["cache_time"], 0);
     assert!(
-        answer.body["results"][0]["input_message_content"]["message_text"]
+        answer["results"][0]["input_message_content"]["message_text"]
             .as_str()
             .unwrap()
             .contains("/check")
@@ -403,26 +364,14 @@ async fn telegram_summary_button_share_and_inline_answer() {
     );
 
     // The share button: the user's own summary, for them only.
-    let since = tg.call_count();
-    tg.inline_query(p.chat, "summary");
-    let calls = tg.wait_method(since, "answerInlineQuery").await;
-    let answer = calls
-        .iter()
-        .find(|c| c.method == "answerInlineQuery")
-        .unwrap();
-    assert_eq!(answer.body["is_personal"], true);
-    assert_eq!(answer.body["cache_time"], 0);
-    let text = answer.body["results"][0]["input_message_content"]["message_text"]
+    let answer = inline_summary(&tg, p.chat).await;
+    assert_eq!(answer["is_personal"], true);
+    assert_eq!(answer["cache_time"], 0);
+    let text = answer["results"][0]["input_message_content"]["message_text"]
         .as_str()
         .unwrap();
     assert!(text.contains("Swelling in one leg (U1)"), "{text}");
     // Someone else asking inline gets nothing of it.
-    let since = tg.call_count();
-    tg.inline_query(7999, "summary");
-    let calls = tg.wait_method(since, "answerInlineQuery").await;
-    let other = calls
-        .iter()
-        .find(|c| c.method == "answerInlineQuery")
-        .unwrap();
-    assert!(!other.body.to_string().contains("Swelling in one leg"));
+    let other = inline_summary(&tg, 7999).await;
+    assert!(!other.to_string().contains("Swelling in one leg"));
 }

@@ -9,6 +9,25 @@ pub fn sqlite_arg(dir: &tempfile::TempDir) -> String {
     format!("sqlite:{}", dir.path().join("bot.sqlite").display())
 }
 
+/// The bot with its state in `dir`'s `bot.sqlite` (see [`sqlite_arg`]), started the way every
+/// test of a kill, a restart or the stored rows starts it.
+pub fn on_sqlite(tg: &FakeTelegram, dir: &tempfile::TempDir) -> BotProcess {
+    BotProcess::start(&tg.url, &["--storage", &sqlite_arg(dir)], "info")
+}
+
+/// How many rows `dir`'s `bot.sqlite` holds for `chat`: 1 while its answers are kept, 0 once
+/// they are deleted.
+pub fn conversation_rows(dir: &tempfile::TempDir, chat: i64) -> i64 {
+    rusqlite::Connection::open(dir.path().join("bot.sqlite"))
+        .unwrap()
+        .query_row(
+            "SELECT COUNT(*) FROM conversation WHERE chat_id = ?1",
+            [chat],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
 /// Waits until the bot has saved the chat's state after the newest update: replies are sent
 /// before the state is saved, so a test that kills the bot "between two messages" waits.
 pub async fn wait_saved(tg: &FakeTelegram, dir: &tempfile::TempDir, chat: i64) {
@@ -34,9 +53,7 @@ pub async fn wait_saved(tg: &FakeTelegram, dir: &tempfile::TempDir, chat: i64) {
 }
 
 async fn to_third_question(p: &Person<'_>) {
-    p.say("/start").await;
-    p.press("Start the check").await;
-    p.press("I agree").await;
+    p.begin_check().await;
     p.press("No").await;
     p.press("No").await;
     assert!(p.screen().contains("coughing up blood"), "{}", p.screen());
@@ -45,18 +62,14 @@ async fn to_third_question(p: &Person<'_>) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_and_restart_continue_on_the_buttons_the_user_sees() {
     let dir = tempfile::tempdir().unwrap();
-    let storage = sqlite_arg(&dir);
     let tg = FakeTelegram::start().await;
-    let bot = BotProcess::start(&tg.url, &["--storage", &storage], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 3001,
-    };
+    let bot = on_sqlite(&tg, &dir);
+    let p = Person::new(&tg, 3001);
     to_third_question(&p).await;
     let seen = tg.keyboard_message(p.chat).unwrap();
     wait_saved(&tg, &dir, p.chat).await;
     drop(bot); // SIGKILL
-    let bot = BotProcess::start(&tg.url, &["--storage", &storage], "info");
+    let bot = on_sqlite(&tg, &dir);
     // The same message's "No" button still works: the next question, not "stale".
     let calls = p.press("No").await;
     assert!(calls.iter().all(|c| {
@@ -78,13 +91,8 @@ async fn kill_9_and_restart_continue_on_the_buttons_the_user_sees() {
 async fn an_update_delivered_twice_advances_the_conversation_once() {
     let tg = FakeTelegram::start().await;
     let _bot = BotProcess::start(&tg.url, &[], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 3002,
-    };
-    p.say("/start").await;
-    p.press("Start the check").await;
-    p.press("I agree").await;
+    let p = Person::new(&tg, 3002);
+    p.begin_check().await;
     // A typed "no" answers the breathing question…
     let since = tg.call_count();
     let update = tg.text(p.chat, "no");
@@ -103,25 +111,11 @@ async fn an_update_delivered_twice_advances_the_conversation_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forget_removes_the_rows_and_says_what_it_cannot_delete() {
     let dir = tempfile::tempdir().unwrap();
-    let storage = sqlite_arg(&dir);
     let tg = FakeTelegram::start().await;
-    let _bot = BotProcess::start(&tg.url, &["--storage", &storage], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 3003,
-    };
+    let _bot = on_sqlite(&tg, &dir);
+    let p = Person::new(&tg, 3003);
     to_third_question(&p).await;
-    let db = dir.path().join("bot.sqlite");
-    let rows = |chat: i64| -> i64 {
-        rusqlite::Connection::open(&db)
-            .unwrap()
-            .query_row(
-                "SELECT COUNT(*) FROM conversation WHERE chat_id = ?1",
-                [chat],
-                |r| r.get(0),
-            )
-            .unwrap()
-    };
+    let rows = |chat: i64| conversation_rows(&dir, chat);
     assert_eq!(rows(p.chat), 1);
     let since = tg.call_count();
     tg.text(p.chat, "/forget");
@@ -147,13 +141,9 @@ async fn forget_removes_the_rows_and_says_what_it_cannot_delete() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stored_state_that_no_longer_loads_gets_an_apology_and_the_welcome() {
     let dir = tempfile::tempdir().unwrap();
-    let storage = sqlite_arg(&dir);
     let tg = FakeTelegram::start().await;
-    let _bot = BotProcess::start(&tg.url, &["--storage", &storage], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 3004,
-    };
+    let _bot = on_sqlite(&tg, &dir);
+    let p = Person::new(&tg, 3004);
     to_third_question(&p).await;
     wait_saved(&tg, &dir, p.chat).await;
     rusqlite::Connection::open(dir.path().join("bot.sqlite"))
@@ -184,10 +174,7 @@ async fn answers_expire_after_the_configured_time() {
     let tg = FakeTelegram::start().await;
     // Expiry is counted in whole seconds: 3 s leaves the steps below time on a busy machine.
     let _bot = BotProcess::start(&tg.url, &["--state-ttl", "3s"], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 3005,
-    };
+    let p = Person::new(&tg, 3005);
     to_third_question(&p).await;
     tokio::time::sleep(std::time::Duration::from_millis(4_200)).await;
     p.say("no").await;
@@ -288,14 +275,10 @@ async fn answered_check(p: &Person<'_>) {
 async fn forget_leaves_no_piece_of_the_answers_in_the_database_its_log_or_shared_memory() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
-    let storage = sqlite_arg(&dir);
     let db = dir.path().join("bot.sqlite");
     let tg = FakeTelegram::start().await;
-    let _bot = BotProcess::start(&tg.url, &["--storage", &storage], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 3006,
-    };
+    let _bot = on_sqlite(&tg, &dir);
+    let p = Person::new(&tg, 3006);
     answered_check(&p).await;
     wait_saved(&tg, &dir, p.chat).await;
     let pieces = pieces_of(&stored_state(&db, p.chat));
@@ -349,10 +332,7 @@ async fn expired_answers_leave_no_piece_on_disk() {
         &["--storage", &storage, "--state-ttl", "3s"],
         "info",
     );
-    let p = Person {
-        tg: &tg,
-        chat: 3007,
-    };
+    let p = Person::new(&tg, 3007);
     answered_check(&p).await;
     wait_saved(&tg, &dir, p.chat).await;
     let pieces = pieces_of(&stored_state(&db, p.chat));
@@ -376,14 +356,10 @@ async fn expired_answers_leave_no_piece_on_disk() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_guessed_country_or_language_is_never_kept_as_a_preference() {
     let dir = tempfile::tempdir().unwrap();
-    let storage = sqlite_arg(&dir);
     let db = dir.path().join("bot.sqlite");
     let tg = FakeTelegram::start().await;
-    let _bot = BotProcess::start(&tg.url, &["--storage", &storage], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 3008,
-    };
+    let _bot = on_sqlite(&tg, &dir);
+    let p = Person::new(&tg, 3008);
     // German from the app, Austria guessed from its region.
     tg.set_language(p.chat, "de-AT");
     p.say("/start").await;

@@ -3,7 +3,7 @@
 //! the sign, the emergency line first when unsure about a red flag, "not sure" on blood
 //! thinners, and the wording the review named gone from the texts.
 
-use crate::support::vignettes;
+use crate::support::{last_question, truthful_pick, vignettes};
 use clotcheck::core::Content;
 use clotcheck::core::advice::{DVT_PAGE, PE_PAGE, assess};
 use clotcheck::core::country::Place;
@@ -42,42 +42,12 @@ pub fn walk_all(
     let mut seen = engine.step(&mut state, Input::Start);
     let mut replies = seen.clone();
     for _ in 0..80 {
-        let q = replies
-            .iter()
-            .rev()
-            .find(|r| !r.options.is_empty())
-            .unwrap()
-            .clone();
-        let plain = |o: &&clotcheck::core::engine::OptionView| {
-            !o.nav && o.findings.is_empty() && o.unsure.is_empty()
-        };
+        let q = last_question(&replies);
         if q.outcome.is_some() && !q.options.iter().any(|o| !o.nav) {
             return seen;
         }
-        let has = |list: &[String], fs: &[Finding]| {
-            !fs.is_empty() && fs.iter().all(|f| list.contains(&f.id().to_string()))
-        };
-        let pick: Vec<usize> = if q.multi {
-            q.options
-                .iter()
-                .enumerate()
-                .filter(|(_, o)| !o.nav && has(present, &o.findings))
-                .map(|(i, _)| i)
-                .collect()
-        } else {
-            let i = q
-                .options
-                .iter()
-                .position(|o| !o.nav && has(present, &o.findings))
-                .or_else(|| {
-                    q.options
-                        .iter()
-                        .position(|o| !o.nav && has(unsure, &o.unsure))
-                })
-                .or_else(|| q.options.iter().position(|o| plain(&o)))
-                .unwrap_or_else(|| panic!("no truthful answer to {q:?}"));
-            vec![i]
-        };
+        let pick = truthful_pick(&q, present, unsure)
+            .unwrap_or_else(|| panic!("no truthful answer to {q:?}"));
         replies = engine.step(&mut state, Input::Choose(pick));
         if replies
             .iter()

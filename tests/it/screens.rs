@@ -3,7 +3,7 @@
 //! console and in Telegram.
 
 use crate::fake_telegram::FakeTelegram;
-use crate::support::{Console, pending};
+use crate::support::{Console, pending, text_of};
 use crate::telegram::{BotProcess, Person, unescape};
 
 /// The 1-based number of the option whose label starts with `label`.
@@ -24,10 +24,7 @@ fn console_country_picker_opened_over_the_language_picker_sets_the_country() {
     let picker = c.text("/country");
     let germany = option(&picker, "Germany");
     let replies = c.choose(&[germany]);
-    let text: String = replies
-        .iter()
-        .map(|r| r["text"].as_str().unwrap())
-        .collect();
+    let text: String = replies.iter().map(text_of).collect();
     assert!(
         text.contains("Germany") && text.contains("112"),
         "{replies:?}"
@@ -37,7 +34,7 @@ fn console_country_picker_opened_over_the_language_picker_sets_the_country() {
         "no error: {replies:?}"
     );
     // The welcome is shown again, not the language list.
-    let shown = pending(&replies)["text"].as_str().unwrap();
+    let shown = text_of(pending(&replies));
     assert!(shown.starts_with("Call 112"), "{shown}");
     assert_eq!(c.finish(), 0);
 }
@@ -51,7 +48,7 @@ fn console_a_chosen_language_outlives_the_answers() {
     c.choose(&[option(&picker, "Deutsch")]);
     // The answers go; the language stays.
     let welcome = c.text("/start");
-    let text = welcome[0]["text"].as_str().unwrap();
+    let text = text_of(&welcome[0]);
     assert!(text.contains("Rufen Sie"), "{text}");
     assert_eq!(c.finish(), 0);
 }
@@ -83,9 +80,7 @@ async fn telegram_a_chosen_language_survives_the_answers_expiry() {
     let _bot = BotProcess::start(&tg.url, &args, "info");
     let p = Person::new(&tg, 9102);
     tg.set_language(p.chat, "en-GB");
-    p.say("/start").await;
-    p.press("Start the check").await;
-    p.press("I agree").await;
+    p.begin_check().await;
     p.say("/language").await;
     p.press("Deutsch").await;
     crate::restart::wait_saved(&tg, &dir, p.chat).await;

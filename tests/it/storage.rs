@@ -26,6 +26,18 @@ fn at_node(node: &str) -> ChatState {
     s
 }
 
+/// A fresh SQLite file at `path` (default expiry) holding one chat, `chat`, at the question
+/// `risk`: the starting point of the tests that then look into the file or change it.
+async fn sqlite_with_one_chat(path: &std::path::Path, chat: i64) -> Arc<SqliteStorage> {
+    let storage = SqliteStorage::open(path, Expiry::default()).await.unwrap();
+    storage
+        .clone()
+        .update_dialogue(ChatId(chat), at_node("risk"))
+        .await
+        .unwrap();
+    storage
+}
+
 /// What every storage must do.
 async fn conforms<S>(storage: Arc<S>, chat: i64)
 where
@@ -191,12 +203,7 @@ async fn sqlite_forget_deletes_the_rows_and_purge_deletes_expired_ones() {
 async fn sqlite_schema_is_versioned_in_wal_mode_and_a_newer_one_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("c.sqlite");
-    let storage = SqliteStorage::open(&path, Expiry::default()).await.unwrap();
-    storage
-        .clone()
-        .update_dialogue(ChatId(1), at_node("risk"))
-        .await
-        .unwrap();
+    let storage = sqlite_with_one_chat(&path, 1).await;
     drop(storage);
     let conn = rusqlite::Connection::open(&path).unwrap();
     let version: i64 = conn
@@ -228,12 +235,7 @@ async fn sqlite_schema_is_versioned_in_wal_mode_and_a_newer_one_is_refused() {
 async fn sqlite_state_that_no_longer_loads_comes_back_reset() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("c.sqlite");
-    let storage = SqliteStorage::open(&path, Expiry::default()).await.unwrap();
-    storage
-        .clone()
-        .update_dialogue(ChatId(3), at_node("risk"))
-        .await
-        .unwrap();
+    let storage = sqlite_with_one_chat(&path, 3).await;
     rusqlite::Connection::open(&path)
         .unwrap()
         .execute(

@@ -1,5 +1,7 @@
 //! Shared helpers: the real binary, the clinical contract, a console session driver.
 
+use clotcheck::core::engine::Reply;
+use clotcheck::core::findings::Finding;
 use serde::Deserialize;
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
@@ -8,6 +10,24 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 pub fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_clotcheck"))
+}
+
+/// A TCP port free on 127.0.0.1 at the time of asking, for a server a test starts.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Sends SIGTERM to `pid`, for a graceful stop (the bot's own tests kill with SIGKILL by
+/// dropping their `BotProcess`); one way for every test that checks a clean stop.
+pub fn sigterm(pid: u32) {
+    let _ = std::process::Command::new("kill")
+        .arg("-TERM")
+        .arg(pid.to_string())
+        .status();
 }
 
 /// `../shared` beside the project, where the clinical contract is kept upstream (it may not
@@ -128,6 +148,74 @@ impl Console {
         drop(self.stdin.take());
         self.child.wait().expect("wait").code().unwrap_or(-1)
     }
+}
+
+/// Whether the local Redis (127.0.0.1:6379) answers; where it does not, the test is skipped
+/// visibly, or fails where `CLOTCHECK_REQUIRE_REDIS` is set. One check for every test that
+/// needs a shared Redis, so they skip and fail alike.
+pub fn redis_up() -> bool {
+    if redis::Client::open("redis://127.0.0.1:6379")
+        .and_then(|c| c.get_connection())
+        .is_ok()
+    {
+        return true;
+    }
+    if std::env::var_os("CLOTCHECK_REQUIRE_REDIS").is_some() {
+        panic!("Redis is required here");
+    }
+    eprintln!("SKIPPED: no Redis at 127.0.0.1:6379");
+    false
+}
+
+/// The last of the engine's replies that offers options: the question a walk answers next
+/// (as [`pending`] is for the console's JSON).
+pub fn last_question(replies: &[Reply]) -> Reply {
+    replies
+        .iter()
+        .rev()
+        .find(|r| !r.options.is_empty())
+        .unwrap()
+        .clone()
+}
+
+/// The options a truthful person with these findings picks on the engine's question `q`
+/// (numbered from 0, as `Input::Choose` takes them), or `None` where no option fits. The engine
+/// walks in `report.rs` and `review.rs` answer by the same rule, so it is written once here.
+pub fn truthful_pick(q: &Reply, present: &[String], unsure: &[String]) -> Option<Vec<usize>> {
+    let has = |list: &[String], ids: &[Finding]| {
+        !ids.is_empty() && ids.iter().all(|f| list.contains(&f.id().to_string()))
+    };
+    if q.multi {
+        return Some(
+            q.options
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| !o.nav && has(present, &o.findings))
+                .map(|(i, _)| i)
+                .collect(),
+        );
+    }
+    let i = q
+        .options
+        .iter()
+        .position(|o| !o.nav && has(present, &o.findings))
+        .or_else(|| {
+            q.options
+                .iter()
+                .position(|o| !o.nav && has(unsure, &o.unsure))
+        })
+        .or_else(|| {
+            q.options
+                .iter()
+                .position(|o| !o.nav && o.findings.is_empty() && o.unsure.is_empty())
+        })?;
+    Some(vec![i])
+}
+
+/// The `text` of a console message (or any JSON with a string `text`), which the tests read
+/// more than anything else; panics where there is none, as `.as_str().unwrap()` did.
+pub fn text_of(v: &Value) -> &str {
+    v["text"].as_str().unwrap()
 }
 
 /// The last message with options: the one `choose` counts into.

@@ -2,7 +2,7 @@
 //! API, played by simulated users.
 
 use crate::fake_telegram::{Call, FakeTelegram};
-use crate::support::{bin, vignettes};
+use crate::support::{bin, sigterm, vignettes};
 use clotcheck::core::Content;
 use clotcheck::core::dialog::NodeKind;
 use clotcheck::core::findings::Finding;
@@ -159,6 +159,21 @@ impl<'a> Person<'a> {
         let since = self.tg.call_count();
         self.tg.text(self.chat, text);
         self.tg.wait_keyboard(since, self.chat).await
+    }
+
+    /// Opens the chat and accepts the disclaimer: the way into the check that most tests take
+    /// before what they are about, written once so the button labels live in one place.
+    pub async fn begin_check(&self) {
+        self.say("/start").await;
+        self.press("Start the check").await;
+        self.press("I agree").await;
+    }
+
+    /// As [`Person::begin_check`], and checks that the first question (breathing) is on
+    /// screen, for tests that go on from there.
+    pub async fn at_first_question(&self) {
+        self.begin_check().await;
+        assert!(self.screen().contains("short of breath"));
     }
 
     /// Presses the button whose label contains `label` on the current keyboard message.
@@ -343,10 +358,7 @@ async fn start_up_registers_commands_and_the_emergency_line() {
 async fn start_then_emergency_help_shows_the_number_first_in_bold() {
     let tg = FakeTelegram::start().await;
     let _bot = BotProcess::start(&tg.url, &[], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 1001,
-    };
+    let p = Person::new(&tg, 1001);
     p.say("/start").await;
     let welcome = p.screen();
     assert!(
@@ -379,13 +391,8 @@ async fn start_then_emergency_help_shows_the_number_first_in_bold() {
 async fn one_tap_on_a_red_flag_gives_the_emergency_at_once() {
     let tg = FakeTelegram::start().await;
     let _bot = BotProcess::start(&tg.url, &[], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 1002,
-    };
-    p.say("/start").await;
-    p.press("Start the check").await;
-    p.press("I agree").await;
+    let p = Person::new(&tg, 1002);
+    p.begin_check().await;
     assert!(p.screen().contains("Step 1 of 16"), "{}", p.screen());
     p.press("No").await;
     assert!(p.screen().contains("Step 2 of 16"));
@@ -417,10 +424,7 @@ async fn every_vignette_walked_with_buttons_reaches_the_core_urgency() {
     let tg = FakeTelegram::start().await;
     let _bot = BotProcess::start(&tg.url, &[], "info");
     for (i, v) in vignettes().iter().enumerate() {
-        let p = Person {
-            tg: &tg,
-            chat: 2000 + i as i64,
-        };
+        let p = Person::new(&tg, 2000 + i as i64);
         let screen = walk(&p, &content, &ids(&v.present), &ids(&v.unsure)).await;
         assert_eq!(
             urgency_of(&screen, &content),
@@ -436,13 +440,8 @@ async fn multi_select_toggles_are_edited_in_place() {
     let content = data::load_embedded().unwrap();
     let tg = FakeTelegram::start().await;
     let _bot = BotProcess::start(&tg.url, &[], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 1003,
-    };
-    p.say("/start").await;
-    p.press("Start the check").await;
-    p.press("I agree").await;
+    let p = Person::new(&tg, 1003);
+    p.begin_check().await;
     for _ in 0..13 {
         p.press("No").await;
     }
@@ -471,13 +470,8 @@ async fn multi_select_toggles_are_edited_in_place() {
 async fn typed_emergency_mid_check() {
     let tg = FakeTelegram::start().await;
     let _bot = BotProcess::start(&tg.url, &[], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 1004,
-    };
-    p.say("/start").await;
-    p.press("Start the check").await;
-    p.press("I agree").await;
+    let p = Person::new(&tg, 1004);
+    p.begin_check().await;
     p.press("No").await;
     let calls = p
         .say("my dad is suddenly really short of breath, could it be a clot?")
@@ -496,13 +490,8 @@ async fn typed_emergency_mid_check() {
 async fn stickers_and_photos_get_a_clear_answer_and_the_question_again() {
     let tg = FakeTelegram::start().await;
     let _bot = BotProcess::start(&tg.url, &[], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 1005,
-    };
-    p.say("/start").await;
-    p.press("Start the check").await;
-    p.press("I agree").await;
+    let p = Person::new(&tg, 1005);
+    p.begin_check().await;
     for send in [FakeTelegram::sticker, FakeTelegram::photo] {
         let since = tg.call_count();
         send(&tg, p.chat);
@@ -519,13 +508,8 @@ async fn stickers_and_photos_get_a_clear_answer_and_the_question_again() {
 async fn forged_and_stale_buttons_are_explained_and_answered() {
     let tg = FakeTelegram::start().await;
     let _bot = BotProcess::start(&tg.url, &[], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 1006,
-    };
-    p.say("/start").await;
-    p.press("Start the check").await;
-    p.press("I agree").await;
+    let p = Person::new(&tg, 1006);
+    p.begin_check().await;
     let question = tg.keyboard_message(p.chat).unwrap();
     for data in [
         "garbage",
@@ -594,10 +578,7 @@ async fn group_chats_get_only_command_answers() {
 async fn nothing_typed_no_name_and_never_the_token_in_the_logs() {
     let tg = FakeTelegram::start().await;
     let mut bot = BotProcess::start(&tg.url, &[], "trace");
-    let p = Person {
-        tg: &tg,
-        chat: 1007,
-    };
+    let p = Person::new(&tg, 1007);
     p.say("/start").await;
     p.say("zebra-phrase-4711 hello").await;
     p.press("Start the check").await;
@@ -628,22 +609,11 @@ async fn nothing_typed_no_name_and_never_the_token_in_the_logs() {
     }
 }
 
-/// SIGTERM, for a graceful stop.
-fn sigterm(pid: u32) {
-    let _ = std::process::Command::new("kill")
-        .arg("-TERM")
-        .arg(pid.to_string())
-        .status();
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_stops_the_bot_cleanly() {
     let tg = FakeTelegram::start().await;
     let mut bot = BotProcess::start(&tg.url, &[], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 1008,
-    };
+    let p = Person::new(&tg, 1008);
     p.say("/start").await;
     sigterm(bot.pid());
     assert_eq!(bot.wait_exit(), Some(0), "log:\n{}", bot.log());
@@ -668,10 +638,7 @@ fn without_a_token_run_explains_how_to_get_one() {
 async fn questions_in_own_words_are_answered_in_the_chat() {
     let tg = FakeTelegram::start().await;
     let _bot = BotProcess::start(&tg.url, &[], "info");
-    let p = Person {
-        tg: &tg,
-        chat: 1009,
-    };
+    let p = Person::new(&tg, 1009);
     p.say("/start").await;
     // The welcome's "Ask a question" lists the topics.
     p.press("Ask a question").await;

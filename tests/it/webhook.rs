@@ -3,20 +3,12 @@
 //! serving one chat's updates alternately and concurrently.
 
 use crate::fake_telegram::{FakeTelegram, buttons};
-use crate::support::bin;
+use crate::support::{bin, free_port, redis_up, sigterm};
 use crate::telegram::BotProcess;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const SECRET: &str = "s3cret-Webhook_token";
-
-pub(crate) fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// A minimal HTTP/1.1 client: (status, body).
 async fn http(
@@ -67,10 +59,6 @@ pub(crate) async fn deliver(port: u16, update: &Value) -> u16 {
     panic!("never answered");
 }
 
-pub(crate) fn start(tg: &FakeTelegram, port: u16, storage: &str) -> BotProcess {
-    start_with(tg, port, storage, &[])
-}
-
 fn start_with(tg: &FakeTelegram, port: u16, storage: &str, more: &[&str]) -> BotProcess {
     let listen = format!("127.0.0.1:{port}");
     let mut args = vec![
@@ -90,6 +78,45 @@ fn start_with(tg: &FakeTelegram, port: u16, storage: &str, more: &[&str]) -> Bot
     )
 }
 
+/// A chat id from `base` that differs from one run of the tests to the next, so that a chat
+/// left in the shared Redis by an earlier run is not met again.
+fn chat_of_this_run(base: i64) -> i64 {
+    base + (std::process::id() as i64 % 100_000)
+}
+
+/// One webhook instance on a free port with a fresh SQLite file, answering /healthz: the
+/// set-up of the single-instance webhook tests. Keep the directory as long as the bot runs.
+pub(crate) async fn one_instance(
+    tg: &FakeTelegram,
+    more: &[&str],
+) -> (tempfile::TempDir, BotProcess, u16) {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = format!("sqlite:{}", dir.path().join("w.sqlite").display());
+    let port = free_port();
+    let bot = start_with(tg, port, &storage, more);
+    wait_healthy(port).await;
+    (dir, bot, port)
+}
+
+/// Two webhook instances on free ports sharing the Redis `storage`, both answering /healthz:
+/// the set-up of every scale-out test, kept in one place so they all start the pair the same
+/// way. `None` (the test is skipped) where there is no Redis: see [`redis_up`].
+async fn two_instances(
+    tg: &FakeTelegram,
+    storage: &str,
+    more: &[&str],
+) -> Option<((BotProcess, u16), (BotProcess, u16))> {
+    if !redis_up() {
+        return None;
+    }
+    let (p1, p2) = (free_port(), free_port());
+    let a = start_with(tg, p1, storage, more);
+    let b = start_with(tg, p2, storage, more);
+    wait_healthy(p1).await;
+    wait_healthy(p2).await;
+    Some(((a, p1), (b, p2)))
+}
+
 pub(crate) async fn wait_healthy(port: u16) {
     for _ in 0..200 {
         if tokio::net::TcpStream::connect(("127.0.0.1", port))
@@ -104,36 +131,33 @@ pub(crate) async fn wait_healthy(port: u16) {
     panic!("the webhook server did not come up");
 }
 
+/// Runs the bot in webhook mode with this `CLOTCHECK_WEBHOOK_SECRET` (or none) and waits for
+/// it to stop: for the secrets it must refuse at start, before it listens.
+fn run_webhook_with_secret(secret: Option<&str>) -> std::process::Output {
+    let mut cmd = bin();
+    cmd.args([
+        "run",
+        "--webhook-url",
+        "https://x.example/hook",
+        "--listen",
+        "127.0.0.1:9",
+    ])
+    .env("TELOXIDE_TOKEN", "1:x");
+    match secret {
+        Some(secret) => cmd.env("CLOTCHECK_WEBHOOK_SECRET", secret),
+        None => cmd.env_remove("CLOTCHECK_WEBHOOK_SECRET"),
+    };
+    cmd.output().unwrap()
+}
+
 #[test]
 fn webhook_mode_refuses_to_start_without_a_secret() {
-    let out = bin()
-        .args([
-            "run",
-            "--webhook-url",
-            "https://x.example/hook",
-            "--listen",
-            "127.0.0.1:9",
-        ])
-        .env("TELOXIDE_TOKEN", "1:x")
-        .env_remove("CLOTCHECK_WEBHOOK_SECRET")
-        .output()
-        .unwrap();
+    let out = run_webhook_with_secret(None);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("CLOTCHECK_WEBHOOK_SECRET"));
     // Nor with one Telegram would refuse (spaces, other characters, over 256).
     for bad in ["has spaces", "dots.and/slashes", &"x".repeat(257)] {
-        let out = bin()
-            .args([
-                "run",
-                "--webhook-url",
-                "https://x.example/hook",
-                "--listen",
-                "127.0.0.1:9",
-            ])
-            .env("TELOXIDE_TOKEN", "1:x")
-            .env("CLOTCHECK_WEBHOOK_SECRET", bad)
-            .output()
-            .unwrap();
+        let out = run_webhook_with_secret(Some(bad));
         assert_eq!(out.status.code(), Some(1), "{bad}");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains("A-Z a-z 0-9 _ -"), "{stderr}");
@@ -143,12 +167,8 @@ fn webhook_mode_refuses_to_start_without_a_secret() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_short_secret_is_accepted_with_a_warning() {
-    let dir = tempfile::tempdir().unwrap();
-    let storage = format!("sqlite:{}", dir.path().join("w.sqlite").display());
     let tg = FakeTelegram::start().await;
-    let port = free_port();
-    let bot = start(&tg, port, &storage);
-    wait_healthy(port).await;
+    let (_dir, bot, _port) = one_instance(&tg, &[]).await;
     assert!(
         bot.wait_log("CLOTCHECK_WEBHOOK_SECRET has 20 characters; use 32 or more"),
         "{}",
@@ -159,14 +179,10 @@ async fn a_short_secret_is_accepted_with_a_warning() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_secret_is_checked_and_updates_are_answered_after_handling() {
-    let dir = tempfile::tempdir().unwrap();
-    let storage = format!("sqlite:{}", dir.path().join("w.sqlite").display());
     let tg = FakeTelegram::start().await;
-    let port = free_port();
     let metrics_port = free_port();
     let metrics_listen = format!("127.0.0.1:{metrics_port}");
-    let bot = start_with(&tg, port, &storage, &["--metrics-listen", &metrics_listen]);
-    wait_healthy(port).await;
+    let (_dir, bot, port) = one_instance(&tg, &["--metrics-listen", &metrics_listen]).await;
     let update = tg.stamp(tg.text_update(9101, "/start"));
     assert_eq!(
         http(port, "POST", "/tg/hook", None, &update.to_string())
@@ -214,23 +230,11 @@ fn next_update(tg: &FakeTelegram, chat: i64, label: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_sharing_redis_serve_one_chat_as_one_would() {
-    if redis::Client::open("redis://127.0.0.1:6379")
-        .and_then(|c| c.get_connection())
-        .is_err()
-    {
-        if std::env::var_os("CLOTCHECK_REQUIRE_REDIS").is_some() {
-            panic!("Redis is required here");
-        }
-        eprintln!("SKIPPED: no Redis at 127.0.0.1:6379");
-        return;
-    }
     let tg = FakeTelegram::start().await;
-    let (p1, p2) = (free_port(), free_port());
-    let _a = start(&tg, p1, "redis://127.0.0.1:6379");
-    let _b = start(&tg, p2, "redis://127.0.0.1:6379");
-    wait_healthy(p1).await;
-    wait_healthy(p2).await;
-    let chat = 9_000_000 + (std::process::id() as i64 % 100_000);
+    let Some(((_a, p1), (_b, p2))) = two_instances(&tg, "redis://127.0.0.1:6379", &[]).await else {
+        return;
+    };
+    let chat = chat_of_this_run(9_000_000);
     let ports = [p1, p2];
     // Alternately: each update to the other instance, as Telegram would after a restart or
     // behind a load balancer.
@@ -349,12 +353,8 @@ async fn read_until_closed(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_and_oversized_requests_are_cut_off() {
-    let dir = tempfile::tempdir().unwrap();
-    let storage = format!("sqlite:{}", dir.path().join("w.sqlite").display());
     let tg = FakeTelegram::start().await;
-    let port = free_port();
-    let _bot = start(&tg, port, &storage);
-    wait_healthy(port).await;
+    let (_dir, _bot, port) = one_instance(&tg, &[]).await;
     // Half the headers, then nothing.
     let mut half_headers = tokio::net::TcpStream::connect(("127.0.0.1", port))
         .await
@@ -404,12 +404,8 @@ async fn slow_and_oversized_requests_are_cut_off() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_beyond_the_limit_are_closed_at_once() {
     use clotcheck::telegram::webhook::MAX_CONNECTIONS;
-    let dir = tempfile::tempdir().unwrap();
-    let storage = format!("sqlite:{}", dir.path().join("w.sqlite").display());
     let tg = FakeTelegram::start().await;
-    let port = free_port();
-    let _bot = start(&tg, port, &storage);
-    wait_healthy(port).await;
+    let (_dir, _bot, port) = one_instance(&tg, &[]).await;
     // Idle connections up to the limit…
     let mut held = Vec::new();
     for _ in 0..MAX_CONNECTIONS {
@@ -437,21 +433,14 @@ async fn connections_beyond_the_limit_are_closed_at_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_stops_the_webhook_server_within_its_grace_period() {
-    let dir = tempfile::tempdir().unwrap();
-    let storage = format!("sqlite:{}", dir.path().join("w.sqlite").display());
     let tg = FakeTelegram::start().await;
-    let port = free_port();
-    let mut bot = start(&tg, port, &storage);
-    wait_healthy(port).await;
+    let (_dir, mut bot, port) = one_instance(&tg, &[]).await;
     // An idle keep-alive connection does not hold the stop up.
     let _idle = tokio::net::TcpStream::connect(("127.0.0.1", port))
         .await
         .unwrap();
     let t = std::time::Instant::now();
-    let _ = std::process::Command::new("kill")
-        .arg("-TERM")
-        .arg(bot.pid().to_string())
-        .status();
+    sigterm(bot.pid());
     assert_eq!(bot.wait_exit(), Some(0), "{}", bot.log());
     assert!(
         t.elapsed() < std::time::Duration::from_secs(5),
@@ -467,23 +456,11 @@ async fn sigterm_stops_the_webhook_server_within_its_grace_period() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_instance_killed_while_handling_holds_its_chat_for_seconds_only() {
-    if redis::Client::open("redis://127.0.0.1:6379")
-        .and_then(|c| c.get_connection())
-        .is_err()
-    {
-        if std::env::var_os("CLOTCHECK_REQUIRE_REDIS").is_some() {
-            panic!("Redis is required here");
-        }
-        eprintln!("SKIPPED: no Redis at 127.0.0.1:6379");
-        return;
-    }
     let tg = FakeTelegram::start().await;
-    let (p1, p2) = (free_port(), free_port());
-    let a = start(&tg, p1, "redis://127.0.0.1:6379");
-    let _b = start(&tg, p2, "redis://127.0.0.1:6379");
-    wait_healthy(p1).await;
-    wait_healthy(p2).await;
-    let chat = 9_100_000 + (std::process::id() as i64 % 100_000);
+    let Some(((a, p1), (_b, p2))) = two_instances(&tg, "redis://127.0.0.1:6379", &[]).await else {
+        return;
+    };
+    let chat = chat_of_this_run(9_100_000);
     // The Bot API hangs on the reply: instance A is in the middle of handling when killed.
     tg.fail("sendMessage", crate::fake_telegram::Fault::Delay(60_000), 1);
     let update = tg.stamp(tg.text_update(chat, "/start"));
@@ -523,26 +500,14 @@ async fn an_instance_killed_while_handling_holds_its_chat_for_seconds_only() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_sharing_redis_deliver_a_due_check_in_once() {
-    if redis::Client::open("redis://127.0.0.1:6379")
-        .and_then(|c| c.get_connection())
-        .is_err()
-    {
-        if std::env::var_os("CLOTCHECK_REQUIRE_REDIS").is_some() {
-            panic!("Redis is required here");
-        }
-        eprintln!("SKIPPED: no Redis at 127.0.0.1:6379");
-        return;
-    }
     // A database of its own: no other test's bot claims this check-in.
     let redis_url = "redis://127.0.0.1:6379/7";
     let tg = FakeTelegram::start().await;
-    let (p1, p2) = (free_port(), free_port());
     let more = ["--check-in-delay", "2s"];
-    let _a = start_with(&tg, p1, redis_url, &more);
-    let _b = start_with(&tg, p2, redis_url, &more);
-    wait_healthy(p1).await;
-    wait_healthy(p2).await;
-    let chat = 9_100_000 + (std::process::id() as i64 % 100_000);
+    let Some(((_a, p1), (_b, p2))) = two_instances(&tg, redis_url, &more).await else {
+        return;
+    };
+    let chat = chat_of_this_run(9_100_000);
     deliver(p1, &tg.stamp(tg.text_update(chat, "/start"))).await;
     deliver(p2, &next_update(&tg, chat, "Start the check")).await;
     deliver(p1, &next_update(&tg, chat, "I agree")).await;

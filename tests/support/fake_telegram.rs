@@ -387,15 +387,7 @@ impl FakeTelegram {
     pub fn text_update(&self, chat: i64, text: &str) -> Value {
         let mut message = self.private_message(chat);
         message["text"] = json!(text);
-        if text.starts_with('/') {
-            let len = text
-                .split_whitespace()
-                .next()
-                .unwrap_or("")
-                .encode_utf16()
-                .count();
-            message["entities"] = json!([{"type": "bot_command", "offset": 0, "length": len}]);
-        }
+        mark_command(&mut message, text);
         json!({ "message": message })
     }
 
@@ -529,16 +521,23 @@ impl FakeTelegram {
             "from": user(from),
             "text": text,
         });
-        if text.starts_with('/') {
-            let len = text
-                .split_whitespace()
-                .next()
-                .unwrap_or("")
-                .encode_utf16()
-                .count();
-            message["entities"] = json!([{"type": "bot_command", "offset": 0, "length": len}]);
-        }
+        mark_command(&mut message, text);
         self.push(json!({ "message": message }))
+    }
+}
+
+/// Marks a text that starts with `/` as Telegram does, with a `bot_command` entity over the
+/// first word (its length in UTF-16 units): private and group messages alike need it for the
+/// bot to see a command.
+fn mark_command(message: &mut Value, text: &str) {
+    if text.starts_with('/') {
+        let len = text
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .encode_utf16()
+            .count();
+        message["entities"] = json!([{"type": "bot_command", "offset": 0, "length": len}]);
     }
 }
 
