@@ -81,6 +81,15 @@ struct Queue {
     leading: bool,
 }
 
+/// The caller that writes the queue, when it is dropped.
+struct Leader<'a>(&'a SqliteStorage);
+
+impl Drop for Leader<'_> {
+    fn drop(&mut self) {
+        self.0.write_queued();
+    }
+}
+
 /// One chat's state to write, and where its result goes.
 struct Save {
     chat: ChatId,
@@ -245,7 +254,11 @@ impl Storage<ChatState> for SqliteStorage {
                 !std::mem::replace(&mut queue.leading, true)
             };
             if lead {
-                self.write_queued();
+                // The saves of the tasks ready now join this commit: the queue is written
+                // after them (or when this future is dropped, so no save is left waiting).
+                let leader = Leader(&self);
+                tokio::task::yield_now().await;
+                drop(leader);
             }
             result.await.unwrap_or(Err(StorageError::Join))
         })
