@@ -31,9 +31,9 @@ use rusqlite::{Connection, params};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::oneshot;
 use teloxide::dispatching::dialogue::Storage;
 use teloxide::types::ChatId;
+use tokio::sync::oneshot;
 
 /// The schema version this program writes (`PRAGMA user_version`).
 pub const SCHEMA: i64 = 2;
@@ -405,14 +405,15 @@ fn write(
     let prefs = encode_prefs(&next);
     // Compare-and-set in one statement: insert, or update a row that holds the version
     // this state was read at, or one that has expired.
-    let upsert = |conn: &Connection| {
-        conn.prepare_cached(
+    let upsert =
+        |conn: &Connection| {
+            conn.prepare_cached(
             "INSERT INTO conversation (chat_id, state, version, updated_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (chat_id) DO UPDATE SET state = ?2, version = ?3, updated_at = ?4
              WHERE conversation.version = ?5 OR conversation.updated_at <= ?6",
         )?
         .execute(params![chat_id.0, state, next.version as i64, t, expected, fresh_after])
-    };
+        };
     // Usually that one statement is the whole write: no savepoint to open and close around
     // it (a statement that fails changes nothing).
     if prefs.is_none() && upsert(conn)? == 1 {
