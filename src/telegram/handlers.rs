@@ -148,10 +148,10 @@ impl Turn<'_> {
                     // markup, so this one gives up its copy button (the number is in its text).
                     let remove = ReplyMarkup::KeyboardRemove(KeyboardRemove::new());
                     self.bot
-                        .send_html_markup(self.chat, out.html.clone(), remove)
+                        .send_html_markup(self.chat, out.html, remove)
                         .await?
                 } else {
-                    self.send_one(&out).await?
+                    self.send_one(out).await?
                 };
                 if has_keyboard {
                     keyboard_message = Some(sent);
@@ -180,10 +180,8 @@ impl Turn<'_> {
         Ok(())
     }
 
-    async fn send_one(&self, out: &Outgoing) -> Result<MessageId, teloxide::RequestError> {
-        self.bot
-            .send_html(self.chat, out.html.clone(), out.keyboard.clone())
-            .await
+    async fn send_one(&self, out: Outgoing) -> Result<MessageId, teloxide::RequestError> {
+        self.bot.send_html(self.chat, out.html, out.keyboard).await
     }
 
     /// The messages for one reply: the reply carries its key and progress.
@@ -199,11 +197,11 @@ impl Turn<'_> {
         reply: &Reply,
     ) -> Result<bool, teloxide::RequestError> {
         let out = self.outgoing(state, reply, true);
-        let [one] = out.as_slice() else {
+        let Ok([one]) = <[Outgoing; 1]>::try_from(out) else {
             return Ok(false);
         };
         self.bot
-            .edit_html(self.chat, message, one.html.clone(), one.keyboard.clone())
+            .edit_html(self.chat, message, one.html, one.keyboard)
             .await?;
         Ok(true)
     }

@@ -480,8 +480,8 @@ impl Intake {
         }
     }
 
-    /// Calls `getUpdates`; the body of Telegram's answer.
-    async fn fetch(&self, request: &RawGetUpdates) -> Result<Vec<u8>, Failure> {
+    /// Calls `getUpdates`; the body of Telegram's answer, as received (not copied).
+    async fn fetch(&self, request: &RawGetUpdates) -> Result<impl AsRef<[u8]> + use<>, Failure> {
         let mut url = self.bot.api_url();
         url.path_segments_mut()
             .map_err(|_| Failure::Network)?
@@ -498,14 +498,14 @@ impl Intake {
             .send()
             .await
             .map_err(|_| Failure::Network)?;
-        let bytes = response.bytes().await.map_err(|_| Failure::Network)?;
-        Ok(bytes.to_vec())
+        response.bytes().await.map_err(|_| Failure::Network)
     }
 
     /// One `getUpdates`; (updates received, of which new).
     async fn poll(self: &Arc<Self>, request: &RawGetUpdates) -> Result<(usize, usize), Failure> {
         let body = self.fetch(request).await?;
-        let answer: Answer<'_> = serde_json::from_slice(&body).map_err(|_| Failure::Unreadable)?;
+        let answer: Answer<'_> =
+            serde_json::from_slice(body.as_ref()).map_err(|_| Failure::Unreadable)?;
         if !answer.ok {
             return Err(Failure::Telegram {
                 code: answer.error_code,
