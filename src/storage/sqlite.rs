@@ -18,11 +18,13 @@
 //! thread and back, which the load benchmark showed to cost more than the work itself.
 //! SQLite serialises writers anyway, and the updates of one chat arrive in order.
 //!
-//! Group commit: saves that arrive while another is being written wait in a queue, and the
-//! first of them writes the whole queue in one transaction (one commit, and the pages chats
-//! share written to the log once instead of once per chat). Every caller is answered only
-//! after that commit, with its own result: a conflict or an error of one chat's save is kept
-//! to that save (a savepoint), and does not fail the others.
+//! Group commit: saves wait in a queue; the first to find no one writing it yields once to
+//! the runtime (so the saves of the tasks ready at that moment join) and then writes the whole
+//! queue in one transaction: one commit, one round of file locks, and the pages chats share
+//! written to the log once instead of once per chat. Every caller is answered only after that
+//! commit, with its own result: a conflict or an error of one chat's save is kept to that save
+//! (a savepoint), and does not fail the others. A save is thus on disk before its caller
+//! goes on to confirm the update to Telegram, as before.
 
 use super::checkins::{CheckIn, CheckIns, Claimed, level_of};
 use super::{ChatState, Expiry, StorageError, decode, encode_prefs, encode_state, now};
@@ -388,6 +390,12 @@ fn copy(e: &StorageError) -> StorageError {
     }
 }
 
+/// A chat's state written over the version it was read at (or over an expired one).
+const UPSERT: &str =
+    "INSERT INTO conversation (chat_id, state, version, updated_at) VALUES (?1, ?2, ?3, ?4)
+     ON CONFLICT (chat_id) DO UPDATE SET state = ?2, version = ?3, updated_at = ?4
+     WHERE conversation.version = ?5 OR conversation.updated_at <= ?6";
+
 /// One chat's save: compare-and-set over the version it was read at. Outside a transaction it
 /// commits by itself; inside one, its savepoint keeps a failure to this save alone.
 fn write(
@@ -405,15 +413,16 @@ fn write(
     let prefs = encode_prefs(&next);
     // Compare-and-set in one statement: insert, or update a row that holds the version
     // this state was read at, or one that has expired.
-    let upsert =
-        |conn: &Connection| {
-            conn.prepare_cached(
-            "INSERT INTO conversation (chat_id, state, version, updated_at) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (chat_id) DO UPDATE SET state = ?2, version = ?3, updated_at = ?4
-             WHERE conversation.version = ?5 OR conversation.updated_at <= ?6",
-        )?
-        .execute(params![chat_id.0, state, next.version as i64, t, expected, fresh_after])
-        };
+    let upsert = |conn: &Connection| {
+        conn.prepare_cached(UPSERT)?.execute(params![
+            chat_id.0,
+            state,
+            next.version as i64,
+            t,
+            expected,
+            fresh_after
+        ])
+    };
     // Usually that one statement is the whole write: no savepoint to open and close around
     // it (a statement that fails changes nothing).
     if prefs.is_none() && upsert(conn)? == 1 {
