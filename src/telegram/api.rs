@@ -6,6 +6,8 @@
 //! errors, proxies' error pages, timeouts and dropped connections are tried again up to
 //! [`RETRIES`] times. A request that timed out may have been delivered: a retry can repeat a
 //! message (replies are at-least-once). Client errors (400, 403 blocked…) are not retried.
+//! A request is built once and every try sends it by reference (`send_ref`): nothing of it
+//! is copied per try.
 
 use teloxide::RequestError;
 use teloxide::adaptors::Throttle;
@@ -92,16 +94,13 @@ impl Api {
         html: String,
         keyboard: Option<InlineKeyboardMarkup>,
     ) -> Result<MessageId, RequestError> {
-        retried("sendMessage", || async {
-            with_bot!(self, b => {
-                let mut r = b.send_message(chat, html.clone()).parse_mode(ParseMode::Html);
-                if let Some(k) = keyboard.clone() {
-                    r = r.reply_markup(k);
-                }
-                Ok(r.await?.id)
-            })
+        with_bot!(self, b => {
+            let mut r = b.send_message(chat, html).parse_mode(ParseMode::Html);
+            if let Some(k) = keyboard {
+                r = r.reply_markup(k);
+            }
+            Ok(retried("sendMessage", || r.send_ref()).await?.id)
         })
-        .await
     }
 
     /// Sends an HTML message with any reply markup (a reply keyboard, or its removal); returns
@@ -112,15 +111,13 @@ impl Api {
         html: String,
         markup: ReplyMarkup,
     ) -> Result<MessageId, RequestError> {
-        retried("sendMessage", || async {
-            with_bot!(self, b => Ok(b
-                .send_message(chat, html.clone())
+        with_bot!(self, b => {
+            let r = b
+                .send_message(chat, html)
                 .parse_mode(ParseMode::Html)
-                .reply_markup(markup.clone())
-                .await?
-                .id))
+                .reply_markup(markup);
+            Ok(retried("sendMessage", || r.send_ref()).await?.id)
         })
-        .await
     }
 
     /// Sends plain text with a keyboard (a report: it must read the same when forwarded).
@@ -130,16 +127,13 @@ impl Api {
         text: String,
         keyboard: Option<InlineKeyboardMarkup>,
     ) -> Result<MessageId, RequestError> {
-        retried("sendMessage", || async {
-            with_bot!(self, b => {
-                let mut r = b.send_message(chat, text.clone());
-                if let Some(k) = keyboard.clone() {
-                    r = r.reply_markup(k);
-                }
-                Ok(r.await?.id)
-            })
+        with_bot!(self, b => {
+            let mut r = b.send_message(chat, text);
+            if let Some(k) = keyboard {
+                r = r.reply_markup(k);
+            }
+            Ok(retried("sendMessage", || r.send_ref()).await?.id)
         })
-        .await
     }
 
     /// Sends a file made in memory.
@@ -166,23 +160,21 @@ impl Api {
         id: InlineQueryId,
         results: Vec<InlineQueryResult>,
     ) -> Result<(), RequestError> {
-        retried("answerInlineQuery", || async {
-            with_bot!(self, b => b
-                .answer_inline_query(id.clone(), results.clone())
+        with_bot!(self, b => {
+            let r = b
+                .answer_inline_query(id, results)
                 .is_personal(true)
-                .cache_time(0)
-                .await
-                .map(|_| ()))
+                .cache_time(0);
+            retried("answerInlineQuery", || r.send_ref()).await.map(|_| ())
         })
-        .await
     }
 
     /// Sends plain text (no parse mode: nothing to escape).
     pub async fn send_text(&self, chat: ChatId, text: &str) -> Result<MessageId, RequestError> {
-        retried("sendMessage", || async {
-            with_bot!(self, b => Ok(b.send_message(chat, text.to_string()).await?.id))
+        with_bot!(self, b => {
+            let r = b.send_message(chat, text);
+            Ok(retried("sendMessage", || r.send_ref()).await?.id)
         })
-        .await
     }
 
     /// Replaces a message's text and keyboard. An edit that changes nothing is not an error.
@@ -193,16 +185,13 @@ impl Api {
         html: String,
         keyboard: Option<InlineKeyboardMarkup>,
     ) -> Result<(), RequestError> {
-        let result = retried("editMessageText", || async {
-            with_bot!(self, b => {
-                let mut r = b.edit_message_text(chat, message, html.clone()).parse_mode(ParseMode::Html);
-                if let Some(k) = keyboard.clone() {
-                    r = r.reply_markup(k);
-                }
-                r.await.map(|_| ())
-            })
-        })
-        .await;
+        let result = with_bot!(self, b => {
+            let mut r = b.edit_message_text(chat, message, html).parse_mode(ParseMode::Html);
+            if let Some(k) = keyboard {
+                r = r.reply_markup(k);
+            }
+            retried("editMessageText", || r.send_ref()).await.map(|_| ())
+        });
         match result {
             Err(RequestError::Api(teloxide::ApiError::MessageNotModified)) => Ok(()),
             other => other,
@@ -215,14 +204,12 @@ impl Api {
         chat: ChatId,
         message: MessageId,
     ) -> Result<(), RequestError> {
-        retried("editMessageReplyMarkup", || async {
-            with_bot!(self, b => b
+        with_bot!(self, b => {
+            let r = b
                 .edit_message_reply_markup(chat, message)
-                .reply_markup(InlineKeyboardMarkup::default())
-                .await
-                .map(|_| ()))
+                .reply_markup(InlineKeyboardMarkup::default());
+            retried("editMessageReplyMarkup", || r.send_ref()).await.map(|_| ())
         })
-        .await
     }
 
     /// Answers a button press, with a short notice when there is something to say.
@@ -231,15 +218,12 @@ impl Api {
         id: CallbackQueryId,
         notice: Option<&str>,
     ) -> Result<(), RequestError> {
-        retried("answerCallbackQuery", || async {
-            with_bot!(self, b => {
-                let mut r = b.answer_callback_query(id.clone());
-                if let Some(n) = notice {
-                    r = r.text(n.to_string());
-                }
-                r.await.map(|_| ())
-            })
+        with_bot!(self, b => {
+            let mut r = b.answer_callback_query(id);
+            if let Some(n) = notice {
+                r = r.text(n);
+            }
+            retried("answerCallbackQuery", || r.send_ref()).await.map(|_| ())
         })
-        .await
     }
 }

@@ -1,4 +1,4 @@
-//! The handler tree and its small handlers. Each turns one update into one engine step,
+//! The dispatch of updates and its small handlers. Each turns one update into one engine step,
 //! sends the replies, and saves the new state.
 //!
 //! ```text
@@ -25,73 +25,63 @@ use crate::storage::checkins::{CheckIn, CheckIns, now_ms};
 use crate::storage::{ChatState, ChatStorage};
 use std::sync::Arc;
 use std::time::SystemTime;
-use teloxide::dispatching::UpdateHandler;
 use teloxide::dispatching::dialogue::Dialogue;
 use teloxide::prelude::*;
 use teloxide::types::{
     ButtonRequest, ChatId, InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResult,
     InlineQueryResultArticle, InputMessageContent, InputMessageContentText, KeyboardButton,
-    KeyboardMarkup, KeyboardRemove, Location, MessageId, ReplyMarkup,
+    KeyboardMarkup, KeyboardRemove, Location, MessageId, ReplyMarkup, UpdateKind,
 };
 
 type ChatDialogue = Dialogue<ChatState, ChatStorage>;
 
-/// The whole handler tree. Dialogues are made here rather than with teloxide's
-/// `enter_dialogue`, which loads the state first and silently drops the update when the
-/// storage fails: the handlers load it themselves and tell the user.
-pub fn schema() -> UpdateHandler<Box<dyn std::error::Error + Send + Sync + 'static>> {
-    let private_messages = Update::filter_message()
-        .filter(|msg: Message| msg.chat.is_private())
-        .map(|storage: Arc<ChatStorage>, msg: Message| ChatDialogue::new(storage, msg.chat.id))
-        .branch(dptree::filter(|msg: Message| msg.text().is_some()).endpoint(
-            |bot: Api,
-             d: ChatDialogue,
-             msg: Message,
-             upd: Update,
-             content: Arc<Content>,
-             check_ins: CheckInStore| async move {
-                unless_gone(on_text(bot, d.clone(), msg, upd, content, check_ins).await, &d).await
+/// What the handlers work with besides the update; made once.
+#[derive(Clone)]
+pub struct Handlers {
+    pub api: Api,
+    pub storage: Arc<ChatStorage>,
+    pub check_ins: CheckInStore,
+    pub content: Arc<Content>,
+}
+
+impl Handlers {
+    /// Hands an update to its handler; `Ok(false)` when the bot serves no update of its kind.
+    ///
+    /// A plain `match` on the kind, the update borrowed: no handler tree to copy the update
+    /// and its message out of for every step of the way. Dialogues are made here rather than
+    /// with teloxide's `enter_dialogue`, which loads the state first and silently drops the
+    /// update when the storage fails: the handlers load it themselves and tell the user.
+    pub async fn dispatch(
+        &self,
+        update: &Update,
+    ) -> Result<bool, Box<dyn std::error::Error + Send + Sync>> {
+        let (bot, content, id) = (&self.api, &*self.content, update.id.0);
+        match &update.kind {
+            UpdateKind::InlineQuery(q) => on_inline_query(bot, q, &self.storage, content).await?,
+            UpdateKind::Message(msg) if msg.chat.is_private() => {
+                let d = ChatDialogue::new(self.storage.clone(), msg.chat.id);
+                let handled = if msg.text().is_some() {
+                    on_text(bot, &d, msg, id, content, &self.check_ins).await
+                } else if shared_place(msg).is_some() {
+                    on_location(bot, &d, msg, id, content).await
+                } else {
+                    on_other_message(bot, &d, msg, id, content).await
+                };
+                unless_gone(handled, &d).await?
+            }
+            UpdateKind::Message(msg) => on_group_message(bot, msg, content).await?,
+            UpdateKind::CallbackQuery(q) => match q.regular_message() {
+                Some(m) if m.chat.is_private() => {
+                    let d = ChatDialogue::new(self.storage.clone(), m.chat.id);
+                    let handled = on_button(bot, &d, q, m, id, content, &self.check_ins).await;
+                    unless_gone(handled, &d).await?
+                }
+                _ => on_foreign_button(bot, q).await?,
             },
-        ))
-        .branch(dptree::filter(|msg: Message| shared_place(&msg).is_some()).endpoint(
-            |bot: Api, d: ChatDialogue, msg: Message, upd: Update, content: Arc<Content>| async move {
-                unless_gone(on_location(bot, d.clone(), msg, upd, content).await, &d).await
-            },
-        ))
-        .branch(dptree::endpoint(
-            |bot: Api, d: ChatDialogue, msg: Message, upd: Update, content: Arc<Content>| async move {
-                unless_gone(on_other_message(bot, d.clone(), msg, upd, content).await, &d).await
-            },
-        ));
-    let group_messages = Update::filter_message().endpoint(on_group_message);
-    let callbacks = Update::filter_callback_query()
-        .filter(|q: CallbackQuery| q.regular_message().is_some_and(|m| m.chat.is_private()))
-        .filter_map(|storage: Arc<ChatStorage>, q: CallbackQuery| {
-            q.regular_message()
-                .map(|m| ChatDialogue::new(storage, m.chat.id))
-        })
-        .endpoint(
-            |bot: Api,
-             d: ChatDialogue,
-             q: CallbackQuery,
-             upd: Update,
-             content: Arc<Content>,
-             check_ins: CheckInStore| async move {
-                unless_gone(
-                    on_button(bot, d.clone(), q, upd, content, check_ins).await,
-                    &d,
-                )
-                .await
-            },
-        );
-    let other_callbacks = Update::filter_callback_query().endpoint(on_foreign_button);
-    let inline = Update::filter_inline_query().endpoint(on_inline_query);
-    dptree::entry()
-        .branch(inline)
-        .branch(private_messages)
-        .branch(group_messages)
-        .branch(callbacks)
-        .branch(other_callbacks)
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
 }
 
 /// The check-ins of the storage, as the handlers get them.
@@ -158,10 +148,10 @@ impl Turn<'_> {
                     // markup, so this one gives up its copy button (the number is in its text).
                     let remove = ReplyMarkup::KeyboardRemove(KeyboardRemove::new());
                     self.bot
-                        .send_html_markup(self.chat, out.html.clone(), remove)
+                        .send_html_markup(self.chat, out.html, remove)
                         .await?
                 } else {
-                    self.send_one(&out).await?
+                    self.send_one(out).await?
                 };
                 if has_keyboard {
                     keyboard_message = Some(sent);
@@ -190,10 +180,8 @@ impl Turn<'_> {
         Ok(())
     }
 
-    async fn send_one(&self, out: &Outgoing) -> Result<MessageId, teloxide::RequestError> {
-        self.bot
-            .send_html(self.chat, out.html.clone(), out.keyboard.clone())
-            .await
+    async fn send_one(&self, out: Outgoing) -> Result<MessageId, teloxide::RequestError> {
+        self.bot.send_html(self.chat, out.html, out.keyboard).await
     }
 
     /// The messages for one reply: the reply carries its key and progress.
@@ -209,11 +197,11 @@ impl Turn<'_> {
         reply: &Reply,
     ) -> Result<bool, teloxide::RequestError> {
         let out = self.outgoing(state, reply, true);
-        let [one] = out.as_slice() else {
+        let Ok([one]) = <[Outgoing; 1]>::try_from(out) else {
             return Ok(false);
         };
         self.bot
-            .edit_html(self.chat, message, one.html.clone(), one.keyboard.clone())
+            .edit_html(self.chat, message, one.html, one.keyboard)
             .await?;
         Ok(true)
     }
@@ -340,15 +328,15 @@ async fn save(
 
 /// Text and commands in a private chat: one engine step.
 async fn on_text(
-    bot: Api,
-    dialogue: ChatDialogue,
-    msg: Message,
-    upd: Update,
-    content: Arc<Content>,
-    check_ins: CheckInStore,
+    bot: &Api,
+    dialogue: &ChatDialogue,
+    msg: &Message,
+    update: u32,
+    content: &Content,
+    check_ins: &CheckInStore,
 ) -> HandlerResult {
-    let turn = Turn::new(&bot, &content, msg.chat.id).with_check_ins(&check_ins);
-    let Some(mut state) = begin(&turn, &dialogue, upd.id.0, app_language(&msg)).await? else {
+    let turn = Turn::new(bot, content, msg.chat.id).with_check_ins(check_ins);
+    let Some(mut state) = begin(&turn, dialogue, update, app_language(msg)).await? else {
         return Ok(());
     };
     let text = msg.text().unwrap_or_default();
@@ -357,14 +345,14 @@ async fn on_text(
         let t = content.texts(&state.engine.prefs.lang);
         bot.send_text(msg.chat.id, t.get("telegram.too_long"))
             .await?;
-        return Ok(save(&turn, &dialogue, state, upd.id.0).await?);
+        return Ok(save(&turn, dialogue, state, update).await?);
     }
     let input = match Command::parse(text) {
         Some(cmd) => Input::Command(cmd),
         None => Input::Text(text.to_string()),
     };
     let step = step(&turn, &mut state, input);
-    conclude(&turn, &dialogue, state, upd.id.0, step).await
+    conclude(&turn, dialogue, state, update, step).await
 }
 
 /// After a step: what its effect asks for, then the replies, then the state saved. A report
@@ -452,17 +440,17 @@ fn shared_place(msg: &Message) -> Option<&Location> {
 /// as edits, which are not handled): the country it lies in, worked out here, goes to the
 /// engine. The coordinates go no further: not into the state, the storage or the logs.
 async fn on_location(
-    bot: Api,
-    dialogue: ChatDialogue,
-    msg: Message,
-    upd: Update,
-    content: Arc<Content>,
+    bot: &Api,
+    dialogue: &ChatDialogue,
+    msg: &Message,
+    update: u32,
+    content: &Content,
 ) -> HandlerResult {
-    let turn = Turn::new(&bot, &content, msg.chat.id);
-    let Some(mut state) = begin(&turn, &dialogue, upd.id.0, app_language(&msg)).await? else {
+    let turn = Turn::new(bot, content, msg.chat.id);
+    let Some(mut state) = begin(&turn, dialogue, update, app_language(msg)).await? else {
         return Ok(());
     };
-    let input = match shared_place(&msg)
+    let input = match shared_place(msg)
         .map(|l| crate::core::location::country_at(l.latitude, l.longitude))
     {
         Some(Ok(country)) => Input::Location {
@@ -471,37 +459,37 @@ async fn on_location(
         _ => Input::BadLocation,
     };
     let step = step(&turn, &mut state, input);
-    conclude(&turn, &dialogue, state, upd.id.0, step).await
+    conclude(&turn, dialogue, state, update, step).await
 }
 
 /// Stickers, photos, voice…: say what the bot can read, then the question again.
 async fn on_other_message(
-    bot: Api,
-    dialogue: ChatDialogue,
-    msg: Message,
-    upd: Update,
-    content: Arc<Content>,
+    bot: &Api,
+    dialogue: &ChatDialogue,
+    msg: &Message,
+    update: u32,
+    content: &Content,
 ) -> HandlerResult {
-    let turn = Turn::new(&bot, &content, msg.chat.id);
-    let Some(mut state) = begin(&turn, &dialogue, upd.id.0, app_language(&msg)).await? else {
+    let turn = Turn::new(bot, content, msg.chat.id);
+    let Some(mut state) = begin(&turn, dialogue, update, app_language(msg)).await? else {
         return Ok(());
     };
     let t = content.texts(&state.engine.prefs.lang);
     let mut replies = vec![info(t.get("telegram.non_text"))];
     replies.extend(turn.engine().step(&mut state.engine, Input::Show));
-    finish(&turn, &dialogue, state, upd.id.0, &replies).await?;
+    finish(&turn, dialogue, state, update, &replies).await?;
     Ok(())
 }
 
 /// In groups, health questions are not asked: commands get a pointer to a private chat, and
 /// /emergency the emergency advice. Other messages are left alone.
-async fn on_group_message(bot: Api, msg: Message, content: Arc<Content>) -> HandlerResult {
+async fn on_group_message(bot: &Api, msg: &Message, content: &Content) -> HandlerResult {
     let Some(cmd) = msg.text().and_then(Command::parse) else {
         return Ok(());
     };
     let t = content.texts("en");
     if cmd == Command::Emergency {
-        let turn = Turn::new(&bot, &content, msg.chat.id);
+        let turn = Turn::new(bot, content, msg.chat.id);
         let mut scratch = ChatState::default();
         let replies: Vec<Reply> = turn
             .engine()
@@ -516,22 +504,19 @@ async fn on_group_message(bot: Api, msg: Message, content: Arc<Content>) -> Hand
     Ok(())
 }
 
-/// A button press in a private chat.
+/// A button press in a private chat, on `message`.
 async fn on_button(
-    bot: Api,
-    dialogue: ChatDialogue,
-    q: CallbackQuery,
-    upd: Update,
-    content: Arc<Content>,
-    check_ins: CheckInStore,
+    bot: &Api,
+    dialogue: &ChatDialogue,
+    q: &CallbackQuery,
+    message: &Message,
+    update: u32,
+    content: &Content,
+    check_ins: &CheckInStore,
 ) -> HandlerResult {
-    let Some(message) = q.regular_message() else {
-        return Ok(());
-    };
-    let turn = Turn::new(&bot, &content, message.chat.id).with_check_ins(&check_ins);
+    let turn = Turn::new(bot, content, message.chat.id).with_check_ins(check_ins);
     let pressed_on = message.id;
-    let Some(mut state) =
-        begin(&turn, &dialogue, upd.id.0, q.from.language_code.as_deref()).await?
+    let Some(mut state) = begin(&turn, dialogue, update, q.from.language_code.as_deref()).await?
     else {
         // Already applied (or reset): only make sure the spinner stops.
         if let Err(e) = bot.answer(q.id.clone(), None).await {
@@ -566,7 +551,7 @@ async fn on_button(
         if let Some(old) = state.keyboard.filter(|k| *k != pressed_on.0) {
             turn.clear_keyboard(MessageId(old)).await;
         }
-        finish(&turn, &dialogue, state, upd.id.0, &step.replies).await?;
+        finish(&turn, dialogue, state, update, &step.replies).await?;
         return Ok(());
     }
     bot.answer(q.id.clone(), None).await?;
@@ -578,17 +563,17 @@ async fn on_button(
         && matches!(replies.as_slice(), [r] if matches!(r.kind, Kind::Question | Kind::Info) && !r.options.is_empty());
     if in_place && turn.edit(&state, pressed_on, &replies[0]).await? {
         state.keyboard = Some(pressed_on.0);
-        save(&turn, &dialogue, state, upd.id.0).await?;
+        save(&turn, dialogue, state, update).await?;
         return Ok(());
     }
     if answered && !offer {
         turn.clear_keyboard(pressed_on).await;
     }
-    conclude(&turn, &dialogue, state, upd.id.0, step).await
+    conclude(&turn, dialogue, state, update, step).await
 }
 
 /// A button on a message that is not in a private chat (or has no message): acknowledged.
-async fn on_foreign_button(bot: Api, q: CallbackQuery) -> HandlerResult {
+async fn on_foreign_button(bot: &Api, q: &CallbackQuery) -> HandlerResult {
     bot.answer(q.id.clone(), None).await?;
     Ok(())
 }
@@ -629,10 +614,10 @@ pub const SHARE_QUERY: &str = "summary";
 /// Inline queries carry no chat: the state is read by the user's id, which is their private
 /// chat's id.
 async fn on_inline_query(
-    bot: Api,
-    q: InlineQuery,
-    storage: Arc<ChatStorage>,
-    content: Arc<Content>,
+    bot: &Api,
+    q: &InlineQuery,
+    storage: &Arc<ChatStorage>,
+    content: &Content,
 ) -> HandlerResult {
     let app_lang = super::locale::language(q.from.language_code.as_deref());
     let state = storage
@@ -642,7 +627,7 @@ async fn on_inline_query(
         .ok()
         .flatten()
         .filter(|s| !s.reset);
-    let engine = Engine::new(&content, SystemTime::now());
+    let engine = Engine::new(content, SystemTime::now());
     let summary = state.as_ref().and_then(|s| engine.summary(&s.engine));
     let t = content.texts(
         state

@@ -1,6 +1,6 @@
 //! The Telegram front end (`clotcheck run`): a thin translation of the engine's replies into
-//! chat messages, with one dptree handler tree fed by the bot's own polling loop
-//! ([`polling`]) or webhook route ([`webhook`]).
+//! chat messages, with one dispatch (a `match` on the update's kind, [`Handlers::dispatch`])
+//! fed by the bot's own polling loop ([`polling`]) or webhook route ([`webhook`]).
 //!
 //! Privacy: nothing a user typed or answered is logged, at any level, and never the token.
 //! teloxide's dispatcher (whose default handler logs whole updates, and which logs the raw JSON
@@ -26,7 +26,7 @@ use teloxide::prelude::*;
 use teloxide::types::BotCommand;
 
 pub use errors::{describe, describe_error};
-pub use handlers::{CheckInStore, schema};
+pub use handlers::{CheckInStore, Handlers};
 
 pub type HandlerResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 

@@ -32,7 +32,6 @@ use serde_json::value::RawValue;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use teloxide::dispatching::UpdateHandler;
 use teloxide::prelude::*;
 use teloxide::types::{UpdateId, UpdateKind};
 use tokio::sync::Notify;
@@ -55,7 +54,7 @@ const HANDLER_BACKOFF: Duration = Duration::from_secs(1);
 /// How long a stop waits for the updates being handled.
 const STOP_GRACE: Duration = Duration::from_secs(10);
 
-/// The update kinds the handler tree serves.
+/// The update kinds the handlers serve.
 const ALLOWED: [&str; 3] = ["message", "callback_query", "inline_query"];
 
 /// A `getUpdates` request.
@@ -310,10 +309,8 @@ impl Ledger {
 pub struct Intake {
     bot: Bot,
     api: Api,
-    storage: Arc<ChatStorage>,
-    check_ins: super::CheckInStore,
     content: Arc<Content>,
-    handler: UpdateHandler<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    handlers: super::Handlers,
     chats: Mutex<HashMap<i64, ChatQueue>>,
     ledger: Mutex<Ledger>,
     /// An update was handled or dropped.
@@ -362,11 +359,14 @@ impl Intake {
     ) -> Arc<Self> {
         Arc::new(Intake {
             bot,
-            api,
-            storage,
-            check_ins,
-            content,
-            handler: super::schema(),
+            api: api.clone(),
+            content: content.clone(),
+            handlers: super::Handlers {
+                api,
+                storage,
+                check_ins,
+                content,
+            },
             chats: Mutex::new(HashMap::new()),
             ledger: Mutex::new(Ledger::default()),
             settled: Notify::new(),
@@ -480,8 +480,8 @@ impl Intake {
         }
     }
 
-    /// Calls `getUpdates`; the body of Telegram's answer.
-    async fn fetch(&self, request: &RawGetUpdates) -> Result<Vec<u8>, Failure> {
+    /// Calls `getUpdates`; the body of Telegram's answer, as received (not copied).
+    async fn fetch(&self, request: &RawGetUpdates) -> Result<impl AsRef<[u8]> + use<>, Failure> {
         let mut url = self.bot.api_url();
         url.path_segments_mut()
             .map_err(|_| Failure::Network)?
@@ -498,14 +498,14 @@ impl Intake {
             .send()
             .await
             .map_err(|_| Failure::Network)?;
-        let bytes = response.bytes().await.map_err(|_| Failure::Network)?;
-        Ok(bytes.to_vec())
+        response.bytes().await.map_err(|_| Failure::Network)
     }
 
     /// One `getUpdates`; (updates received, of which new).
     async fn poll(self: &Arc<Self>, request: &RawGetUpdates) -> Result<(usize, usize), Failure> {
         let body = self.fetch(request).await?;
-        let answer: Answer<'_> = serde_json::from_slice(&body).map_err(|_| Failure::Unreadable)?;
+        let answer: Answer<'_> =
+            serde_json::from_slice(body.as_ref()).map_err(|_| Failure::Unreadable)?;
         if !answer.ok {
             return Err(Failure::Telegram {
                 code: answer.error_code,
@@ -678,26 +678,19 @@ impl Intake {
         }
     }
 
-    /// Runs the handler tree on one update, trying again after transient failures. True when
+    /// Runs the handlers on one update, trying again after transient failures. True when
     /// the update is settled (handled, or failed for good); false when it is left for
     /// Telegram to send again (the bot is stopping).
     async fn handle(&self, update: Update) -> bool {
         let mut attempt = 0;
         loop {
-            let deps = dptree::deps![
-                update.clone(),
-                self.api.clone(),
-                self.storage.clone(),
-                self.check_ins.clone(),
-                self.content.clone()
-            ];
-            match self.handler.dispatch(deps).await {
-                std::ops::ControlFlow::Break(Ok(())) => return true,
-                std::ops::ControlFlow::Continue(_) => {
+            match self.handlers.dispatch(&update).await {
+                Ok(true) => return true,
+                Ok(false) => {
                     log::debug!("ignored update {} of an unhandled kind", update.id.0);
                     return true;
                 }
-                std::ops::ControlFlow::Break(Err(e)) => {
+                Err(e) => {
                     metrics::count(&metrics::COUNTERS.api_errors, "update failed");
                     let transient = e
                         .downcast_ref::<teloxide::RequestError>()

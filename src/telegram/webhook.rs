@@ -50,12 +50,7 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
 #[derive(Clone)]
 struct Shared {
-    /// The handler tree, built once.
-    handler: teloxide::dispatching::UpdateHandler<Box<dyn std::error::Error + Send + Sync>>,
-    api: Api,
-    storage: Arc<ChatStorage>,
-    check_ins: super::CheckInStore,
-    content: Arc<Content>,
+    handlers: super::Handlers,
     secret: Arc<[u8]>,
     lease: Option<Arc<Lease>>,
 }
@@ -74,11 +69,12 @@ pub async fn serve(
     stop: Stop,
 ) -> anyhow::Result<()> {
     let shared = Shared {
-        handler: super::schema(),
-        api,
-        storage,
-        check_ins,
-        content,
+        handlers: super::Handlers {
+            api,
+            storage,
+            check_ins,
+            content,
+        },
         secret: Arc::from(secret.as_bytes()),
         lease: lease.map(Arc::new),
     };
@@ -210,7 +206,7 @@ async fn on_update(State(s): State<Shared>, headers: HeaderMap, request: Request
                 None => log::warn!("an update ({kind}) that does not parse was skipped"),
             }
             if let Some(from) = from {
-                super::polling::answer_unreadable(&s.api, &s.content, from).await;
+                super::polling::answer_unreadable(&s.handlers.api, &s.handlers.content, from).await;
             }
             return StatusCode::OK;
         }
@@ -231,21 +227,14 @@ async fn on_update(State(s): State<Shared>, headers: HeaderMap, request: Request
         },
         _ => None,
     };
-    let deps = teloxide::dptree::deps![
-        update,
-        s.api.clone(),
-        s.storage.clone(),
-        s.check_ins.clone(),
-        s.content.clone()
-    ];
-    let result = s.handler.dispatch(deps).await;
+    let result = s.handlers.dispatch(&update).await;
     if let (Some(lease), Some(held)) = (&s.lease, held)
         && let Err(e) = lease.release(held).await
     {
         log::warn!("releasing the chat lease failed: {e}");
     }
     match result {
-        std::ops::ControlFlow::Break(Err(e)) => {
+        Err(e) => {
             log::error!("update not handled: {}", super::describe_error(e.as_ref()));
             // Not answered with success: Telegram delivers it again.
             StatusCode::INTERNAL_SERVER_ERROR

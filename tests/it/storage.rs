@@ -168,6 +168,44 @@ async fn sqlite_storage_conforms_and_expires_on_a_real_file() {
     expires(SqliteStorage::open(&path2, short(1)).await.unwrap(), 10).await;
 }
 
+/// Saves that arrive together share one commit, and each keeps its own result: a conflict
+/// of one chat fails that save alone, and every other one (a preference among them) is on
+/// disk when its caller is answered.
+#[tokio::test]
+async fn sqlite_saves_that_arrive_together_keep_their_own_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.sqlite");
+    let storage = SqliteStorage::open(&path, Expiry::default()).await.unwrap();
+    storage
+        .clone()
+        .update_dialogue(ChatId(1), at_node("rf_chest"))
+        .await
+        .unwrap();
+    // Polled together, the saves queue behind the first and are written in one transaction.
+    let saves = (1..=6).map(|chat| {
+        let mut s = at_node("rf_blood");
+        if chat == 4 {
+            s.engine.prefs.country = Some("AU".into());
+        }
+        storage.clone().update_dialogue(ChatId(chat), s)
+    });
+    let results = futures_util::future::join_all(saves).await;
+    assert!(
+        matches!(results[0], Err(StorageError::Conflict)),
+        "chat 1 is stored at another version"
+    );
+    assert!(results[1..].iter().all(Result::is_ok), "{results:?}");
+    assert_eq!(sqlite_rows(&path, 1), (1, 0));
+    assert_eq!(sqlite_rows(&path, 4), (1, 1));
+    for chat in 1..=6 {
+        let read = storage.clone().get_dialogue(ChatId(chat)).await.unwrap();
+        let read = read.unwrap();
+        let node = if chat == 1 { "rf_chest" } else { "rf_blood" };
+        assert_eq!(read.engine.check.node.as_deref(), Some(node));
+        assert_eq!(read.version, 1);
+    }
+}
+
 #[tokio::test]
 async fn sqlite_forget_deletes_the_rows_and_purge_deletes_expired_ones() {
     let dir = tempfile::tempdir().unwrap();
