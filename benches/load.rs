@@ -248,7 +248,7 @@ async fn round(exe: &str, args: Vec<String>, echo: bool, first_chat: i64) -> Rou
     r.wall = t0.elapsed();
     r.cpu = bot.cpu().saturating_sub(cpu0);
     r.calls = tg.call_count();
-    r.polls = tg.count("getUpdates");
+    r.polls = tg.polls();
     r
 }
 

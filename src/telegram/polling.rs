@@ -42,9 +42,11 @@ pub const QUEUE: usize = 8;
 pub const HOLD_WINDOW: u32 = 50;
 /// The longest an update holds the offset back.
 pub const MAX_HOLD: Duration = Duration::from_secs(60);
-/// The pause before polling again while the offset is held back (Telegram then answers at
-/// once with the updates still being handled): bounds what is fetched twice.
-const RESEND_PAUSE: Duration = Duration::from_millis(10);
+/// The longest wait before polling again while updates being handled hold the offset back
+/// (Telegram then answers at once with them all again): polling waits for them to be handled,
+/// and this bounds how long a new update waits meanwhile. Measured: fetching the held updates
+/// again every 10 ms cost a fifth of the CPU per update under load.
+const HOLD_PAUSE: Duration = Duration::from_millis(50);
 /// Seconds a `getUpdates` waits for updates when there are none (teloxide's default).
 const POLL_TIMEOUT: u32 = 10;
 /// Tries of a handler that failed on a transient error, after the first.
@@ -283,6 +285,11 @@ impl Ledger {
         }
     }
 
+    /// Whether updates being handled hold the offset back.
+    fn holding(&self) -> bool {
+        self.offset() != self.newest.map(|n| i64::from(n) + 1)
+    }
+
     /// Moves the offset past updates that held it too long or hid too many behind them.
     fn release_stuck(&mut self) {
         let Some(newest) = self.newest else { return };
@@ -402,23 +409,27 @@ impl Intake {
                 timeout: POLL_TIMEOUT,
                 allowed_updates: ALLOWED,
             };
-            let settled = self.settled.notified();
-            let mut settled = std::pin::pin!(settled);
-            settled.as_mut().enable();
             let batch = tokio::select! {
                 r = self.poll(&request) => r,
                 _ = self.stopping.wait() => break,
             };
             match batch {
-                Ok((received, fresh)) => {
+                Ok(_) => {
                     errors = 0;
-                    if fresh < received {
-                        // The offset is held back by updates being handled, and Telegram would
-                        // send them again at once: let a few more arrive or settle first, and
-                        // when nothing new came, wait for one of them (or a moment).
-                        tokio::time::sleep(RESEND_PAUSE).await;
-                        if fresh == 0 {
-                            let _ = tokio::time::timeout(Duration::from_millis(250), settled).await;
+                    // Updates still being handled hold the offset back, and Telegram would
+                    // send them all again at once: wait until they are handled (the next
+                    // poll then confirms them and waits for new ones), or [`HOLD_PAUSE`], so
+                    // that new updates wait little and a slow chat holds up no one.
+                    let deadline = tokio::time::Instant::now() + HOLD_PAUSE;
+                    loop {
+                        let settled = self.settled.notified();
+                        let mut settled = std::pin::pin!(settled);
+                        settled.as_mut().enable();
+                        if !self.ledger().holding() || self.stopping.is_set() {
+                            break;
+                        }
+                        if tokio::time::timeout_at(deadline, settled).await.is_err() {
+                            break;
                         }
                     }
                 }

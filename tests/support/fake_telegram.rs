@@ -109,6 +109,8 @@ pub enum Fault {
 
 #[derive(Default)]
 struct World {
+    /// `getUpdates` calls answered (they are not recorded in `calls`).
+    polls: usize,
     /// Faults to inject, per method name, consumed in order.
     faults: HashMap<String, Vec<Fault>>,
     /// Updates not yet acknowledged by an offset.
@@ -240,6 +242,11 @@ impl FakeTelegram {
             .iter()
             .filter(|c| c.method == method)
             .count()
+    }
+
+    /// How many `getUpdates` calls the bot made.
+    pub fn polls(&self) -> usize {
+        self.world().polls
     }
 
     /// When the bot first polled for updates.
@@ -635,6 +642,7 @@ async fn handle_ok(
     });
     let token = bot.strip_prefix("bot").unwrap_or(&bot).to_string();
     if method == "getUpdates" {
+        inner.world.lock().unwrap_or_else(|e| e.into_inner()).polls += 1;
         return ok(get_updates(&inner, &body).await);
     }
     let response = {
