@@ -398,13 +398,9 @@ impl Reading {
     /// The rest of the segment after `i` says it is fine ("the chest *is fine*, the calf
     /// hurts", "el pecho *bien*, …"): only all-clear words and present-tense verbs.
     pub fn fine_after(&self, i: usize) -> bool {
-        let rest: Vec<usize> = (i + 1..self.n)
-            .take_while(|k| self.segment[*k] == self.segment[i])
-            .collect();
-        rest.iter().any(|k| self.is(*k, Cat::AllClear))
-            && rest
-                .iter()
-                .all(|k| self.is(*k, Cat::AllClear) || self.is(*k, Cat::Present))
+        let rest = || (i + 1..self.n).take_while(|k| self.segment[*k] == self.segment[i]);
+        rest().any(|k| self.is(k, Cat::AllClear))
+            && rest().all(|k| self.is(k, Cat::AllClear) || self.is(k, Cat::Present))
     }
 
     pub fn same_clause(&self, i: usize, j: usize) -> bool {
