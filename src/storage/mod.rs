@@ -11,6 +11,7 @@ pub mod checkins;
 mod codec;
 mod legacy;
 pub mod memory;
+mod recent;
 pub mod redis_store;
 pub mod sqlite;
 
@@ -68,19 +69,29 @@ pub fn encode_prefs(state: &ChatState) -> Option<String> {
 /// loadable: this format or the first one) with the preferences over it. A state that no
 /// longer loads comes back fresh and marked `reset`, with its preferences.
 pub fn decode(state: Option<&str>, prefs: Option<&str>) -> Option<ChatState> {
+    compose(state.map(load_state), prefs.map(decode_prefs))
+}
+
+/// A stored health state as it loads: this format, the first one, or — when it is neither —
+/// a fresh state marked `reset`.
+fn load_state(text: &str) -> ChatState {
+    decode_state(text)
+        .or_else(|| legacy::state(text))
+        .unwrap_or_else(|| ChatState {
+            reset: true,
+            ..ChatState::default()
+        })
+}
+
+/// A chat's state from its loaded rows: the health state (or a fresh one) with the
+/// preferences over it; `None` when neither row exists. A preferences row that does not load
+/// (the inner `None`) is there but holds nothing.
+fn compose(state: Option<ChatState>, prefs: Option<Option<Prefs>>) -> Option<ChatState> {
     if state.is_none() && prefs.is_none() {
         return None;
     }
-    let mut out = match state {
-        None => ChatState::default(),
-        Some(text) => decode_state(text)
-            .or_else(|| legacy::state(text))
-            .unwrap_or_else(|| ChatState {
-                reset: true,
-                ..ChatState::default()
-            }),
-    };
-    if let Some(p) = prefs.and_then(decode_prefs) {
+    let mut out = state.unwrap_or_default();
+    if let Some(Some(p)) = prefs {
         out.apply(p);
     }
     Some(out)

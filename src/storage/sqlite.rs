@@ -27,7 +27,12 @@
 //! goes on to confirm the update to Telegram, as before.
 
 use super::checkins::{CheckIn, CheckIns, Claimed, level_of};
-use super::{ChatState, Expiry, StorageError, decode, encode_prefs, encode_state, now};
+use super::recent::{Recent, Rows, Written};
+use super::{
+    ChatState, Expiry, StorageError, decode, decode_prefs, encode_prefs, encode_state, load_state,
+    now,
+};
+use crate::core::engine::Prefs;
 use futures_util::future::BoxFuture;
 use rusqlite::{Connection, params};
 use std::path::Path;
@@ -70,10 +75,18 @@ const MIGRATIONS: &[&str] = &[
 ];
 
 pub struct SqliteStorage {
-    conn: Mutex<Connection>,
+    db: Mutex<Db>,
     /// Saves waiting for the next commit.
     queue: Mutex<Queue>,
     expiry: Expiry,
+}
+
+/// The connection and what it last read and wrote, behind one lock.
+struct Db {
+    conn: Connection,
+    /// The rows of recent chats, so that an update's read need not query what the previous
+    /// update of its chat wrote ([`super::recent`]).
+    recent: Recent,
 }
 
 #[derive(Default)]
@@ -104,7 +117,10 @@ impl SqliteStorage {
     pub async fn open(path: &Path, expiry: Expiry) -> Result<Arc<Self>, StorageError> {
         let conn = connect(path)?;
         let storage = Arc::new(SqliteStorage {
-            conn: Mutex::new(conn),
+            db: Mutex::new(Db {
+                conn,
+                recent: Recent::default(),
+            }),
             queue: Mutex::default(),
             expiry,
         });
@@ -127,8 +143,10 @@ impl SqliteStorage {
 
     /// Deletes everything past its expiry.
     pub async fn purge(self: Arc<Self>) -> Result<usize, StorageError> {
-        self.blocking(|conn, expiry| {
+        self.blocking(|db, expiry| {
             let t = now();
+            db.recent.purge(t, expiry);
+            let conn = &db.conn;
             let a = conn.execute(
                 "DELETE FROM conversation WHERE updated_at <= ?1",
                 [t - expiry.state.as_secs() as i64],
@@ -147,10 +165,13 @@ impl SqliteStorage {
 
     async fn blocking<T: Send + 'static>(
         self: Arc<Self>,
-        f: impl FnOnce(&mut Connection, Expiry) -> Result<T, StorageError> + Send + 'static,
+        f: impl FnOnce(&mut Db, Expiry) -> Result<T, StorageError> + Send + 'static,
     ) -> Result<T, StorageError> {
-        let mut conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
-        f(&mut conn, self.expiry)
+        f(&mut self.db(), self.expiry)
+    }
+
+    fn db(&self) -> std::sync::MutexGuard<'_, Db> {
+        self.db.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -228,7 +249,9 @@ impl Storage<ChatState> for SqliteStorage {
         self: Arc<Self>,
         chat_id: ChatId,
     ) -> BoxFuture<'static, Result<(), Self::Error>> {
-        Box::pin(self.blocking(move |conn, _| {
+        Box::pin(self.blocking(move |db, _| {
+            db.recent.forget(chat_id.0);
+            let conn = &mut db.conn;
             let tx = conn.transaction()?;
             tx.execute("DELETE FROM conversation WHERE chat_id = ?1", [chat_id.0])?;
             tx.execute("DELETE FROM preference WHERE chat_id = ?1", [chat_id.0])?;
@@ -270,25 +293,47 @@ impl Storage<ChatState> for SqliteStorage {
         self: Arc<Self>,
         chat_id: ChatId,
     ) -> BoxFuture<'static, Result<Option<ChatState>, Self::Error>> {
-        Box::pin(self.blocking(move |conn, expiry| {
+        Box::pin(self.blocking(move |db, expiry| {
             let t = now();
-            // Both rows in one statement (either may be missing).
-            let (state, prefs): (Option<String>, Option<String>) = conn
-                .prepare_cached(
-                    "SELECT (SELECT state FROM conversation WHERE chat_id = ?1 AND updated_at > ?2),
-                            (SELECT prefs FROM preference WHERE chat_id = ?1 AND updated_at > ?3)",
-                )?
-                .query_row(
-                    params![
-                        chat_id.0,
-                        t - expiry.state.as_secs() as i64,
-                        t - expiry.prefs.as_secs() as i64
-                    ],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )?;
-            Ok(decode(state.as_deref(), prefs.as_deref()))
+            // Another connection may have written the file since the rows were kept.
+            let version: i64 = db
+                .conn
+                .prepare_cached("PRAGMA data_version")?
+                .query_row([], |r| r.get(0))?;
+            db.recent.check(version);
+            if let Some(rows) = db.recent.get(chat_id.0) {
+                return Ok(rows.view(t, expiry));
+            }
+            let rows = read_rows(&db.conn, chat_id.0, t, expiry)?;
+            let out = rows.view(t, expiry);
+            db.recent.insert(chat_id.0, rows);
+            Ok(out)
         }))
     }
+}
+
+/// A chat's rows that have not expired (either may be missing), as they load.
+fn read_rows(conn: &Connection, chat: i64, t: i64, expiry: Expiry) -> Result<Rows, StorageError> {
+    type Row = (Option<String>, Option<i64>, Option<String>, Option<i64>);
+    let (state, state_at, prefs, prefs_at): Row = conn
+        .prepare_cached(
+            "SELECT c.state, c.updated_at, p.prefs, p.updated_at
+             FROM (SELECT ?1 AS id) AS k
+             LEFT JOIN conversation AS c ON c.chat_id = k.id AND c.updated_at > ?2
+             LEFT JOIN preference AS p ON p.chat_id = k.id AND p.updated_at > ?3",
+        )?
+        .query_row(
+            params![
+                chat,
+                t - expiry.state.as_secs() as i64,
+                t - expiry.prefs.as_secs() as i64
+            ],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )?;
+    Ok(Rows {
+        state: state.zip(state_at).map(|(s, at)| (load_state(&s), at)),
+        prefs: prefs.zip(prefs_at).map(|(p, at)| (decode_prefs(&p), at)),
+    })
 }
 
 impl SqliteStorage {
@@ -318,56 +363,67 @@ impl SqliteStorage {
                 }
                 std::mem::take(&mut queue.saves)
             };
-            let mut conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
-            write_all(&mut conn, self.expiry, saves);
+            write_all(&mut self.db(), self.expiry, saves);
         }
     }
 }
 
 /// Writes saves and answers each with its own result once it is committed: one alone in its
-/// own statement or transaction, several in one transaction.
-fn write_all(conn: &mut Connection, expiry: Expiry, saves: Vec<Save>) {
+/// own statement or transaction, several in one transaction. The recent rows follow the
+/// final results: a committed save's rows are kept, a failed one's are dropped.
+fn write_all(db: &mut Db, expiry: Expiry, saves: Vec<Save>) {
+    let conn = &mut db.conn;
+    let mut answers = Vec::with_capacity(saves.len());
     if saves.len() == 1 {
         for s in saves {
-            let _ = s.done.send(write(conn, expiry, s.chat, s.state));
+            let result = write(conn, expiry, s.chat, s.state);
+            answers.push((s.done, s.chat, result));
         }
-        return;
-    }
-    let mut answers = Vec::with_capacity(saves.len());
-    let mut open = begin(conn);
-    for s in saves {
-        let result = match &open {
-            Ok(()) => write(conn, expiry, s.chat, s.state),
-            Err(e) => Err(copy(e)),
-        };
-        if result.is_err() && open.is_ok() && conn.is_autocommit() {
-            // The error rolled the whole transaction back (a full disk, an I/O error): the saves
-            // before it are lost with it.
-            let e = result.as_ref().err().map(copy);
-            for (_, earlier) in answers.iter_mut() {
-                if let (Ok(()), Some(e)) = (&*earlier, &e) {
-                    *earlier = Err(copy(e));
+    } else {
+        let mut open = begin(conn);
+        for s in saves {
+            let result = match &open {
+                Ok(()) => write(conn, expiry, s.chat, s.state),
+                Err(e) => Err(copy(e)),
+            };
+            if result.is_err() && open.is_ok() && conn.is_autocommit() {
+                // The error rolled the whole transaction back (a full disk, an I/O error): the
+                // saves before it are lost with it.
+                let e = result.as_ref().err().map(copy);
+                for (_, _, earlier) in answers.iter_mut() {
+                    if let (Ok(_), Some(e)) = (&*earlier, &e) {
+                        *earlier = Err(copy(e));
+                    }
+                }
+                open = begin(conn);
+            }
+            answers.push((s.done, s.chat, result));
+        }
+        if open.is_ok()
+            && let Err(e) = conn.execute_batch("COMMIT")
+        {
+            let e = StorageError::from(e);
+            if !conn.is_autocommit() {
+                let _ = conn.execute_batch("ROLLBACK");
+            }
+            for (_, _, result) in answers.iter_mut() {
+                if result.is_ok() {
+                    *result = Err(copy(&e));
                 }
             }
-            open = begin(conn);
         }
-        answers.push((s.done, result));
     }
-    if open.is_ok()
-        && let Err(e) = conn.execute_batch("COMMIT")
-    {
-        let e = StorageError::from(e);
-        if !conn.is_autocommit() {
-            let _ = conn.execute_batch("ROLLBACK");
-        }
-        for (_, result) in answers.iter_mut() {
-            if result.is_ok() {
-                *result = Err(copy(&e));
+    for (done, chat, result) in answers {
+        let _ = done.send(match result {
+            Ok(written) => {
+                db.recent.saved(chat.0, written);
+                Ok(())
             }
-        }
-    }
-    for (done, result) in answers {
-        let _ = done.send(result);
+            Err(e) => {
+                db.recent.forget(chat.0);
+                Err(e)
+            }
+        });
     }
 }
 
@@ -397,13 +453,14 @@ const UPSERT: &str =
      WHERE conversation.version = ?5 OR conversation.updated_at <= ?6";
 
 /// One chat's save: compare-and-set over the version it was read at. Outside a transaction it
-/// commits by itself; inside one, its savepoint keeps a failure to this save alone.
+/// commits by itself; inside one, its savepoint keeps a failure to this save alone. Returns
+/// the rows as they now load from the file.
 fn write(
     conn: &mut Connection,
     expiry: Expiry,
     chat_id: ChatId,
     dialogue: ChatState,
-) -> Result<(), StorageError> {
+) -> Result<Written, StorageError> {
     let t = now();
     let fresh_after = t - expiry.state.as_secs() as i64;
     let expected = dialogue.version as i64;
@@ -411,13 +468,24 @@ fn write(
     next.version += 1;
     let state = encode_state(&next);
     let prefs = encode_prefs(&next);
+    let version = next.version as i64;
+    // The rows as they will load: the health state is stored without the preferences.
+    let mut stored = next;
+    stored.engine.prefs = Prefs::default();
+    stored.reset = false;
+    debug_assert_eq!(super::decode_state(&state).as_ref(), Some(&stored));
+    let written = Written {
+        state: stored,
+        prefs: prefs.as_deref().map(decode_prefs),
+        at: t,
+    };
     // Compare-and-set in one statement: insert, or update a row that holds the version
     // this state was read at, or one that has expired.
     let upsert = |conn: &Connection| {
         conn.prepare_cached(UPSERT)?.execute(params![
             chat_id.0,
             state,
-            next.version as i64,
+            version,
             t,
             expected,
             fresh_after
@@ -426,7 +494,7 @@ fn write(
     // Usually that one statement is the whole write: no savepoint to open and close around
     // it (a statement that fails changes nothing).
     if prefs.is_none() && upsert(conn)? == 1 {
-        return Ok(());
+        return Ok(written);
     }
     let tx = conn.savepoint()?;
     if upsert(&tx)? == 0 {
@@ -441,7 +509,7 @@ fn write(
         tx.prepare_cached(
             "UPDATE conversation SET state = ?2, version = ?3, updated_at = ?4 WHERE chat_id = ?1",
         )?
-        .execute(params![chat_id.0, state, next.version as i64, t])?;
+        .execute(params![chat_id.0, state, version, t])?;
     }
     if let Some(prefs) = prefs {
         tx.prepare_cached(
@@ -451,7 +519,7 @@ fn write(
         .execute(params![chat_id.0, prefs, t])?;
     }
     tx.commit()?;
-    Ok(())
+    Ok(written)
 }
 
 impl SqliteStorage {
@@ -459,10 +527,7 @@ impl SqliteStorage {
         &self,
         f: impl FnOnce(&mut Connection) -> Result<T, StorageError>,
     ) -> BoxFuture<'static, Result<T, StorageError>> {
-        let result = {
-            let mut conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
-            f(&mut conn)
-        };
+        let result = f(&mut self.db().conn);
         Box::pin(async move { result })
     }
 }
