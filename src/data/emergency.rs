@@ -46,6 +46,19 @@ fn check_pattern(r: &mut Report, p: &Spanned<String>, pair: bool) {
     }
 }
 
+/// A spoken ending and its written form: letters, `>`, letters ("ich>ig").
+fn check_ending(r: &mut Report, p: &Spanned<String>) {
+    let text = p.get_ref();
+    let letters = |s: &str| !s.is_empty() && s.chars().all(char::is_alphabetic);
+    match text.split_once('>') {
+        Some((a, b)) if letters(a) && letters(b) => {}
+        _ => r.at_span(
+            p,
+            format!("'{text}' must be a spoken ending, '>' and its written form, e.g. 'ich>ig'"),
+        ),
+    }
+}
+
 fn strings(list: &[Spanned<String>]) -> Vec<String> {
     list.iter().map(|s| s.get_ref().clone()).collect()
 }
@@ -60,7 +73,11 @@ pub fn build(lang: &str, r: &mut Report) -> Option<LanguageSpec> {
         match raw.context.iter().find(|(k, _)| k.get_ref() == cat.key()) {
             Some((_, list)) => {
                 for p in list {
-                    check_pattern(r, p, false);
+                    if cat == Cat::Ending || cat == Cat::SpokenWord {
+                        check_ending(r, p);
+                    } else {
+                        check_pattern(r, p, false);
+                    }
                 }
                 context.push((cat, strings(list)));
             }

@@ -129,6 +129,12 @@ const TUNING: Gate = Gate {
         "vorgestern ging das noch problemlos",
         // "Wenn man … hustet, kann das…?" asks in general; "Hab das seit heute" points back.
         "Hab das seit heute, das Bein ist geschwollen",
+        // Bavarian "zwischen de Fiaß" for "between the legs": no such form in the lexicon.
+        "zwischen de Fiaß untn und s Kreiz tuat narrisch weh",
+        // "breed" for "breathe" is a real word, and a real word is never rewritten.
+        "its getting worse sitting here on the couch",
+        // The cough and the blood in clauses too far apart for a pair.
+        "el pañuelo quedó con sangre, ya van dos veces",
     ],
     false_alarms: 0.02,
     answered: 0.84,
@@ -136,20 +142,23 @@ const TUNING: Gate = Gate {
     off_topic_answered: 2,
 };
 
-/// The blind set, written before any change: a floor at the figures measured when the data
-/// was last tuned (README, "Understanding free text"), so that a later change cannot make it
-/// worse unnoticed. It is below the product's bar; the README says where.
-const BLIND_FLOOR: Gate = Gate {
-    known_misses: &[],
-    // Spanish: 5 of 68 (7.4 %) on the 2026-12-06b set.
-    false_alarms: 0.075,
-    // Spanish: 29 of 32 (90.6 %) on the 2026-12-06b set.
-    answered: 0.90,
-    off_topic_answered: 1,
-};
-/// At least this share of the blind set's emergencies recognised, per language.
-const BLIND_EMERGENCIES: f64 = 0.96;
-
+/// Each blind set, written before any change: a floor at the figures measured on it when the
+/// data was last tuned (README, "Understanding free text"), so that a later change cannot make
+/// it worse unnoticed. They are below the product's bar; the README says where. A new blind
+/// set gets its floor here once its figures are measured.
+const BLIND_FLOORS: &[(&str, Gate, f64)] = &[(
+    "ask_blind_2026-12-07.toml",
+    Gate {
+        known_misses: &[],
+        // Spanish: 5 of 68 (7.4 %).
+        false_alarms: 0.075,
+        // Spanish: 26 of 32 (81 %).
+        answered: 0.81,
+        off_topic_answered: 1,
+    },
+    // German: 28 of 32 (87.5 %).
+    0.87,
+)];
 /// Checks a gate; `show` prints each failing message (never for a blind set, whose messages
 /// must not steer the data).
 fn evaluate(set: &str, cases: Vec<(String, Case)>, show: bool, gate: &Gate, emergencies: f64) {
@@ -203,6 +212,8 @@ const TUNING_FILES: &[(&str, &str)] = &[
     ("ask_tuning_5.toml", "en"),
     ("ask_tuning_6.toml", "en"),
     ("ask_tuning_7.toml", "en"),
+    ("ask_tuning_8.toml", "en"),
+    ("ask_tuning_9.toml", "en"),
 ];
 
 /// Every case of the tuning set, in the order of [`TUNING_FILES`].
@@ -234,13 +245,11 @@ fn blind_sets_stay_at_or_above_their_measured_figures() {
     for f in files {
         let cases = cases(&format!("blind/{f}"), "en");
         assert!(cases.len() >= 150, "{f}: at least 150 messages");
-        evaluate(
-            &format!("blind set {f}"),
-            cases,
-            false,
-            &BLIND_FLOOR,
-            BLIND_EMERGENCIES,
-        );
+        let Some((_, floor, emergencies)) = BLIND_FLOORS.iter().find(|(name, _, _)| *name == f)
+        else {
+            panic!("{f}: no floor in BLIND_FLOORS; measure the set and add one");
+        };
+        evaluate(&format!("blind set {f}"), cases, false, floor, *emergencies);
     }
 }
 

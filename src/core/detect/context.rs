@@ -70,10 +70,12 @@ pub enum Cat {
     Subjunctive,
     AllClear,
     AskingStart,
+    Ending,
+    SpokenWord,
 }
 
 impl Cat {
-    pub const ALL: [Cat; 28] = [
+    pub const ALL: [Cat; 30] = [
         Cat::Negation,
         Cat::NegationAfter,
         Cat::Resolved,
@@ -102,6 +104,8 @@ impl Cat {
         Cat::Subjunctive,
         Cat::AllClear,
         Cat::AskingStart,
+        Cat::Ending,
+        Cat::SpokenWord,
     ];
 
     /// The key of the category's list in the data.
@@ -135,6 +139,8 @@ impl Cat {
             Cat::Subjunctive => "subjunctive",
             Cat::AllClear => "all_clear",
             Cat::AskingStart => "asking_starts",
+            Cat::Ending => "spoken_endings",
+            Cat::SpokenWord => "spoken_words",
         }
     }
 
@@ -455,7 +461,9 @@ impl Reading {
     /// Everything but negation: resolved, hypothetical, historical, someone else's past,
     /// sport. (A pair checks negation before each of its parts.)
     pub fn set_aside(&self, start: usize, end: usize, exertion_matters: bool) -> bool {
-        self.denied_after(end)
+        // A mention that holds its own denial is not denied again by one after it: spoken
+        // double negation stresses ("i kriag ka Luft ned").
+        (self.denied_after(end) && !(start..=end).any(|k| self.is(k, Cat::Negation)))
             || self.resolved(end)
             || self.hypothetical[start]
             // A mention that starts inside the trigger ("should I *call* an ambulance if…").
@@ -528,7 +536,9 @@ impl Reading {
         else {
             return false;
         };
-        // Across a comma or a clause, only when the new part points back ("…, it went away").
+        // Across a comma or a clause, only when the new part points back ("…, it went away")
+        // or opens with the resolution, after words of time or filler ("…, jetzt ist alles
+        // wieder gut").
         let mut last_break = None;
         for k in end + 1..=t {
             if self.segment[k] != self.segment[k - 1] || self.clause[k] != self.clause[k - 1] {
@@ -539,7 +549,8 @@ impl Reading {
             None => true,
             Some(k) => {
                 let o = self.opener(k);
-                o == t || (o..t).any(|i| self.is(i, Cat::Refer))
+                (o..t).all(|i| self.is(i, Cat::Current) || self.is(i, Cat::Filler))
+                    || (o..t).any(|i| self.is(i, Cat::Refer))
             }
         }
     }

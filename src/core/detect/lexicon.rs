@@ -35,6 +35,10 @@ pub struct Atoms {
     count: usize,
     /// Words that stand for a number, as "#" does ("vor *drei* Jahren", "hace *muchos* años").
     numbers: rustc_hash::FxHashSet<String>,
+    /// Spoken endings and their written forms, tried on words of no language.
+    endings: Vec<(String, String)>,
+    /// Spoken words and their written forms.
+    spoken: rustc_hash::FxHashMap<String, String>,
 }
 
 /// A pattern word as written in the data: lower case, apostrophes dropped, `*` kept, umlauts
@@ -122,6 +126,46 @@ impl Atoms {
     }
 
     /// Words that stand for a number wherever a pattern has "#".
+    /// Word endings as people say and type them, each with its written form ("ich>ig":
+    /// "kurzatmich" is "kurzatmig"; "ao>ado": "mareao" is "mareado").
+    pub fn add_endings(&mut self, pairs: &[String]) {
+        for p in pairs {
+            if let Some((said, written)) = p.split_once('>') {
+                self.endings.push((
+                    clean(said).trim().to_string(),
+                    clean(written).trim().to_string(),
+                ));
+            }
+        }
+    }
+
+    /// The atoms of a word that is not one of the language's, read with a spoken ending
+    /// replaced by its written form.
+    fn matches_spoken(&self, token: &str, out: &mut Vec<AtomId>) {
+        for (said, written) in &self.endings {
+            if let Some(stem) = token.strip_suffix(said.as_str())
+                && stem.chars().count() >= 3
+            {
+                self.matches(&format!("{stem}{written}"), out);
+                if !out.is_empty() {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Words as people say and type them, each read as its written form as well, wherever it
+    /// stands ("nich>nicht": "kann nich atmen" is "kann nicht atmen", a denial like any other).
+    pub fn add_spoken_words(&mut self, pairs: &[String]) {
+        for p in pairs {
+            if let Some((said, written)) = p.split_once('>') {
+                let said = clean(said).trim().to_string();
+                let said = fold(&said).unwrap_or(said);
+                self.spoken.insert(said, clean(written).trim().to_string());
+            }
+        }
+    }
+
     pub fn add_numbers(&mut self, words: &[String]) {
         for w in words {
             self.numbers.insert(clean(w).trim().to_string());
@@ -133,8 +177,28 @@ impl Atoms {
         s.split('|').filter_map(|p| self.phrase(p)).collect()
     }
 
-    /// The atoms a token matches, added to `out`.
+    /// The atoms a token matches, added to `out`: its own, and those of its written form
+    /// when it is a spoken word.
     fn matches(&self, token: &str, out: &mut Vec<AtomId>) {
+        let folded = fold(token);
+        let token = folded.as_deref().unwrap_or(token);
+        if let Some(written) = self.spoken.get(token) {
+            let before = out.len();
+            self.matches_written(written, out);
+            let mut own = Vec::new();
+            self.matches_written(token, &mut own);
+            for a in own {
+                if !out[before..].contains(&a) {
+                    out.push(a);
+                }
+            }
+            return;
+        }
+        self.matches_written(token, out);
+    }
+
+    /// The atoms of a word as written (folded).
+    fn matches_written(&self, token: &str, out: &mut Vec<AtomId>) {
         let folded = fold(token);
         let token = folded.as_deref().unwrap_or(token);
         if let Some(id) = self.exact.get(token) {
@@ -309,7 +373,11 @@ pub fn atoms_of(
             None => {
                 scratch.clear();
                 atoms.matches(&t.word, &mut scratch);
-                if scratch.is_empty() && repairs < MAX_REPAIRS && !is_word(&t.word) {
+                let unknown = scratch.is_empty() && !is_word(&t.word);
+                if unknown {
+                    atoms.matches_spoken(&t.word, &mut scratch);
+                }
+                if unknown && scratch.is_empty() && repairs < MAX_REPAIRS {
                     repairs += 1;
                     // The lexicon's words are folded: so is the word repaired against them.
                     let folded = fold(&t.word);

@@ -127,6 +127,14 @@ impl Detector {
                         atoms.add_numbers(list);
                         continue;
                     }
+                    if *cat == Cat::Ending {
+                        atoms.add_endings(list);
+                        continue;
+                    }
+                    if *cat == Cat::SpokenWord {
+                        atoms.add_spoken_words(list);
+                        continue;
+                    }
                     for p in list {
                         if let Some(p) = atoms.phrase(p) {
                             triggers.set.add(p, *cat as u32);
