@@ -321,7 +321,13 @@ fn malformed_emergency_lexicon_patterns_are_located() {
     let b = Broken::new(&[
         ("de/emergency.toml", "\"ohnmacht*\",", "\"ohn*macht\","),
         ("es/emergency.toml", "[sign.fainting]", "[sign.desmayo]"),
+        ("en/emergency.toml", "\"in>ing\"", "\"in=ing\""),
     ]);
+    b.expect(
+        "en/emergency.toml",
+        b.line_of("en/emergency.toml", "\"in=ing\""),
+        "must be a spoken ending, '>' and its written form",
+    );
     b.expect(
         "de/emergency.toml",
         b.line_of("de/emergency.toml", "\"ohn*macht\""),
