@@ -17,6 +17,19 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Transparent huge pages off for this process: with them every fresh stretch of the
+/// allocator's memory is faulted in and zeroed 2 MiB at a time, which made the bot's resident
+/// memory about 17 MB larger under load for no measurable gain in CPU (see the README's
+/// "Load").
+fn no_huge_pages() {
+    // SAFETY: prctl with PR_SET_THP_DISABLE takes plain integers and touches no memory of
+    // ours; a kernel that does not know it returns an error, which changes nothing.
+    #[cfg(target_os = "linux")]
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 #[derive(Parser)]
 #[command(
     name = "clotcheck",
@@ -155,6 +168,7 @@ fn parse_iso(s: &str) -> Result<String, String> {
 }
 
 fn main() -> ExitCode {
+    no_huge_pages();
     let cli = Cli::parse();
     match cli.command {
         Cmd::SetWebhook { url } => cmd_set_webhook(url),
