@@ -38,7 +38,7 @@ pub struct Atoms {
     /// Spoken endings and their written forms, tried on words of no language.
     endings: Vec<(String, String)>,
     /// Spoken words and their written forms.
-    spoken: rustc_hash::FxHashMap<String, String>,
+    spoken: rustc_hash::FxHashMap<String, Vec<String>>,
 }
 
 /// A pattern word as written in the data: lower case, apostrophes dropped, `*` kept, umlauts
@@ -161,7 +161,12 @@ impl Atoms {
             if let Some((said, written)) = p.split_once('>') {
                 let said = clean(said).trim().to_string();
                 let said = fold(&said).unwrap_or(said);
-                self.spoken.insert(said, clean(written).trim().to_string());
+                // One spoken form may stand for several words ("isch": "ist" in Swiss German,
+                // "ich" in the Rhineland): it is read as each.
+                self.spoken
+                    .entry(said)
+                    .or_default()
+                    .push(clean(written).trim().to_string());
             }
         }
     }
@@ -182,14 +187,16 @@ impl Atoms {
     fn matches(&self, token: &str, out: &mut Vec<AtomId>) {
         let folded = fold(token);
         let token = folded.as_deref().unwrap_or(token);
-        if let Some(written) = self.spoken.get(token) {
+        if let Some(forms) = self.spoken.get(token) {
             let before = out.len();
-            self.matches_written(written, out);
-            let mut own = Vec::new();
-            self.matches_written(token, &mut own);
-            for a in own {
-                if !out[before..].contains(&a) {
-                    out.push(a);
+            let mut more = Vec::new();
+            for form in forms.iter().map(String::as_str).chain([token]) {
+                more.clear();
+                self.matches_written(form, &mut more);
+                for a in &more {
+                    if !out[before..].contains(a) {
+                        out.push(*a);
+                    }
                 }
             }
             return;
