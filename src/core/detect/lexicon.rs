@@ -125,7 +125,6 @@ impl Atoms {
         (!p.is_empty()).then_some(p)
     }
 
-    /// Words that stand for a number wherever a pattern has "#".
     /// Word endings as people say and type them, each with its written form ("ich>ig":
     /// "kurzatmich" is "kurzatmig"; "ao>ado": "mareao" is "mareado").
     pub fn add_endings(&mut self, pairs: &[String]) {
@@ -160,7 +159,6 @@ impl Atoms {
         for p in pairs {
             if let Some((said, written)) = p.split_once('>') {
                 let said = clean(said).trim().to_string();
-                let said = fold(&said).unwrap_or(said);
                 // One spoken form may stand for several words ("isch": "ist" in Swiss German,
                 // "ich" in the Rhineland): it is read as each.
                 self.spoken
@@ -171,6 +169,7 @@ impl Atoms {
         }
     }
 
+    /// Words that stand for a number wherever a pattern has "#".
     pub fn add_numbers(&mut self, words: &[String]) {
         for w in words {
             self.numbers.insert(clean(w).trim().to_string());
