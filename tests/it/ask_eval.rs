@@ -149,34 +149,19 @@ const TUNING: Gate = Gate {
 /// data was last tuned (README, "Understanding free text"), so that a later change cannot make
 /// it worse unnoticed. They are below the product's bar; the README says where. A new blind
 /// set gets its floor here once its figures are measured.
-const BLIND_FLOORS: &[(&str, Gate, f64)] = &[
-    (
-        "ask_blind_2026-12-07.toml",
-        Gate {
-            known_misses: &[],
-            // Spanish: 5 of 68 (7.4 %).
-            false_alarms: 0.075,
-            // Spanish: 26 of 32 (81 %).
-            answered: 0.81,
-            off_topic_answered: 1,
-        },
-        // German: 28 of 32 (87.5 %).
-        0.87,
-    ),
-    (
-        "ask_blind_2026-12-07b.toml",
-        Gate {
-            known_misses: &[],
-            // German: 6 of 68 (8.8 %).
-            false_alarms: 0.089,
-            // German: 25 of 32 (78 %).
-            answered: 0.78,
-            off_topic_answered: 0,
-        },
+const BLIND_FLOORS: &[(&str, Gate, f64)] = &[(
+    "ask_blind_2026-12-07b.toml",
+    Gate {
+        known_misses: &[],
+        // German: 6 of 68 (8.8 %).
+        false_alarms: 0.089,
         // German: 25 of 32 (78 %).
-        0.78,
-    ),
-];
+        answered: 0.78,
+        off_topic_answered: 0,
+    },
+    // German: 25 of 32 (78 %).
+    0.78,
+)];
 /// Checks a gate; `show` prints each failing message (never for a blind set, whose messages
 /// must not steer the data).
 fn evaluate(set: &str, cases: Vec<(String, Case)>, show: bool, gate: &Gate, emergencies: f64) {
@@ -233,6 +218,9 @@ const TUNING_FILES: &[(&str, &str)] = &[
     ("ask_tuning_8.toml", "en"),
     ("ask_tuning_9.toml", "en"),
     ("ask_tuning_10.toml", "en"),
+    ("ask_tuning_11.toml", "en"),
+    ("ask_tuning_12.toml", "en"),
+    ("ask_tuning_13.toml", "en"),
 ];
 
 /// Every case of the tuning set, in the order of [`TUNING_FILES`].
