@@ -72,10 +72,13 @@ pub enum Cat {
     AskingStart,
     Ending,
     SpokenWord,
+    Generic,
+    GeneralMarker,
+    NormalAsk,
 }
 
 impl Cat {
-    pub const ALL: [Cat; 30] = [
+    pub const ALL: [Cat; 33] = [
         Cat::Negation,
         Cat::NegationAfter,
         Cat::Resolved,
@@ -106,6 +109,9 @@ impl Cat {
         Cat::AskingStart,
         Cat::Ending,
         Cat::SpokenWord,
+        Cat::Generic,
+        Cat::GeneralMarker,
+        Cat::NormalAsk,
     ];
 
     /// The key of the category's list in the data.
@@ -141,6 +147,9 @@ impl Cat {
             Cat::AskingStart => "asking_starts",
             Cat::Ending => "spoken_endings",
             Cat::SpokenWord => "spoken_words",
+            Cat::Generic => "generic",
+            Cat::GeneralMarker => "general_markers",
+            Cat::NormalAsk => "normal_asks",
         }
     }
 
@@ -160,18 +169,18 @@ pub struct Reading {
     n: usize,
     /// Per token, one bit per category ([`Cat`] as the bit index): a trigger of that category
     /// covers the token.
-    covers: Vec<u32>,
+    covers: Vec<u64>,
     /// Per token, the categories of the triggers that end at it.
-    ends: Vec<u32>,
+    ends: Vec<u64>,
     /// Per token, the categories of the triggers that start at it.
-    starts: Vec<u32>,
+    starts: Vec<u64>,
     /// Clause of each token: sentences, split again at terminators.
     clause: Vec<u32>,
     segment: Vec<u32>,
     sentence: Vec<u32>,
     /// Per clause and category: the category occurs in the clause.
-    clause_has: Vec<u32>,
-    sentence_has: Vec<u32>,
+    clause_has: Vec<u64>,
+    sentence_has: Vec<u64>,
     /// Historical trigger per segment, and segments that hold nothing else.
     seg_historical: Vec<bool>,
     seg_only_historical: Vec<bool>,
@@ -237,12 +246,12 @@ impl Reading {
             Cat::QuestionStart,
         ]
         .iter()
-        .fold(0u32, |m, c| m | 1 << c.ix());
-        let mut covers = vec![0u32; n];
-        let mut ends = vec![0u32; n];
-        let mut starts = vec![0u32; n];
+        .fold(0u64, |m, c| m | 1 << c.ix());
+        let mut covers = vec![0u64; n];
+        let mut ends = vec![0u64; n];
+        let mut starts = vec![0u64; n];
         for (s, e, c) in &found {
-            let bit = 1u32 << *c;
+            let bit = 1u64 << *c;
             if cancellable & bit != 0 && pseudo_before[*e + 1] > pseudo_before[*s] {
                 continue;
             }
@@ -250,7 +259,7 @@ impl Reading {
             ends[*e] |= bit;
             covers[*s..=*e].iter_mut().for_each(|m| *m |= bit);
         }
-        let on = |m: u32, c: Cat| m >> c.ix() & 1 == 1;
+        let on = |m: u64, c: Cat| m >> c.ix() & 1 == 1;
         let mut clause = Vec::with_capacity(n);
         let mut c = 0u32;
         for i in 0..n {
@@ -265,8 +274,8 @@ impl Reading {
         let clauses = c as usize + 1;
         let sentences = tokens.last().map(|t| t.sentence as usize + 1).unwrap_or(0);
         let segments = tokens.last().map(|t| t.segment as usize + 1).unwrap_or(0);
-        let mut clause_has = vec![0u32; clauses];
-        let mut sentence_has = vec![0u32; sentences];
+        let mut clause_has = vec![0u64; clauses];
+        let mut sentence_has = vec![0u64; sentences];
         for i in 0..n {
             clause_has[clause[i] as usize] |= covers[i];
             sentence_has[tokens[i].sentence as usize] |= covers[i];
@@ -577,28 +586,59 @@ impl Reading {
 
     /// Says something, then asks about it ("short of breath all of a sudden, could this be a
     /// clot?"): the question is about what is happening, not a general one. The asking words
-    /// must come after another part of the message — "can breathlessness be a sign…" is a
-    /// general question.
+    /// must come after another part of the message — a comma, or three words that do not open
+    /// a question themselves ("brust fühlt sich eng an … ist das das mit dem gerinnsel??") —
+    /// "can breathlessness be a sign…" is a general question.
     fn asks_about_now(&self) -> bool {
-        (1..self.n)
-            .any(|k| self.starts_at(k, Cat::OwnQuestion) && self.segment[k] != self.segment[0])
+        let opened = self.starts_at(0, Cat::QuestionStart) || self.has(Cat::GeneralMarker);
+        (1..self.n).any(|k| {
+            self.starts_at(k, Cat::OwnQuestion)
+                && (self.segment[k] != self.segment[0] || (k >= 3 && !opened))
+        })
+    }
+
+    /// Whether the message names its writer, or someone else before any word for people in
+    /// general ("why do *people* faint when *they* stand up?" names nobody). "Is it normal…"
+    /// names the writer unless the message asks about people in general or about a cause
+    /// ("is it normal for anxiety to cause chest tightness?").
+    fn names_someone(&self) -> bool {
+        let loose = self.has(Cat::Generic) || self.has(Cat::Causal);
+        let first_generic = (0..self.n).find(|k| self.is(*k, Cat::Generic));
+        (0..self.n).any(|k| {
+            (self.is(k, Cat::Writer) && !(loose && self.is(k, Cat::NormalAsk)))
+                || (self.is(k, Cat::Others) && first_generic.is_none_or(|g| k < g))
+        })
     }
 
     /// `asks`: the message ends with a question mark.
     pub fn is_general_question(&self, asks: bool) -> bool {
+        let opens = |k: usize| self.segment[k] == self.segment[0];
         self.n > 0
-            && !self.has(Cat::Writer)
-            && !self.has(Cat::Others)
+            && !self.names_someone()
             && !self.asks_about_now()
             && (self.starts_at(0, Cat::QuestionStart)
+                || (self.starts_at(0, Cat::NormalAsk)
+                    && (self.has(Cat::Generic) || self.has(Cat::Causal)))
+                // "¿En qué se diferencia…?": a question word after a first small word.
+                || (asks
+                    && self.n > 1
+                    && self.is(0, Cat::Filler)
+                    && !self.is(0, Cat::QuestionStart)
+                    && self.starts_at(1, Cat::QuestionStart))
                 || (self.has(Cat::Topic)
                     && (asks || self.has(Cat::SignWord) || self.has(Cat::Causal)))
                 // "¿Toser sangre siempre es grave?": an infinitive first, and a question.
                 || (asks && self.starts_at(0, Cat::AskingStart))
                 // "¿Una falta de aire repentina sería motivo para…?": a conditional verb in
                 // the message's first part, and a question.
-                || (asks && (0..self.n).any(|k| {
-                    self.segment[k] == self.segment[0] && self.is(k, Cat::Subjunctive)
-                })))
+                || (asks && (0..self.n).any(|k| opens(k) && self.is(k, Cat::Subjunctive)))
+                // "Kann man vom Trinken ohnmächtig werden?", "¿el dolor de pecho siempre es
+                // grave?": people in general, or a general marker, in the first part of a
+                // question that says nothing of now.
+                || (asks
+                    && !self.has(Cat::Current)
+                    && (0..self.n).any(|k| {
+                        opens(k) && (self.is(k, Cat::Generic) || self.is(k, Cat::GeneralMarker))
+                    })))
     }
 }
