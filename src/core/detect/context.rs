@@ -538,6 +538,18 @@ impl Reading {
     }
 
     fn resolved(&self, end: usize) -> bool {
+        // The next segment of the sentence opens with the resolution, however long the
+        // mention's own segment ("my heart raced for a few minutes yesterday after three
+        // espressos, been totally fine since").
+        let next = (end + 1..self.n).find(|k| self.segment[*k] != self.segment[end]);
+        if let Some(k) = next.filter(|k| self.sentence[*k] == self.sentence[end]) {
+            let o = (self.opener(k)..self.n)
+                .take_while(|i| self.segment[*i] == self.segment[k])
+                .find(|i| !(self.is(*i, Cat::Current) || self.is(*i, Cat::Filler)));
+            if o.is_some_and(|o| self.starts_at(o, Cat::Resolved)) {
+                return true;
+            }
+        }
         let to = self.n.min(end + 1 + RESOLVED_REACH);
         let Some(t) = (end + 1..to)
             .take_while(|k| self.sentence[*k] == self.sentence[end])
