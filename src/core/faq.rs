@@ -253,14 +253,11 @@ impl Faq {
                 }
             }
             let w = &mended[i];
-            // "what is X" / "what's X" asks for a definition.
-            if out.is_empty()
-                && let Some(d) = self
-                    .matching
-                    .define
-                    .iter()
-                    .find(|d| mended[i..].starts_with(d))
-            {
+            // "what is X" / "what's X" asks for a definition, and so does "X, what is that?"
+            // at the end of the message.
+            if let Some(d) = self.matching.define.iter().find(|d| {
+                mended[i..].starts_with(d) && (out.is_empty() || i + d.len() == mended.len())
+            }) {
                 out.push("qdefine".into());
                 i += d.len();
                 continue;
