@@ -186,6 +186,8 @@ pub struct Reading {
     seg_only_historical: Vec<bool>,
     /// The sentence each segment is in.
     seg_sentence: Vec<u32>,
+    /// The last token of each segment.
+    seg_last: Vec<usize>,
     /// Segments with a current marker ("now", "since this morning").
     seg_current: Vec<bool>,
     /// Segments after a segment that is only a time, in the same sentence, with no current
@@ -320,6 +322,10 @@ impl Reading {
         for s in 0..segments {
             seg_only_historical[s] &= seg_historical[s];
         }
+        let mut seg_last = vec![0usize; segments];
+        for (i, t) in tokens.iter().enumerate() {
+            seg_last[t.segment as usize] = i;
+        }
         let mut seg_after_time = vec![false; segments];
         let mut carry = false;
         for s in 0..segments {
@@ -367,6 +373,7 @@ impl Reading {
             seg_historical,
             seg_only_historical,
             seg_sentence,
+            seg_last,
             seg_current,
             seg_after_time,
             hypothetical,
@@ -541,10 +548,12 @@ impl Reading {
         // The next segment of the sentence opens with the resolution, however long the
         // mention's own segment ("my heart raced for a few minutes yesterday after three
         // espressos, been totally fine since").
-        let next = (end + 1..self.n).find(|k| self.segment[*k] != self.segment[end]);
-        if let Some(k) = next.filter(|k| self.sentence[*k] == self.sentence[end]) {
+        let next = self.seg_last[self.segment[end] as usize] + 1;
+        if next < self.n && self.sentence[next] == self.sentence[end] {
+            let k = next;
             let o = (self.opener(k)..self.n)
                 .take_while(|i| self.segment[*i] == self.segment[k])
+                .take(RESOLVED_REACH)
                 .find(|i| !(self.is(*i, Cat::Current) || self.is(*i, Cat::Filler)));
             if o.is_some_and(|o| self.starts_at(o, Cat::Resolved)) {
                 return true;
