@@ -548,9 +548,8 @@ impl Reading {
         // The next segment of the sentence opens with the resolution, however long the
         // mention's own segment ("my heart raced for a few minutes yesterday after three
         // espressos, been totally fine since").
-        let next = self.seg_last[self.segment[end] as usize] + 1;
-        if next < self.n && self.sentence[next] == self.sentence[end] {
-            let k = next;
+        let k = self.seg_last[self.segment[end] as usize] + 1;
+        if k < self.n && self.sentence[k] == self.sentence[end] {
             let o = (self.opener(k)..self.n)
                 .take_while(|i| self.segment[*i] == self.segment[k])
                 .take(RESOLVED_REACH)
@@ -623,12 +622,18 @@ impl Reading {
     /// names the writer unless the message asks about people in general or about a cause
     /// ("is it normal for anxiety to cause chest tightness?").
     fn names_someone(&self) -> bool {
-        let loose = self.has(Cat::Generic) || self.has(Cat::Causal);
+        let loose = self.about_people_or_cause();
         let first_generic = (0..self.n).find(|k| self.is(*k, Cat::Generic));
         (0..self.n).any(|k| {
             (self.is(k, Cat::Writer) && !(loose && self.is(k, Cat::NormalAsk)))
                 || (self.is(k, Cat::Others) && first_generic.is_none_or(|g| k < g))
         })
+    }
+
+    /// The message speaks of people in general or of a cause: "is it normal…" then asks in
+    /// general, not about the writer.
+    fn about_people_or_cause(&self) -> bool {
+        self.has(Cat::Generic) || self.has(Cat::Causal)
     }
 
     /// `asks`: the message ends with a question mark.
@@ -638,8 +643,7 @@ impl Reading {
             && !self.names_someone()
             && !self.asks_about_now()
             && (self.starts_at(0, Cat::QuestionStart)
-                || (self.starts_at(0, Cat::NormalAsk)
-                    && (self.has(Cat::Generic) || self.has(Cat::Causal)))
+                || (self.starts_at(0, Cat::NormalAsk) && self.about_people_or_cause())
                 // "¿En qué se diferencia…?": a question word after a first small word.
                 || (asks
                     && self.n > 1
