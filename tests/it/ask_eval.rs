@@ -139,10 +139,6 @@ const TUNING: Gate = Gate {
         "mim Grosi gahts ganz schlächt, sie redt nüme richtig",
         // Nigerian Pidgin "no fit breathe" (cannot breathe): no such form in the lexicon.
         "him leg swell after the bus journey from Lagos",
-        // "para nada" after the pair denies it, although the pair holds its own "no".
-        "ya no puede aguantar la pipí para nada",
-        // The subjunctive "no aguante las heces" is read as denied.
-        "ahora no aguante las heces? me duele la cintura",
     ],
     false_alarms: 0.02,
     answered: 0.84,

@@ -478,8 +478,10 @@ impl Reading {
     /// sport. (A pair checks negation before each of its parts.)
     pub fn set_aside(&self, start: usize, end: usize, exertion_matters: bool) -> bool {
         // A mention that holds its own denial is not denied again by one after it: spoken
-        // double negation stresses ("i kriag ka Luft ned").
-        (self.denied_after(end) && !(start..=end).any(|k| self.is(k, Cat::Negation)))
+        // double negation stresses ("i kriag ka Luft ned"; "ya no puede aguantar … para
+        // nada", where "ya no" is a pseudo-trigger that keeps the "no" from denying).
+        (self.denied_after(end)
+            && !(start..=end).any(|k| self.is(k, Cat::Negation) || self.is(k, Cat::Pseudo)))
             || self.resolved(end)
             || self.hypothetical[start]
             // A mention that starts inside the trigger ("should I *call* an ambulance if…").
@@ -493,14 +495,16 @@ impl Reading {
     }
 
     pub fn negated(&self, start: usize) -> bool {
+        self.negated_by(start).is_some()
+    }
+
+    /// The end of the negation that denies a mention starting at `start`, if one does.
+    pub fn negated_by(&self, start: usize) -> Option<usize> {
         let from = start.saturating_sub(NEGATION_REACH);
-        let Some(t) = (from..start)
+        let t = (from..start)
             .rev()
             .take_while(|k| self.clause[*k] == self.clause[start])
-            .find(|k| self.ends_at(*k, Cat::Negation))
-        else {
-            return false;
-        };
+            .find(|k| self.ends_at(*k, Cat::Negation))?;
         // A lone "No," answers something else; a new subject after a comma starts a new
         // statement.
         let mut first = t;
@@ -511,7 +515,7 @@ impl Reading {
             && t + 1 < self.n
             && self.segment[t + 1] != self.segment[t];
         if alone {
-            return false;
+            return None;
         }
         // "… and the foot is icy": a new subject after "and" starts a new statement.
         for k in t + 1..start {
@@ -521,7 +525,7 @@ impl Reading {
                     || self.is(k + 1, Cat::Others)
                     || self.is(k + 1, Cat::Refer))
             {
-                return false;
+                return None;
             }
         }
         // Past a comma, only into a list ("no chest pain, breathlessness or…"): the mention
@@ -537,11 +541,11 @@ impl Reading {
                     || self.is(o, Cat::Others)
                     || self.is(o, Cat::Refer)
                 {
-                    return false;
+                    return None;
                 }
             }
         }
-        true
+        Some(t)
     }
 
     fn resolved(&self, end: usize) -> bool {

@@ -381,10 +381,25 @@ fn reports(
                 // me duele la pantorrilla"; "chest fine, calf hurts").
                 let closed = !r.same_segment(first.1, second.0)
                     && readings.iter().any(|r| r.fine_after(first.1));
-                let kept = !between
-                    && !closed
-                    && readings.iter().all(|r| !r.negated(x.0) && !r.negated(y.0))
-                    && live(start, end);
+                // A negation inside the other part belongs to it ("no puede aguantar la
+                // pipí": "no" is how the symptom is said, not a denial of the body part).
+                // Unless that negation also denies another word of the pair ("no noto
+                // adormecimiento en la zona íntima": "no noto" denies the numbness).
+                let denies = |part: &(usize, usize), other: &(usize, usize)| {
+                    readings.iter().any(|r| {
+                        r.negated_by(part.0).is_some_and(|t| {
+                            !(other.0..=other.1).contains(&t)
+                                || xs.iter().chain(&ys).any(|w| {
+                                    w != part
+                                        && w != other
+                                        && w.0 > other.1
+                                        && r.negated_by(w.0) == Some(t)
+                                })
+                        })
+                    })
+                };
+                let kept =
+                    !between && !closed && !denies(x, y) && !denies(y, x) && live(start, end);
                 note("pair", start, end, kept);
                 if kept {
                     return true;
