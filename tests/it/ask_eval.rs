@@ -139,6 +139,9 @@ const TUNING: Gate = Gate {
         "mim Grosi gahts ganz schlächt, sie redt nüme richtig",
         // Nigerian Pidgin "no fit breathe" (cannot breathe): no such form in the lexicon.
         "him leg swell after the bus journey from Lagos",
+        // Breathless on two steps: the sport rule reads the sentence, and "nunca me pasó,
+        // empezó hoy" is the next one (reading the next sentence too alarmed on race paces).
+        "me agite así subiendo dos escalones? nunca me pasó, empezó hoy",
     ],
     false_alarms: 0.02,
     answered: 0.84,

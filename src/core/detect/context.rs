@@ -246,6 +246,8 @@ impl Reading {
             Cat::Present,
             // "Wie ein Spanngurt um die Brust…", "como un cuchillo…": a comparison, not "how".
             Cat::QuestionStart,
+            // "…, der andere ist normal warm": the other one, not the one just named.
+            Cat::Refer,
         ]
         .iter()
         .fold(0u64, |m, c| m | 1 << c.ix());
@@ -314,8 +316,9 @@ impl Reading {
             seg_current[s] |= on(covers[i], Cat::Current);
             if on(covers[i], Cat::Historical) {
                 seg_historical[s] = true;
-            } else if !on(covers[i], Cat::Filler) {
-                // Filler ("in", "back", "then") may stand beside the trigger.
+            } else if !on(covers[i], Cat::Filler) && !on(covers[i], Cat::Resolved) {
+                // Filler ("in", "back", "then") may stand beside the trigger, and so may a
+                // resolution ("…, eso fue hace mucho y ya está bien").
                 seg_only_historical[s] = false;
             }
         }
