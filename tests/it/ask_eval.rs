@@ -228,6 +228,7 @@ const TUNING_FILES: &[(&str, &str)] = &[
     ("ask_tuning_12.toml", "en"),
     ("ask_tuning_13.toml", "en"),
     ("ask_tuning_14.toml", "en"),
+    ("ask_tuning_15.toml", "en"),
 ];
 
 /// Every case of the tuning set, in the order of [`TUNING_FILES`].
