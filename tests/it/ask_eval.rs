@@ -139,6 +139,9 @@ const TUNING: Gate = Gate {
         "mim Grosi gahts ganz schlächt, sie redt nüme richtig",
         // Nigerian Pidgin "no fit breathe" (cannot breathe): no such form in the lexicon.
         "him leg swell after the bus journey from Lagos",
+        // The pain and the breathing in too far apart for a pair ("schmerz hinten im rücken
+        // oben links neben der wirbelsäule wird schlimmer wenn ich luft hole").
+        "bin vorgestern aus dem krankenhaus entlassen worden nach knie op",
         // Breathless on two steps: the sport rule reads the sentence, and "nunca me pasó,
         // empezó hoy" is the next one (reading the next sentence too alarmed on race paces).
         "me agite así subiendo dos escalones? nunca me pasó, empezó hoy",

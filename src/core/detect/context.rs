@@ -75,10 +75,11 @@ pub enum Cat {
     Generic,
     GeneralMarker,
     NormalAsk,
+    Disclaimer,
 }
 
 impl Cat {
-    pub const ALL: [Cat; 33] = [
+    pub const ALL: [Cat; 34] = [
         Cat::Negation,
         Cat::NegationAfter,
         Cat::Resolved,
@@ -112,6 +113,7 @@ impl Cat {
         Cat::Generic,
         Cat::GeneralMarker,
         Cat::NormalAsk,
+        Cat::Disclaimer,
     ];
 
     /// The key of the category's list in the data.
@@ -150,6 +152,7 @@ impl Cat {
             Cat::Generic => "generic",
             Cat::GeneralMarker => "general_markers",
             Cat::NormalAsk => "normal_asks",
+            Cat::Disclaimer => "disclaimers",
         }
     }
 
@@ -188,6 +191,9 @@ pub struct Reading {
     seg_sentence: Vec<u32>,
     /// The last token of each segment.
     seg_last: Vec<usize>,
+    /// Sentences that are general questions of their own ("¿Desmayarse tiene que ver con
+    /// trombos?" after a story about a wedding).
+    sentence_general: Vec<bool>,
     /// Segments with a current marker ("now", "since this morning").
     seg_current: Vec<bool>,
     /// Segments after a segment that is only a time, in the same sentence, with no current
@@ -329,6 +335,36 @@ impl Reading {
         for (i, t) in tokens.iter().enumerate() {
             seg_last[t.segment as usize] = i;
         }
+        // A sentence asks in general: it ends with "?", opens with a question word or an
+        // infinitive (or speaks of people in general, or holds a general marker), and names
+        // nobody, does not ask about what is happening ("ist das…") and says nothing of now.
+        let mut sentence_asks = vec![false; sentences];
+        let mut sentence_first = vec![usize::MAX; sentences];
+        for (i, t) in tokens.iter().enumerate() {
+            let st = t.sentence as usize;
+            sentence_asks[st] |= t.asks;
+            sentence_first[st] = sentence_first[st].min(i);
+        }
+        let sentence_general: Vec<bool> = (0..sentences)
+            .map(|st| {
+                let k = sentence_first[st];
+                let has = |c: Cat| on(sentence_has[st], c);
+                let at = |i: usize, c: Cat| {
+                    i < n && tokens[i].sentence as usize == st && on(starts[i], c)
+                };
+                let filler_first = k < n && on(covers[k], Cat::Filler);
+                sentence_asks[st]
+                    && k < n
+                    && ![Cat::Writer, Cat::Others, Cat::OwnQuestion, Cat::Current]
+                        .iter()
+                        .any(|c| has(*c))
+                    && (at(k, Cat::QuestionStart)
+                        || at(k, Cat::AskingStart)
+                        || (filler_first && at(k + 1, Cat::QuestionStart))
+                        || has(Cat::Generic)
+                        || has(Cat::GeneralMarker))
+            })
+            .collect();
         let mut seg_after_time = vec![false; segments];
         let mut carry = false;
         for s in 0..segments {
@@ -377,6 +413,7 @@ impl Reading {
             seg_only_historical,
             seg_sentence,
             seg_last,
+            sentence_general,
             seg_current,
             seg_after_time,
             hypothetical,
@@ -491,6 +528,7 @@ impl Reading {
             || self.is(start, Cat::Hypothetical)
             || self.seg_conditional[self.segment[start] as usize]
             || self.historical(start)
+            || self.sentence_general[self.sentence[start] as usize]
             || self.someone_elses_past(start)
             || (exertion_matters
                 && self.clause_has(start, Cat::Exertion)
@@ -617,7 +655,9 @@ impl Reading {
     /// a question themselves ("brust fühlt sich eng an … ist das das mit dem gerinnsel??") —
     /// "can breathlessness be a sign…" is a general question.
     fn asks_about_now(&self) -> bool {
-        let opened = self.starts_at(0, Cat::QuestionStart) || self.has(Cat::GeneralMarker);
+        let opened = self.starts_at(0, Cat::QuestionStart)
+            || self.starts_at(0, Cat::NormalAsk)
+            || self.has(Cat::GeneralMarker);
         (1..self.n).any(|k| {
             self.starts_at(k, Cat::OwnQuestion)
                 && (self.segment[k] != self.segment[0] || (k >= 3 && !opened))
@@ -646,6 +686,12 @@ impl Reading {
     /// `asks`: the message ends with a question mark.
     pub fn is_general_question(&self, asks: bool) -> bool {
         let opens = |k: usize| self.segment[k] == self.segment[0];
+        // "…, mine's fine, just curious": the writer says it reports nothing.
+        let now_said =
+            (0..self.n).any(|k| self.is(k, Cat::Current) && !self.is(k, Cat::Disclaimer));
+        if self.has(Cat::Disclaimer) && !now_said && !self.asks_about_now() {
+            return true;
+        }
         self.n > 0
             && !self.names_someone()
             && !self.asks_about_now()

@@ -257,6 +257,8 @@ pub struct Token {
     pub sentence: u32,
     /// Segments end where sentences do and at `,`, `:`, brackets and dashes between spaces.
     pub segment: u32,
+    /// The token ends a sentence that ends with a question mark.
+    pub asks: bool,
 }
 
 /// Splits a message into tokens (lower case, apostrophes dropped: "can't" → "cant").
@@ -271,6 +273,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 word: std::mem::take(word),
                 sentence,
                 segment,
+                asks: false,
             });
         }
     };
@@ -287,6 +290,11 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         push(&mut word, &mut out, sentence, segment);
         match ch {
             '.' | '!' | '?' | ';' | '\n' | '¿' | '¡' => {
+                if ch == '?'
+                    && let Some(last) = out.last_mut().filter(|t| t.sentence == sentence)
+                {
+                    last.asks = true;
+                }
                 // "3.5" and "e.g." are not sentence ends worth a new clause: only count one
                 // when followed by a space, a line end or the message end.
                 let ends = ch != '.' || chars.peek().is_none_or(|c| c.is_whitespace());
