@@ -164,12 +164,12 @@ const BLIND_FLOORS: &[(&str, Gate, f64)] = &[(
         known_misses: &[],
         // German and Spanish: 4 of 68 (5.9 %).
         false_alarms: 0.059,
-        // German: 27 of 32 (84 %).
-        answered: 0.84,
+        // English and German: 28 of 32 (87.5 %).
+        answered: 0.87,
         off_topic_answered: 0,
     },
-    // German: 26 of 32 (81 %).
-    0.81,
+    // German: 27 of 32 (84 %).
+    0.84,
 )];
 /// Checks a gate; `show` prints each failing message (never for a blind set, whose messages
 /// must not steer the data).
