@@ -105,7 +105,7 @@ pub fn build(lang: &str, r: &mut Report) -> Option<LanguageSpec> {
                 }
             }
         };
-        for p in s.phrases.iter().chain(&s.unless) {
+        for p in s.phrases.iter().chain(&s.unless).chain(&s.idioms) {
             check_pattern(r, p, false);
         }
         for p in s.pairs.iter().chain(&s.sudden_pairs) {
@@ -124,6 +124,7 @@ pub fn build(lang: &str, r: &mut Report) -> Option<LanguageSpec> {
                 pairs: strings(&s.pairs),
                 sudden_pairs: strings(&s.sudden_pairs),
                 unless: strings(&s.unless),
+                idioms: strings(&s.idioms),
                 exertion: s.exertion,
             },
         ));

@@ -244,5 +244,7 @@ pub struct RawSign {
     #[serde(default)]
     pub unless: Vec<Spanned<String>>,
     #[serde(default)]
+    pub idioms: Vec<Spanned<String>>,
+    #[serde(default)]
     pub exertion: bool,
 }

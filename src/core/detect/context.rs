@@ -194,6 +194,8 @@ pub struct Reading {
     /// Sentences that are general questions of their own ("¿Desmayarse tiene que ver con
     /// trombos?" after a story about a wedding).
     sentence_general: Vec<bool>,
+    /// Each sentence's first and last token, and whether it ends with "?".
+    sentence_span: Vec<(usize, usize, bool)>,
     /// Segments with a current marker ("now", "since this morning").
     seg_current: Vec<bool>,
     /// Segments after a segment that is only a time, in the same sentence, with no current
@@ -226,19 +228,31 @@ impl Reading {
             }
         }
         // Pseudo-triggers cancel the triggers they overlap: counted through a running sum of
-        // the tokens they cover, so the check costs the same whatever their number.
+        // the tokens they cover, so the check costs the same whatever their number. A longer
+        // trigger that holds the pseudo-trigger whole is the more specific reading and stays
+        // ("seitdem *nix mehr*": a resolution, though "nix mehr" alone is not a denial).
         let mut pseudo_before = vec![0u32; n + 1];
+        // Per token, the extent of the pseudo-triggers that cover it.
+        let mut pseudo_extent = vec![(usize::MAX, 0usize); n];
         {
-            let mut covered = vec![false; n];
             for (s, e, c) in &found {
                 if *c == Cat::Pseudo.ix() {
-                    covered[*s..=*e].iter_mut().for_each(|b| *b = true);
+                    for x in &mut pseudo_extent[*s..=*e] {
+                        *x = (x.0.min(*s), x.1.max(*e));
+                    }
                 }
             }
             for i in 0..n {
-                pseudo_before[i + 1] = pseudo_before[i] + covered[i] as u32;
+                let covered = pseudo_extent[i].0 != usize::MAX;
+                pseudo_before[i + 1] = pseudo_before[i] + covered as u32;
             }
         }
+        let holds_pseudo = |s: usize, e: usize| {
+            pseudo_extent[s..=e]
+                .iter()
+                .filter(|x| x.0 != usize::MAX)
+                .all(|&(ps, pe)| ps >= s && pe <= e && (ps, pe) != (s, e))
+        };
         let cancellable = [
             Cat::Negation,
             Cat::NegationAfter,
@@ -254,6 +268,8 @@ impl Reading {
             Cat::QuestionStart,
             // "…, der andere ist normal warm": the other one, not the one just named.
             Cat::Refer,
+            // "…kann das auch Unterzucker *sein*": the verb, not "his".
+            Cat::Others,
         ]
         .iter()
         .fold(0u64, |m, c| m | 1 << c.ix());
@@ -262,7 +278,10 @@ impl Reading {
         let mut starts = vec![0u64; n];
         for (s, e, c) in &found {
             let bit = 1u64 << *c;
-            if cancellable & bit != 0 && pseudo_before[*e + 1] > pseudo_before[*s] {
+            if cancellable & bit != 0
+                && pseudo_before[*e + 1] > pseudo_before[*s]
+                && !holds_pseudo(*s, *e)
+            {
                 continue;
             }
             starts[*s] |= bit;
@@ -340,11 +359,16 @@ impl Reading {
         // nobody, does not ask about what is happening ("ist das…") and says nothing of now.
         let mut sentence_asks = vec![false; sentences];
         let mut sentence_first = vec![usize::MAX; sentences];
+        let mut sentence_last = vec![0usize; sentences];
         for (i, t) in tokens.iter().enumerate() {
             let st = t.sentence as usize;
             sentence_asks[st] |= t.asks;
             sentence_first[st] = sentence_first[st].min(i);
+            sentence_last[st] = i;
         }
+        let sentence_span = (0..sentences)
+            .map(|st| (sentence_first[st], sentence_last[st], sentence_asks[st]))
+            .collect();
         let sentence_general: Vec<bool> = (0..sentences)
             .map(|st| {
                 let k = sentence_first[st];
@@ -414,6 +438,7 @@ impl Reading {
             seg_sentence,
             seg_last,
             sentence_general,
+            sentence_span,
             seg_current,
             seg_after_time,
             hypothetical,
@@ -506,8 +531,13 @@ impl Reading {
             .any(|k| {
                 // Post-verbal denial closes its clause: "…, Herzrasen hatte ich auch *nie*."
                 self.starts_at(k, Cat::NegationAfter)
+                    // "Umgekippt bin ich nicht und schwindlig…": "und" ends the clause too.
                     && (k + 1..self.n.min(k + 4))
-                        .take_while(|i| self.segment[*i] == self.segment[k])
+                        .take_while(|i| {
+                            self.segment[*i] == self.segment[k]
+                                && !self.is(*i, Cat::List)
+                                && !self.is(*i, Cat::Terminator)
+                        })
                         .filter(|i| !self.is(*i, Cat::NegationAfter))
                         .count()
                         <= 1
@@ -523,6 +553,7 @@ impl Reading {
         (self.denied_after(end)
             && !(start..=end).any(|k| self.is(k, Cat::Negation) || self.is(k, Cat::Pseudo)))
             || self.resolved(end)
+            || self.answered_no(start, end)
             || self.hypothetical[start]
             // A mention that starts inside the trigger ("should I *call* an ambulance if…").
             || self.is(start, Cat::Hypothetical)
@@ -537,6 +568,25 @@ impl Reading {
 
     pub fn negated(&self, start: usize) -> bool {
         self.negated_by(start).is_some()
+    }
+
+    /// A sign asked as its own question and answered no in the next sentence ("Herzrasen?
+    /// Nö.", "¿ahogo? tampoco.", "chest pain? none"): the writer runs through a list and
+    /// denies it.
+    pub fn answered_no(&self, start: usize, end: usize) -> bool {
+        let st = self.sentence[start] as usize;
+        let Some(&(first, last, asks)) = self.sentence_span.get(st) else {
+            return false;
+        };
+        let Some(&(next_first, next_last, _)) = self.sentence_span.get(st + 1) else {
+            return false;
+        };
+        let others = (last + 1 - first) - (end + 1 - start);
+        asks && others <= 1
+            && next_first < self.n
+            && next_last + 1 - next_first <= 3
+            && (self.starts_at(next_first, Cat::Negation)
+                || self.starts_at(next_first, Cat::NegationAfter))
     }
 
     /// The end of the negation that denies a mention starting at `start`, if one does.
@@ -595,10 +645,14 @@ impl Reading {
         // espressos, been totally fine since").
         let k = self.seg_last[self.segment[end] as usize] + 1;
         if k < self.n && self.sentence[k] == self.sentence[end] {
+            // A resolution may itself start with a filler word ("seitdem nix mehr").
             let o = (self.opener(k)..self.n)
                 .take_while(|i| self.segment[*i] == self.segment[k])
                 .take(RESOLVED_REACH)
-                .find(|i| !(self.is(*i, Cat::Current) || self.is(*i, Cat::Filler)));
+                .find(|i| {
+                    self.starts_at(*i, Cat::Resolved)
+                        || !(self.is(*i, Cat::Current) || self.is(*i, Cat::Filler))
+                });
             if o.is_some_and(|o| self.starts_at(o, Cat::Resolved)) {
                 return true;
             }
@@ -707,6 +761,9 @@ impl Reading {
                     && (asks || self.has(Cat::SignWord) || self.has(Cat::Causal)))
                 // "¿Toser sangre siempre es grave?": an infinitive first, and a question.
                 || (asks && self.starts_at(0, Cat::AskingStart))
+                // "desmayarse siempre es algo grave o…", without the "?": an infinitive
+                // first and a general marker.
+                || (self.starts_at(0, Cat::AskingStart) && self.has(Cat::GeneralMarker))
                 // "¿Una falta de aire repentina sería motivo para…?": a conditional verb in
                 // the message's first part, and a question.
                 || (asks && (0..self.n).any(|k| opens(k) && self.is(k, Cat::Subjunctive)))

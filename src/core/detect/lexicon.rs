@@ -387,7 +387,10 @@ pub fn atoms_of(
             None => {
                 scratch.clear();
                 atoms.matches(&t.word, &mut scratch);
-                let unknown = scratch.is_empty() && !is_word(&t.word);
+                // "bloß" is in the word list as wordfreq writes it, "bloss": a word either way.
+                let unknown = scratch.is_empty()
+                    && !is_word(&t.word)
+                    && !fold(&t.word).is_some_and(|f| is_word(&f));
                 if unknown {
                     atoms.matches_spoken(&t.word, &mut scratch);
                 }

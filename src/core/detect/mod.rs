@@ -65,6 +65,9 @@ pub struct SignSpec {
     pub sudden_pairs: Vec<String>,
     /// Words that make the sign unlikely ("always" cold feet) unless the sentence says sudden.
     pub unless: Vec<String>,
+    /// Words that give the sign's words another sense ("the *tent* collapsed", "dying *to
+    /// know*"): the sentence does not report the sign, however sudden it says it was.
+    pub idioms: Vec<String>,
     /// Whether sport explains it (breathlessness, a racing heart).
     pub exertion: bool,
 }
@@ -78,13 +81,14 @@ pub struct LanguageSpec {
     pub context: Vec<(Cat, Vec<String>)>,
 }
 
-/// What a match of the lexicon stands for: a sign's phrase, its "unless" words, or one side
-/// of one of its pairs. Packed into the phrase set's tag as `sign * ROLES + role`.
-const ROLES: u32 = 16;
+/// What a match of the lexicon stands for: a sign's phrase, its "unless" words, its idioms,
+/// or one side of one of its pairs. Packed into the phrase set's tag as `sign * ROLES + role`.
+const ROLES: u32 = 32;
 const PHRASE: u32 = 0;
 const UNLESS: u32 = 1;
-/// Pair `p`'s body side is role `2 + 2p`, its symptom side `3 + 2p`.
-const PAIRS_FROM: u32 = 2;
+const IDIOM: u32 = 2;
+/// Pair `p`'s body side is role `3 + 2p`, its symptom side `4 + 2p`.
+const PAIRS_FROM: u32 = 3;
 
 #[derive(Debug, Clone)]
 struct SignRules {
@@ -150,9 +154,11 @@ impl Detector {
                             lexicon.add_with_gap(p, tag(PHRASE), MAX_GAP as u8);
                         }
                     }
-                    for p in &spec.unless {
-                        if let Some(p) = atoms.phrase(p) {
-                            lexicon.add(p, tag(UNLESS));
+                    for (list, role) in [(&spec.unless, UNLESS), (&spec.idioms, IDIOM)] {
+                        for p in list {
+                            if let Some(p) = atoms.phrase(p) {
+                                lexicon.add(p, tag(role));
+                            }
                         }
                     }
                     let mut pairs_sudden = Vec::new();
@@ -315,9 +321,12 @@ fn reports(
 ) -> bool {
     let r = readings[0];
     // Sentences that call the sign long-standing ("always cold feet") without saying sudden.
+    // Sentences where the sign's words mean something else ("the server collapsed").
     let chronic: Vec<u32> = matches
         .iter()
-        .filter(|(role, s, _)| *role == UNLESS && !r.sentence_has(*s, Cat::Sudden))
+        .filter(|(role, s, _)| {
+            *role == IDIOM || (*role == UNLESS && !r.sentence_has(*s, Cat::Sudden))
+        })
         .map(|(_, s, _)| tokens[*s].sentence)
         .collect();
     let live = |start: usize, end: usize| {
