@@ -338,12 +338,21 @@ impl Faq {
             Some((cut, _)) => &text[cut..],
             None => text,
         };
-        let query = self.normalize(&self.drop_denials(text));
+        let in_domain = |q: &str| q.split(' ').any(|w| self.domain.contains(w));
+        let mut query = self.normalize(&self.drop_denials(text));
+        // "…damit ich keine Thrombose kriege": when leaving out the denial leaves nothing of
+        // the subject, the denial was the subject (how *not* to get one).
+        if !in_domain(&query) {
+            let whole = self.normalize(text);
+            if in_domain(&whole) {
+                query = whole;
+            }
+        }
         // Fused with the character trigram similarity of the topic's closest question. A
         // message is about this subject when it uses a word of the domain, or reads much like
         // one of the questions ("why does it matter to act quickly?").
         let sims = self.ngrams.similarities(&query);
-        let about_this = query.split(' ').any(|w| self.domain.contains(w))
+        let about_this = in_domain(&query)
             || sims.iter().any(|s| *s >= CLOSE_QUESTION);
         // Per topic: its best document, plus a quarter of its second best (a topic that
         // several examples match is a better bet). Ties go to the earlier topic.

@@ -73,7 +73,7 @@ pub fn build(lang: &str, r: &mut Report) -> Option<LanguageSpec> {
         match raw.context.iter().find(|(k, _)| k.get_ref() == cat.key()) {
             Some((_, list)) => {
                 for p in list {
-                    if cat == Cat::Ending || cat == Cat::SpokenWord {
+                    if cat == Cat::Ending || cat == Cat::SpokenWord || cat == Cat::Sound {
                         check_ending(r, p);
                     } else {
                         check_pattern(r, p, false);

@@ -234,6 +234,8 @@ const TUNING_FILES: &[(&str, &str)] = &[
     ("ask_tuning_15.toml", "en"),
     ("ask_tuning_16.toml", "en"),
     ("ask_tuning_17.toml", "en"),
+    ("ask_tuning_18.toml", "en"),
+    ("ask_tuning_19.toml", "en"),
 ];
 
 /// Every case of the tuning set, in the order of [`TUNING_FILES`].

@@ -72,6 +72,7 @@ pub enum Cat {
     AskingStart,
     Ending,
     SpokenWord,
+    Sound,
     Generic,
     GeneralMarker,
     NormalAsk,
@@ -79,7 +80,7 @@ pub enum Cat {
 }
 
 impl Cat {
-    pub const ALL: [Cat; 34] = [
+    pub const ALL: [Cat; 35] = [
         Cat::Negation,
         Cat::NegationAfter,
         Cat::Resolved,
@@ -110,6 +111,7 @@ impl Cat {
         Cat::AskingStart,
         Cat::Ending,
         Cat::SpokenWord,
+        Cat::Sound,
         Cat::Generic,
         Cat::GeneralMarker,
         Cat::NormalAsk,
@@ -149,6 +151,7 @@ impl Cat {
             Cat::AskingStart => "asking_starts",
             Cat::Ending => "spoken_endings",
             Cat::SpokenWord => "spoken_words",
+            Cat::Sound => "spoken_sounds",
             Cat::Generic => "generic",
             Cat::GeneralMarker => "general_markers",
             Cat::NormalAsk => "normal_asks",

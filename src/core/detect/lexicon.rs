@@ -39,6 +39,8 @@ pub struct Atoms {
     endings: Vec<(String, String)>,
     /// Spoken words and their written forms.
     spoken: rustc_hash::FxHashMap<String, Vec<String>>,
+    /// Sounds as a dialect writes them and their written forms ("ua>u": "bluad" is "blud").
+    sounds: Vec<(String, String)>,
 }
 
 /// A pattern word as written in the data: lower case, apostrophes dropped, `*` kept, umlauts
@@ -148,6 +150,63 @@ impl Atoms {
                 self.matches(&format!("{stem}{written}"), out);
                 if !out.is_empty() {
                     return;
+                }
+            }
+        }
+    }
+
+    /// Sounds as dialects write them, each with its written form ("ua>u", "ch>k", "j>g"):
+    /// tried only on words of no language, one sound or two at a time.
+    pub fn add_sounds(&mut self, pairs: &[String]) {
+        for p in pairs {
+            if let Some((said, written)) = p.split_once('>') {
+                self.sounds.push((
+                    clean(said).trim().to_string(),
+                    clean(written).trim().to_string(),
+                ));
+            }
+        }
+    }
+
+    /// The atoms of a word of no language read with its dialect sounds written out: each
+    /// rule applied to every place it occurs, then a second rule on that, then a spoken
+    /// ending ("bluad" → "blud" → "blut"; "chalt" → "kalt"). The first reading that matches
+    /// a pattern word counts. At most [`MAX_SOUND_TRIES`] readings are tried.
+    fn matches_sounds(&self, token: &str, out: &mut Vec<AtomId>) {
+        if self.sounds.is_empty() || token.chars().count() < 3 {
+            return;
+        }
+        let mut first: Vec<String> = Vec::new();
+        for (said, written) in &self.sounds {
+            if token.contains(said.as_str()) {
+                first.push(token.replace(said.as_str(), written));
+            }
+        }
+        let check = |w: &str, out: &mut Vec<AtomId>| {
+            self.matches(w, out);
+            if out.is_empty() {
+                self.matches_spoken(w, out);
+            }
+            !out.is_empty()
+        };
+        let mut tries = 0;
+        for w in &first {
+            tries += 1;
+            if check(w, out) {
+                return;
+            }
+        }
+        for w in &first {
+            for (said, written) in &self.sounds {
+                if tries >= MAX_SOUND_TRIES {
+                    return;
+                }
+                if w.contains(said.as_str()) {
+                    let v = w.replace(said.as_str(), written);
+                    tries += 1;
+                    if v != *w && check(&v, out) {
+                        return;
+                    }
                 }
             }
         }
@@ -357,6 +416,8 @@ impl TokenAtoms {
 /// How many distinct non-words of one message are tried for repair: a message with more is
 /// not prose, and the bound keeps its cost bounded.
 pub const MAX_REPAIRS: usize = 200;
+/// How many dialect readings of one word are tried ([`Atoms::matches_sounds`]).
+pub const MAX_SOUND_TRIES: usize = 40;
 
 /// For each token, the atoms of one language it matches, directly or as a repaired
 /// misspelling. Tokens repeated in a message are matched once.
@@ -396,10 +457,14 @@ pub fn atoms_of(
                 }
                 if unknown && scratch.is_empty() && repairs < MAX_REPAIRS {
                     repairs += 1;
+                    // A dialect's sounds first ("bluad"), then a misspelling.
+                    atoms.matches_sounds(&t.word, &mut scratch);
                     // The lexicon's words are folded: so is the word repaired against them.
                     let folded = fold(&t.word);
                     let w = folded.as_deref().unwrap_or(&t.word);
-                    if let Some(w) = vocabulary.repair(w, &none).first() {
+                    if scratch.is_empty()
+                        && let Some(w) = vocabulary.repair(w, &none).first()
+                    {
                         atoms.matches(w, &mut scratch);
                     }
                 }

@@ -135,6 +135,10 @@ impl Detector {
                         atoms.add_endings(list);
                         continue;
                     }
+                    if *cat == Cat::Sound {
+                        atoms.add_sounds(list);
+                        continue;
+                    }
                     if *cat == Cat::SpokenWord {
                         atoms.add_spoken_words(list);
                         continue;
