@@ -352,8 +352,7 @@ impl Faq {
         // message is about this subject when it uses a word of the domain, or reads much like
         // one of the questions ("why does it matter to act quickly?").
         let sims = self.ngrams.similarities(&query);
-        let about_this = in_domain(&query)
-            || sims.iter().any(|s| *s >= CLOSE_QUESTION);
+        let about_this = in_domain(&query) || sims.iter().any(|s| *s >= CLOSE_QUESTION);
         // Per topic: its best document, plus a quarter of its second best (a topic that
         // several examples match is a better bet). Ties go to the earlier topic.
         let mut per_topic: Vec<(f32, f32)> = vec![(0.0, 0.0); self.topics.len()];

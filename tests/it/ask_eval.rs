@@ -127,8 +127,6 @@ const TUNING: Gate = Gate {
         "dolor de pexo",
         // Breathlessness told only by the distance walked, with "nicht mehr" before it.
         "vorgestern ging das noch problemlos",
-        // "Wenn man … hustet, kann das…?" asks in general; "Hab das seit heute" points back.
-        "Hab das seit heute, das Bein ist geschwollen",
         // Bavarian "zwischen de Fiaß" for "between the legs": no such form in the lexicon.
         "zwischen de Fiaß untn und s Kreiz tuat narrisch weh",
         // "breed" for "breathe" is a real word, and a real word is never rewritten.
@@ -150,8 +148,9 @@ const TUNING: Gate = Gate {
     answered: 0.84,
     // A swollen sprained ankle gets the swelling advice; a sore throat the pain advice; a
     // heart racing at a crush's message the topic on a racing heart; a breathing app and a
-    // collapsed chest of drawers get a topic too.
-    off_topic_answered: 5,
+    // collapsed chest of drawers get a topic too; so do blood oranges and a chest of drawers
+    // carried upstairs ("blood", "chest").
+    off_topic_answered: 7,
 };
 
 /// Each blind set, written before any change: a floor at the figures measured on it when the

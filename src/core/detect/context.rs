@@ -197,6 +197,10 @@ pub struct Reading {
     /// Sentences that are general questions of their own ("¿Desmayarse tiene que ver con
     /// trombos?" after a story about a wedding).
     sentence_general: Vec<bool>,
+    /// Per sentence: the next one says now and points back to it ([`Reading::set_aside`]).
+    claimed_next: Vec<bool>,
+    /// A sentence after the first says now, without denying ("…? passiert seit heute mittag").
+    reports_later: bool,
     /// Each sentence's first and last token, and whether it ends with "?".
     sentence_span: Vec<(usize, usize, bool)>,
     /// Segments with a current marker ("now", "since this morning").
@@ -372,6 +376,31 @@ impl Reading {
         let sentence_span = (0..sentences)
             .map(|st| (sentence_first[st], sentence_last[st], sentence_asks[st]))
             .collect();
+        // A later sentence that says now ("…? passiert seit heute mittag") makes an earlier
+        // general-sounding question a report; one that denies ("momentan hab ich nichts")
+        // does not.
+        let mut now_after = vec![false; sentences + 1];
+        for st in (0..sentences).rev() {
+            let m = sentence_has[st];
+            now_after[st] = now_after[st + 1]
+                || (on(m, Cat::Current)
+                    && !on(m, Cat::Negation)
+                    && !on(m, Cat::NegationAfter)
+                    && !on(m, Cat::Resolved));
+        }
+        // The next sentence says now, denies nothing and the writer points back ("…? Hab
+        // das seit heute"): the question before it was about what is happening.
+        let claimed_next: Vec<bool> = (0..sentences)
+            .map(|st| {
+                let m = sentence_has.get(st + 1).copied().unwrap_or(0);
+                on(m, Cat::Current)
+                    && on(m, Cat::Refer)
+                    && on(m, Cat::Writer)
+                    && !on(m, Cat::Negation)
+                    && !on(m, Cat::NegationAfter)
+                    && !on(m, Cat::Resolved)
+            })
+            .collect();
         let sentence_general: Vec<bool> = (0..sentences)
             .map(|st| {
                 let k = sentence_first[st];
@@ -381,6 +410,7 @@ impl Reading {
                 };
                 let filler_first = k < n && on(covers[k], Cat::Filler);
                 sentence_asks[st]
+                    && !now_after[st + 1]
                     && k < n
                     && ![Cat::Writer, Cat::Others, Cat::OwnQuestion, Cat::Current]
                         .iter()
@@ -442,6 +472,13 @@ impl Reading {
             seg_last,
             sentence_general,
             sentence_span,
+            claimed_next,
+            // After the first sentence that holds a word ("¿…?" opens with an empty one).
+            reports_later: tokens
+                .first()
+                .and_then(|t| now_after.get(t.sentence as usize + 1))
+                .copied()
+                .unwrap_or(false),
             seg_current,
             seg_after_time,
             hypothetical,
@@ -557,10 +594,12 @@ impl Reading {
             && !(start..=end).any(|k| self.is(k, Cat::Negation) || self.is(k, Cat::Pseudo)))
             || self.resolved(end)
             || self.answered_no(start, end)
-            || self.hypothetical[start]
-            // A mention that starts inside the trigger ("should I *call* an ambulance if…").
-            || self.is(start, Cat::Hypothetical)
-            || self.seg_conditional[self.segment[start] as usize]
+            || (!self.claimed_next[self.sentence[start] as usize]
+                && (self.hypothetical[start]
+                    // A mention that starts inside the trigger ("should I *call* an ambulance
+                    // if…").
+                    || self.is(start, Cat::Hypothetical)
+                    || self.seg_conditional[self.segment[start] as usize]))
             || self.historical(start)
             || self.sentence_general[self.sentence[start] as usize]
             || self.someone_elses_past(start)
@@ -750,6 +789,7 @@ impl Reading {
             return true;
         }
         self.n > 0
+            && !self.reports_later
             && !self.names_someone()
             && !self.asks_about_now()
             && (self.starts_at(0, Cat::QuestionStart)
