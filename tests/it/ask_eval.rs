@@ -122,9 +122,7 @@ struct Gate {
 /// The tuning sets: every emergency but the listed misses, at most 2 % false alarms; the FAQ
 /// share is below the product's 90 %.
 const TUNING: Gate = Gate {
-    // "pexo" for "pecho": x-for-ch spelling, which the repair does not read.
     known_misses: &[
-        "dolor de pexo",
         // Breathlessness told only by the distance walked, with "nicht mehr" before it.
         "vorgestern ging das noch problemlos",
         // Bavarian "zwischen de Fiaß" for "between the legs": no such form in the lexicon.

@@ -169,9 +169,9 @@ impl Atoms {
     }
 
     /// The atoms of a word of no language read with its dialect sounds written out: each
-    /// rule applied to every place it occurs, then a second rule on that, then a spoken
-    /// ending ("bluad" → "blud" → "blut"; "chalt" → "kalt"). The first reading that matches
-    /// a pattern word counts. At most [`MAX_SOUND_TRIES`] readings are tried.
+    /// rule applied to every place it occurs, then a second rule on that ("bluad" → "blud" →
+    /// "blut"; "chalt" → "kalt"). The first reading that matches a pattern word counts. At
+    /// most [`MAX_SOUND_TRIES`] readings are tried.
     fn matches_sounds(&self, token: &str, out: &mut Vec<AtomId>) {
         if self.sounds.is_empty() || token.chars().count() < 3 {
             return;
@@ -184,9 +184,6 @@ impl Atoms {
         }
         let check = |w: &str, out: &mut Vec<AtomId>| {
             self.matches(w, out);
-            if out.is_empty() {
-                self.matches_spoken(w, out);
-            }
             !out.is_empty()
         };
         let mut tries = 0;
@@ -417,7 +414,7 @@ impl TokenAtoms {
 /// not prose, and the bound keeps its cost bounded.
 pub const MAX_REPAIRS: usize = 200;
 /// How many dialect readings of one word are tried ([`Atoms::matches_sounds`]).
-pub const MAX_SOUND_TRIES: usize = 40;
+pub const MAX_SOUND_TRIES: usize = 24;
 
 /// For each token, the atoms of one language it matches, directly or as a repaired
 /// misspelling. Tokens repeated in a message are matched once.
