@@ -159,14 +159,15 @@ const BLIND_FLOORS: &[(&str, Gate, f64)] = &[(
     "ask_blind_2026-12-07c.toml",
     Gate {
         known_misses: &[],
-        // German and Spanish: 4 of 68 (5.9 %).
-        false_alarms: 0.059,
-        // English and German: 28 of 32 (87.5 %).
+        // Spanish: 6 of 68 (8.8 %).
+        false_alarms: 0.089,
+        // English: 28 of 32 (87.5 %).
         answered: 0.87,
-        off_topic_answered: 0,
+        // English: 2.
+        off_topic_answered: 2,
     },
-    // German: 27 of 32 (84 %).
-    0.84,
+    // Spanish: 30 of 32 (94 %).
+    0.93,
 )];
 /// Checks a gate; `show` prints each failing message (never for a blind set, whose messages
 /// must not steer the data).
