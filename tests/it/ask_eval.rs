@@ -155,7 +155,8 @@ const TUNING: Gate = Gate {
 /// data was last tuned (README, "Understanding free text"), so that a later change cannot make
 /// it worse unnoticed. They are below the product's bar; the README says where. A new blind
 /// set gets its floor here once its figures are measured.
-const BLIND_FLOORS: &[(&str, Gate, f64)] = &[(
+const BLIND_FLOORS: &[(&str, Gate, f64)] = &[
+(
     "ask_blind_2026-12-07c.toml",
     Gate {
         known_misses: &[],
@@ -167,6 +168,20 @@ const BLIND_FLOORS: &[(&str, Gate, f64)] = &[(
         off_topic_answered: 2,
     },
     // Spanish: 30 of 32 (94 %).
+    0.93,
+),
+(
+    "ask_blind_2026-12-07d.toml",
+    Gate {
+        known_misses: &[],
+        // Spanish: 6 of 68 (8.8 %).
+        false_alarms: 0.089,
+        // German: 28 of 32 (87.5 %).
+        answered: 0.87,
+        // English and Spanish: 1.
+        off_topic_answered: 1,
+    },
+    // Every language: 30 of 32 (94 %).
     0.93,
 )];
 /// Checks a gate; `show` prints each failing message (never for a blind set, whose messages
