@@ -156,34 +156,35 @@ const TUNING: Gate = Gate {
 /// it worse unnoticed. They are below the product's bar; the README says where. A new blind
 /// set gets its floor here once its figures are measured.
 const BLIND_FLOORS: &[(&str, Gate, f64)] = &[
-(
-    "ask_blind_2026-12-07c.toml",
-    Gate {
-        known_misses: &[],
-        // Spanish: 6 of 68 (8.8 %).
-        false_alarms: 0.089,
-        // English: 28 of 32 (87.5 %).
-        answered: 0.87,
-        // English: 2.
-        off_topic_answered: 2,
-    },
-    // Spanish: 30 of 32 (94 %).
-    0.93,
-),
-(
-    "ask_blind_2026-12-07d.toml",
-    Gate {
-        known_misses: &[],
-        // Spanish: 6 of 68 (8.8 %).
-        false_alarms: 0.089,
-        // German: 28 of 32 (87.5 %).
-        answered: 0.87,
-        // English and Spanish: 1.
-        off_topic_answered: 1,
-    },
-    // Every language: 30 of 32 (94 %).
-    0.93,
-)];
+    (
+        "ask_blind_2026-12-07c.toml",
+        Gate {
+            known_misses: &[],
+            // Spanish: 6 of 68 (8.8 %).
+            false_alarms: 0.089,
+            // English: 28 of 32 (87.5 %).
+            answered: 0.87,
+            // English: 2.
+            off_topic_answered: 2,
+        },
+        // Spanish: 30 of 32 (94 %).
+        0.93,
+    ),
+    (
+        "ask_blind_2026-12-07d.toml",
+        Gate {
+            known_misses: &[],
+            // Spanish: 6 of 68 (8.8 %).
+            false_alarms: 0.089,
+            // German: 28 of 32 (87.5 %).
+            answered: 0.87,
+            // English and Spanish: 1.
+            off_topic_answered: 1,
+        },
+        // Every language: 30 of 32 (94 %).
+        0.93,
+    ),
+];
 /// Checks a gate; `show` prints each failing message (never for a blind set, whose messages
 /// must not steer the data).
 fn evaluate(set: &str, cases: Vec<(String, Case)>, show: bool, gate: &Gate, emergencies: f64) {
