@@ -376,29 +376,26 @@ impl Reading {
         let sentence_span = (0..sentences)
             .map(|st| (sentence_first[st], sentence_last[st], sentence_asks[st]))
             .collect();
+        // A sentence that says now and denies or resolves nothing ("momentan hab ich nichts"
+        // says now, and denies).
+        let says_now = |m: u64| {
+            on(m, Cat::Current)
+                && !on(m, Cat::Negation)
+                && !on(m, Cat::NegationAfter)
+                && !on(m, Cat::Resolved)
+        };
         // A later sentence that says now ("…? passiert seit heute mittag") makes an earlier
-        // general-sounding question a report; one that denies ("momentan hab ich nichts")
-        // does not.
+        // general-sounding question a report.
         let mut now_after = vec![false; sentences + 1];
         for st in (0..sentences).rev() {
-            let m = sentence_has[st];
-            now_after[st] = now_after[st + 1]
-                || (on(m, Cat::Current)
-                    && !on(m, Cat::Negation)
-                    && !on(m, Cat::NegationAfter)
-                    && !on(m, Cat::Resolved));
+            now_after[st] = now_after[st + 1] || says_now(sentence_has[st]);
         }
-        // The next sentence says now, denies nothing and the writer points back ("…? Hab
-        // das seit heute"): the question before it was about what is happening.
+        // The next sentence says now and the writer points back ("…? Hab das seit heute"):
+        // the question before it was about what is happening.
         let claimed_next: Vec<bool> = (0..sentences)
             .map(|st| {
                 let m = sentence_has.get(st + 1).copied().unwrap_or(0);
-                on(m, Cat::Current)
-                    && on(m, Cat::Refer)
-                    && on(m, Cat::Writer)
-                    && !on(m, Cat::Negation)
-                    && !on(m, Cat::NegationAfter)
-                    && !on(m, Cat::Resolved)
+                says_now(m) && on(m, Cat::Refer) && on(m, Cat::Writer)
             })
             .collect();
         let sentence_general: Vec<bool> = (0..sentences)
