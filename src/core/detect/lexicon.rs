@@ -80,6 +80,17 @@ pub fn fold(word: &str) -> Option<String> {
 
 const FOLDS: [(char, &str); 4] = [('ä', "ae"), ('ö', "oe"), ('ü', "ue"), ('ß', "ss")];
 
+/// "said>written" entries of the data, each cleaned as pattern words are.
+fn said_written(pairs: &[String]) -> impl Iterator<Item = (String, String)> + '_ {
+    pairs.iter().filter_map(|p| {
+        let (said, written) = p.split_once('>')?;
+        Some((
+            clean(said).trim().to_string(),
+            clean(written).trim().to_string(),
+        ))
+    })
+}
+
 impl Atoms {
     fn intern(&mut self, word: &str) -> AtomId {
         let (affix, core) = match (word.starts_with('*'), word.ends_with('*') && word.len() > 1) {
@@ -130,14 +141,7 @@ impl Atoms {
     /// Word endings as people say and type them, each with its written form ("ich>ig":
     /// "kurzatmich" is "kurzatmig"; "ao>ado": "mareao" is "mareado").
     pub fn add_endings(&mut self, pairs: &[String]) {
-        for p in pairs {
-            if let Some((said, written)) = p.split_once('>') {
-                self.endings.push((
-                    clean(said).trim().to_string(),
-                    clean(written).trim().to_string(),
-                ));
-            }
-        }
+        self.endings.extend(said_written(pairs));
     }
 
     /// The atoms of a word that is not one of the language's, read with a spoken ending
@@ -158,14 +162,7 @@ impl Atoms {
     /// Sounds as dialects write them, each with its written form ("ua>u", "ch>k", "j>g"):
     /// tried only on words of no language, one sound or two at a time.
     pub fn add_sounds(&mut self, pairs: &[String]) {
-        for p in pairs {
-            if let Some((said, written)) = p.split_once('>') {
-                self.sounds.push((
-                    clean(said).trim().to_string(),
-                    clean(written).trim().to_string(),
-                ));
-            }
-        }
+        self.sounds.extend(said_written(pairs));
     }
 
     /// The atoms of a word of no language read with its dialect sounds written out: each
@@ -212,16 +209,10 @@ impl Atoms {
     /// Words as people say and type them, each read as its written form as well, wherever it
     /// stands ("nich>nicht": "kann nich atmen" is "kann nicht atmen", a denial like any other).
     pub fn add_spoken_words(&mut self, pairs: &[String]) {
-        for p in pairs {
-            if let Some((said, written)) = p.split_once('>') {
-                let said = clean(said).trim().to_string();
-                // One spoken form may stand for several words ("isch": "ist" in Swiss German,
-                // "ich" in the Rhineland): it is read as each.
-                self.spoken
-                    .entry(said)
-                    .or_default()
-                    .push(clean(written).trim().to_string());
-            }
+        // One spoken form may stand for several words ("isch": "ist" in Swiss German, "ich"
+        // in the Rhineland): it is read as each.
+        for (said, written) in said_written(pairs) {
+            self.spoken.entry(said).or_default().push(written);
         }
     }
 
