@@ -65,8 +65,9 @@ pub struct SignSpec {
     pub sudden_pairs: Vec<String>,
     /// Words that make the sign unlikely ("always" cold feet) unless the sentence says sudden.
     pub unless: Vec<String>,
-    /// Words that give the sign's words another sense ("the *tent* collapsed", "dying *to
-    /// know*"): the sentence does not report the sign, however sudden it says it was.
+    /// Words that give the sign's words another sense ("the *server* collapsed", "*dying to*
+    /// know"): the sentence does not report the sign, however sudden it says it was. Kept
+    /// narrow: a place where someone could faint ("tent", "market") belongs in `unless`.
     pub idioms: Vec<String>,
     /// Whether sport explains it (breathlessness, a racing heart).
     pub exertion: bool,
@@ -324,9 +325,10 @@ fn reports(
     mut trace: Option<&mut Vec<String>>,
 ) -> bool {
     let r = readings[0];
-    // Sentences that call the sign long-standing ("always cold feet") without saying sudden.
-    // Sentences where the sign's words mean something else ("the server collapsed").
-    let chronic: Vec<u32> = matches
+    // Sentences set aside: those that call the sign long-standing ("always cold feet")
+    // without saying sudden, and those where its words mean something else ("the server
+    // collapsed").
+    let aside: Vec<u32> = matches
         .iter()
         .filter(|(role, s, _)| {
             *role == IDIOM || (*role == UNLESS && !r.sentence_has(*s, Cat::Sudden))
@@ -334,7 +336,7 @@ fn reports(
         .map(|(_, s, _)| tokens[*s].sentence)
         .collect();
     let live = |start: usize, end: usize| {
-        !chronic.contains(&tokens[start].sentence)
+        !aside.contains(&tokens[start].sentence)
             && readings
                 .iter()
                 .all(|r| r.is_current(start, end, rules.exertion))
