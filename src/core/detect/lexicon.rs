@@ -27,10 +27,10 @@ enum Affix {
 pub struct Atoms {
     exact: FxHashMap<String, AtomId>,
     affix: Vec<(Affix, String, AtomId)>,
-    /// The stems and endings indexed by their first and last two letters (every pattern word
-    /// has at least three beside its `*`), so a token looks only at the few that could match.
-    prefix_by_first: FxHashMap<(char, char), Vec<u32>>,
-    suffix_by_last: FxHashMap<(char, char), Vec<u32>>,
+    /// The stems and endings indexed by their first and last letter, so a token looks only at
+    /// the few that could match it.
+    prefix_by_first: FxHashMap<char, Vec<u32>>,
+    suffix_by_last: FxHashMap<char, Vec<u32>>,
     infix: Vec<u32>,
     count: usize,
     /// Words that stand for a number, as "#" does ("vor *drei* Jahren", "hace *muchos* años").
@@ -80,19 +80,6 @@ pub fn fold(word: &str) -> Option<String> {
 
 const FOLDS: [(char, &str); 4] = [('ä', "ae"), ('ö', "oe"), ('ü', "ue"), ('ß', "ss")];
 
-/// A word's first two letters.
-fn head2(w: &str) -> Option<(char, char)> {
-    let mut it = w.chars();
-    Some((it.next()?, it.next()?))
-}
-
-/// A word's last two letters, in order.
-fn tail2(w: &str) -> Option<(char, char)> {
-    let mut it = w.chars().rev();
-    let last = it.next()?;
-    Some((it.next()?, last))
-}
-
 /// "said>written" entries of the data, each cleaned as pattern words are.
 fn said_written(pairs: &[String]) -> impl Iterator<Item = (String, String)> + '_ {
     pairs.iter().filter_map(|p| {
@@ -129,9 +116,9 @@ impl Atoms {
                 let id = self.count as AtomId;
                 self.count += 1;
                 let ix = self.affix.len() as u32;
-                let bucket = match (a, head2(core), tail2(core)) {
-                    (Affix::Prefix, Some(h), _) => self.prefix_by_first.entry(h).or_default(),
-                    (Affix::Suffix, _, Some(t)) => self.suffix_by_last.entry(t).or_default(),
+                let bucket = match (a, core.chars().next(), core.chars().last()) {
+                    (Affix::Prefix, Some(c), _) => self.prefix_by_first.entry(c).or_default(),
+                    (Affix::Suffix, _, Some(c)) => self.suffix_by_last.entry(c).or_default(),
                     _ => &mut self.infix,
                 };
                 bucket.push(ix);
@@ -276,12 +263,14 @@ impl Atoms {
         {
             out.push(*id);
         }
-        let by_head = head2(token).and_then(|h| self.prefix_by_first.get(&h));
-        let by_tail = tail2(token).and_then(|t| self.suffix_by_last.get(&t));
-        let candidates = by_head
+        let first = token.chars().next().unwrap_or(' ');
+        let last = token.chars().last().unwrap_or(' ');
+        let candidates = self
+            .prefix_by_first
+            .get(&first)
             .into_iter()
             .flatten()
-            .chain(by_tail.into_iter().flatten())
+            .chain(self.suffix_by_last.get(&last).into_iter().flatten())
             .chain(&self.infix);
         for ix in candidates {
             let (a, w, id) = &self.affix[*ix as usize];
