@@ -11,7 +11,7 @@
 //! causes cramps vs "can" it) are kept as tokens of their own.
 
 use super::bm25_index::Bm25Index;
-use super::detect::words;
+use super::detect::{Detection, words};
 use super::ngrams::NgramIndex;
 use super::spell::{Vocabulary, WordList};
 use super::topic_model::TopicModel;
@@ -79,7 +79,7 @@ pub struct Topic {
 }
 
 /// The result of matching a message against the topics.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FaqMatch {
     /// The topic to answer with, when the match is confident.
     pub topic: Option<usize>,
@@ -328,6 +328,15 @@ impl Faq {
             Some(v) => v.to_string(),
             None => w,
         }
+    }
+
+    /// Ranks the topics, unless every sentence of the message uses a red flag's words
+    /// figuratively ("our team collapsed"): then no topic answers it.
+    pub fn search_unless_figurative(&self, text: &str, found: &Detection) -> FaqMatch {
+        if found.figurative {
+            return FaqMatch::default();
+        }
+        self.search(text)
     }
 
     /// Ranks the topics for a message: each topic scores as its best document.

@@ -155,22 +155,20 @@ const TUNING: Gate = Gate {
 /// data was last tuned (README, "Understanding free text"), so that a later change cannot make
 /// it worse unnoticed. They are below the product's bar; the README says where. A new blind
 /// set gets its floor here once its figures are measured.
-const BLIND_FLOORS: &[(&str, Gate, f64)] = &[
-    (
-        "ask_blind_2026-12-07d.toml",
-        Gate {
-            known_misses: &[],
-            // Spanish: 6 of 68 (8.8 %).
-            false_alarms: 0.089,
-            // German: 28 of 32 (87.5 %).
-            answered: 0.87,
-            // English and Spanish: 1.
-            off_topic_answered: 1,
-        },
-        // Every language: 30 of 32 (94 %).
-        0.93,
-    ),
-];
+const BLIND_FLOORS: &[(&str, Gate, f64)] = &[(
+    "ask_blind_2026-12-07d.toml",
+    Gate {
+        known_misses: &[],
+        // Spanish: 6 of 68 (8.8 %).
+        false_alarms: 0.089,
+        // German: 28 of 32 (87.5 %).
+        answered: 0.87,
+        // English and Spanish: 1.
+        off_topic_answered: 1,
+    },
+    // Every language: 30 of 32 (94 %).
+    0.93,
+)];
 /// Checks a gate; `show` prints each failing message (never for a blind set, whose messages
 /// must not steer the data).
 fn evaluate(set: &str, cases: Vec<(String, Case)>, show: bool, gate: &Gate, emergencies: f64) {
@@ -237,6 +235,7 @@ const TUNING_FILES: &[(&str, &str)] = &[
     ("ask_tuning_18.toml", "en"),
     ("ask_tuning_19.toml", "en"),
     ("ask_tuning_20.toml", "en"),
+    ("ask_tuning_21.toml", "en"),
 ];
 
 /// Every case of the tuning set, in the order of [`TUNING_FILES`].
@@ -339,6 +338,28 @@ fn ask_json_has_the_documented_shape() {
     assert_eq!(off["faq"], serde_json::Value::Null);
     assert_eq!(off["suggestions"], serde_json::json!([]));
     assert!(off["answer"].as_str().unwrap().contains("/check"));
+}
+
+/// A message whose every sentence uses a red flag's words figuratively is neither an
+/// emergency nor a health question; a real question after the idiom is still answered.
+#[test]
+fn figurative_messages_get_no_topic_but_a_question_after_one_does() {
+    for text in [
+        "our team totally collapsed in the second half, gutted",
+        "My chest of drawers collapsed, can anyone recommend a sturdy one?",
+        "The share price took my breath away today, down 40%",
+    ] {
+        let a = ask_json(&["--json", text]);
+        assert_eq!(a["emergency"], false, "{text}");
+        assert_eq!(a["faq"], serde_json::Value::Null, "{text}");
+        assert_eq!(a["suggestions"], serde_json::json!([]), "{text}");
+    }
+    let q = ask_json(&[
+        "--json",
+        "our team totally collapsed in the second half. Can blood clots cause leg cramps?",
+    ]);
+    assert_eq!(q["emergency"], false);
+    assert_eq!(q["faq"], "can_clots_cause_cramps");
 }
 
 #[test]

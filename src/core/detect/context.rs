@@ -77,10 +77,12 @@ pub enum Cat {
     GeneralMarker,
     NormalAsk,
     Disclaimer,
+    PastTense,
+    Recovered,
 }
 
 impl Cat {
-    pub const ALL: [Cat; 35] = [
+    pub const ALL: [Cat; 37] = [
         Cat::Negation,
         Cat::NegationAfter,
         Cat::Resolved,
@@ -116,6 +118,8 @@ impl Cat {
         Cat::GeneralMarker,
         Cat::NormalAsk,
         Cat::Disclaimer,
+        Cat::PastTense,
+        Cat::Recovered,
     ];
 
     /// The key of the category's list in the data.
@@ -156,6 +160,8 @@ impl Cat {
             Cat::GeneralMarker => "general_markers",
             Cat::NormalAsk => "normal_asks",
             Cat::Disclaimer => "disclaimers",
+            Cat::PastTense => "past_tense",
+            Cat::Recovered => "recovered",
         }
     }
 
@@ -208,6 +214,12 @@ pub struct Reading {
     /// Segments after a segment that is only a time, in the same sentence, with no current
     /// marker between ("Last winter, skiing, my feet went numb").
     seg_after_time: Vec<bool>,
+    /// Segments in a past tense that go on telling a dated episode of a clot, in the same
+    /// sentence, with no present verb or word of now since.
+    seg_in_episode: Vec<bool>,
+    /// Segments followed by a recovery ("seitdem beschwerdefrei", "doing great") with no
+    /// word of now between.
+    seg_recovery_after: Vec<bool>,
     /// Within its clause, after a hypothetical trigger.
     hypothetical: Vec<bool>,
     /// Segments in the conditional mood: a conditional word and a subjunctive one.
@@ -430,6 +442,59 @@ impl Reading {
                 carry = true;
             }
         }
+        // An episode told in the past: a dated segment that names a clot in a past tense ("Back
+        // in 2019 I had a PE, I was coughing up blood…", "A mi papá le dio una embolia en
+        // 2020, tosía sangre"). The later segments of its sentence that are in a past tense
+        // too, with no present verb or word of now between, tell the same episode. Without a
+        // past verb in both ("2019 Thrombose, Atemnot") the mention stays current.
+        let mut seg_has = vec![0u64; segments];
+        for i in 0..n {
+            seg_has[tokens[i].segment as usize] |= covers[i];
+        }
+        let mut seg_in_episode = vec![false; segments];
+        let mut episode = false;
+        for s in 0..segments {
+            let m = seg_has[s];
+            if s > 0 && seg_sentence[s] != seg_sentence[s - 1]
+                || on(m, Cat::Current)
+                || on(m, Cat::Present)
+            {
+                episode = false;
+            }
+            seg_in_episode[s] = episode && on(m, Cat::PastTense);
+            if on(m, Cat::Historical)
+                && on(m, Cat::PastTense)
+                && on(m, Cat::Topic)
+                && !on(m, Cat::Current)
+            {
+                episode = true;
+            }
+        }
+        // A recovery told later ("…, es war eine Embolie. Bin seit Jahren beschwerdefrei"),
+        // with no word of now between that is not itself the recovery: per segment.
+        let mut seg_recovery_after = vec![false; segments];
+        // A recovery denied just before ("nicht beschwerdefrei", "not doing well") is none; a
+        // denial inside it ("llevo años *sin* problemas") is how it is said.
+        let mut seg_recovered = vec![false; segments];
+        for i in 0..n {
+            let denied = (i.saturating_sub(2)..i)
+                .any(|k| tokens[k].segment == tokens[i].segment && on(covers[k], Cat::Negation));
+            if on(starts[i], Cat::Recovered)
+                && !on(covers[i.saturating_sub(1)], Cat::Recovered)
+                && !denied
+            {
+                seg_recovered[tokens[i].segment as usize] = true;
+            }
+        }
+        let mut recovery = false;
+        for s in (0..segments).rev() {
+            seg_recovery_after[s] = recovery;
+            if seg_recovered[s] {
+                recovery = true;
+            } else if says_now(seg_has[s]) {
+                recovery = false;
+            }
+        }
         let mut hypothetical = vec![false; n];
         let mut active = false;
         for i in 0..n {
@@ -478,6 +543,8 @@ impl Reading {
                 .unwrap_or(false),
             seg_current,
             seg_after_time,
+            seg_in_episode,
+            seg_recovery_after,
             hypothetical,
             seg_conditional,
             person_before,
@@ -724,12 +791,22 @@ impl Reading {
 
     fn historical(&self, start: usize) -> bool {
         let seg = self.segment[start] as usize;
+        // A dated sentence whose story ends in a recovery told later: the date wins even over
+        // "suddenly" in its own part ("2017 nach der OP bekam ich plötzlich kaum Luft, … Bin
+        // seit Jahren beschwerdefrei"); elsewhere in the sentence, a word of now still wins.
+        if self.seg_recovery_after[seg]
+            && self.sentence_has(start, Cat::Historical)
+            && (self.seg_historical[seg] || !self.seg_current[seg])
+        {
+            return true;
+        }
         if self.seg_current[seg] {
             return false;
         }
         let in_clause = |s: usize| self.seg_sentence[s] == self.sentence[start];
         self.seg_historical[seg]
             || self.seg_after_time[seg]
+            || self.seg_in_episode[seg]
             || (seg + 1 < self.seg_historical.len()
                 && self.seg_only_historical[seg + 1]
                 && in_clause(seg + 1))
@@ -808,12 +885,15 @@ impl Reading {
                 // the message's first part, and a question.
                 || (asks && (0..self.n).any(|k| opens(k) && self.is(k, Cat::Subjunctive)))
                 // "Kann man vom Trinken ohnmächtig werden?", "¿el dolor de pecho siempre es
-                // grave?": people in general, or a general marker, in the first part of a
-                // question that says nothing of now.
+                // grave?", "Macht eine Panikattacke Atemnot?": people in general, a general
+                // marker or a cause, in the first part of a question that says nothing of now.
                 || (asks
                     && !self.has(Cat::Current)
                     && (0..self.n).any(|k| {
-                        opens(k) && (self.is(k, Cat::Generic) || self.is(k, Cat::GeneralMarker))
+                        opens(k)
+                            && (self.is(k, Cat::Generic)
+                                || self.is(k, Cat::GeneralMarker)
+                                || self.is(k, Cat::Causal))
                     })))
     }
 }

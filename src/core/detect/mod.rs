@@ -39,6 +39,10 @@ pub struct Detection {
     pub red_flags: Vec<Finding>,
     /// An emergency that names none of the listed red flags (rule E2).
     pub other: bool,
+    /// Every sentence uses a red flag's words figuratively ("our team collapsed in the second
+    /// half", "the share price took my breath away"): the message is not about health, and
+    /// no FAQ topic answers it.
+    pub figurative: bool,
 }
 
 impl Detection {
@@ -235,7 +239,9 @@ impl Detector {
     pub fn detect(&self, text: &str) -> Detection {
         let mut out = Detection::default();
         let mut other = false;
-        for sign in self.run(text, None) {
+        let (signs, figurative) = self.run(text, None);
+        out.figurative = figurative;
+        for sign in signs {
             match sign {
                 Sign::Flag(f) if !out.red_flags.contains(&f) => out.red_flags.push(f),
                 Sign::Flag(_) => {}
@@ -256,9 +262,10 @@ impl Detector {
         trace
     }
 
-    /// The signs the message reports. Each mention is read in the context of its lexicon's
-    /// language and of the message's dominant language: both must keep it.
-    fn run(&self, text: &str, mut trace: Option<&mut Vec<String>>) -> Vec<Sign> {
+    /// The signs the message reports, and whether every sentence is figurative. Each mention
+    /// is read in the context of its lexicon's language and of the message's dominant
+    /// language: both must keep it.
+    fn run(&self, text: &str, mut trace: Option<&mut Vec<String>>) -> (Vec<Sign>, bool) {
         let text = match text.char_indices().nth(MAX_CHARS) {
             Some((cut, _)) => &text[..cut],
             None => text,
@@ -266,7 +273,7 @@ impl Detector {
         let tokens = lexicon::tokenize(text);
         let mut found = Vec::new();
         if tokens.is_empty() {
-            return found;
+            return (found, false);
         }
         let per: Vec<(lexicon::TokenAtoms, Reading)> = self
             .languages
@@ -287,8 +294,10 @@ impl Detector {
             if let Some(t) = trace.as_deref_mut() {
                 t.push("a general question".into());
             }
-            return found;
+            return (found, false);
         }
+        let sentences = tokens.last().map_or(0, |t| t.sentence as usize + 1);
+        let mut figurative = vec![false; sentences];
         for (i, lang) in self.languages.iter().enumerate() {
             let (atoms, reading) = &per[i];
             if atoms.is_empty() || reading.is_general_question(asks) {
@@ -301,6 +310,9 @@ impl Detector {
             let negation = |k: usize| readings.iter().any(|r| r.is_negation(k));
             let mut by_sign: Vec<Vec<(u32, usize, usize)>> = vec![Vec::new(); lang.signs.len()];
             for (s, e, tag) in lang.lexicon.find_unless(&tokens, atoms, &negation) {
+                if tag % ROLES == IDIOM {
+                    figurative[tokens[s].sentence as usize] = true;
+                }
                 by_sign[(tag / ROLES) as usize].push((tag % ROLES, s, e));
             }
             for (rules, matches) in lang.signs.iter().zip(&by_sign) {
@@ -311,7 +323,10 @@ impl Detector {
                 }
             }
         }
-        found
+        // Sentences with no word ("¿…?" opens with an empty one) do not count.
+        let all_figurative =
+            found.is_empty() && tokens.iter().all(|t| figurative[t.sentence as usize]);
+        (found, all_figurative)
     }
 }
 
@@ -328,15 +343,21 @@ fn reports(
     // Sentences set aside: those that call the sign long-standing ("always cold feet")
     // without saying sudden, and those where its words mean something else ("the server
     // collapsed").
+    // An idiom sets aside only its clause: "Atemberaubende Aussicht hier oben, *aber* ich
+    // schnauf immer noch wie verrückt" reports the second.
     let aside: Vec<u32> = matches
         .iter()
-        .filter(|(role, s, _)| {
-            *role == IDIOM || (*role == UNLESS && !r.sentence_has(*s, Cat::Sudden))
-        })
+        .filter(|(role, s, _)| *role == UNLESS && !r.sentence_has(*s, Cat::Sudden))
         .map(|(_, s, _)| tokens[*s].sentence)
+        .collect();
+    let idioms: Vec<usize> = matches
+        .iter()
+        .filter(|(role, _, _)| *role == IDIOM)
+        .map(|(_, s, _)| *s)
         .collect();
     let live = |start: usize, end: usize| {
         !aside.contains(&tokens[start].sentence)
+            && !idioms.iter().any(|i| r.same_clause(*i, start))
             && readings
                 .iter()
                 .all(|r| r.is_current(start, end, rules.exertion))

@@ -92,7 +92,7 @@ impl Engine<'_> {
             }
         }
         if let Some(faq) = self.content.faq(&state.prefs.lang) {
-            let m = faq.search(text);
+            let m = faq.search_unless_figurative(text, &found);
             if let Some(i) = m.topic {
                 return Route::Topic(i);
             }

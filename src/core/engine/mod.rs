@@ -156,7 +156,7 @@ impl<'a> Engine<'a> {
                 suggestions: Vec::new(),
             };
         };
-        let m = faq.search(text);
+        let m = faq.search_unless_figurative(text, &found);
         let id = |i: usize| faq.topics[i].id.clone();
         Ask {
             emergency: false,
