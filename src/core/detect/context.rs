@@ -79,10 +79,11 @@ pub enum Cat {
     Disclaimer,
     PastTense,
     Recovered,
+    Reported,
 }
 
 impl Cat {
-    pub const ALL: [Cat; 37] = [
+    pub const ALL: [Cat; 38] = [
         Cat::Negation,
         Cat::NegationAfter,
         Cat::Resolved,
@@ -120,6 +121,7 @@ impl Cat {
         Cat::Disclaimer,
         Cat::PastTense,
         Cat::Recovered,
+        Cat::Reported,
     ];
 
     /// The key of the category's list in the data.
@@ -162,6 +164,7 @@ impl Cat {
             Cat::Disclaimer => "disclaimers",
             Cat::PastTense => "past_tense",
             Cat::Recovered => "recovered",
+            Cat::Reported => "reported",
         }
     }
 
@@ -502,7 +505,14 @@ impl Reading {
                 active = false;
             }
             hypothetical[i] = active;
-            if on(ends[i], Cat::Hypothetical) {
+            // Someone's words reported, then a condition after the comma: "Mein Arzt hat
+            // *gesagt*, *wenn* ich Brustschmerzen kriege, soll ich…".
+            let reported_if = i > 0
+                && tokens[i].segment != tokens[i - 1].segment
+                && clause[i] == clause[i - 1]
+                && on(starts[i], Cat::Conditional)
+                && on(ends[i - 1], Cat::Reported);
+            if on(ends[i], Cat::Hypothetical) || reported_if {
                 active = true;
             }
         }
