@@ -80,10 +80,11 @@ pub enum Cat {
     PastTense,
     Recovered,
     Reported,
+    Clinician,
 }
 
 impl Cat {
-    pub const ALL: [Cat; 38] = [
+    pub const ALL: [Cat; 39] = [
         Cat::Negation,
         Cat::NegationAfter,
         Cat::Resolved,
@@ -122,6 +123,7 @@ impl Cat {
         Cat::PastTense,
         Cat::Recovered,
         Cat::Reported,
+        Cat::Clinician,
     ];
 
     /// The key of the category's list in the data.
@@ -165,6 +167,7 @@ impl Cat {
             Cat::PastTense => "past_tense",
             Cat::Recovered => "recovered",
             Cat::Reported => "reported",
+            Cat::Clinician => "clinicians",
         }
     }
 
@@ -223,6 +226,15 @@ pub struct Reading {
     /// Segments followed by a recovery ("seitdem beschwerdefrei", "doing great") with no
     /// word of now between.
     seg_recovery_after: Vec<bool>,
+    /// Per token, the last word of the last reporting verb ("said", "meinte") at or before it
+    /// in its sentence.
+    last_reported: Vec<Option<usize>>,
+    /// Per token, the last conditional or hypothetical word at or before it in its sentence.
+    last_condition: Vec<Option<usize>>,
+    /// Per segment: a later segment of its sentence holds a hypothetical trigger.
+    seg_what_if_later: Vec<bool>,
+    /// Per segment, its last word that names the writer.
+    seg_writer_last: Vec<Option<usize>>,
     /// Within its clause, after a hypothetical trigger.
     hypothetical: Vec<bool>,
     /// Segments in the conditional mood: a conditional word and a subjunctive one.
@@ -405,12 +417,13 @@ impl Reading {
         for st in (0..sentences).rev() {
             now_after[st] = now_after[st + 1] || says_now(sentence_has[st]);
         }
-        // The next sentence says now and the writer points back ("…? Hab das seit heute"):
-        // the question before it was about what is happening.
+        // The next sentence says now and points back, with the writer or a present verb
+        // ("…? Hab das seit heute", "…? its like that right now"): the question before it
+        // was about what is happening.
         let claimed_next: Vec<bool> = (0..sentences)
             .map(|st| {
                 let m = sentence_has.get(st + 1).copied().unwrap_or(0);
-                says_now(m) && on(m, Cat::Refer) && on(m, Cat::Writer)
+                says_now(m) && on(m, Cat::Refer) && (on(m, Cat::Writer) || on(m, Cat::Present))
             })
             .collect();
         let sentence_general: Vec<bool> = (0..sentences)
@@ -498,22 +511,73 @@ impl Reading {
                 recovery = false;
             }
         }
+        let mut last_reported = vec![None; n];
+        let mut last_condition = vec![None; n];
+        let mut seg_writer_last = vec![None; segments];
+        let mut seg_what_if = vec![false; segments];
+        for i in 0..n {
+            let fresh = i == 0 || tokens[i].sentence != tokens[i - 1].sentence;
+            let (r, c) = if fresh {
+                (None, None)
+            } else {
+                (last_reported[i - 1], last_condition[i - 1])
+            };
+            let cond = on(covers[i], Cat::Conditional) || on(covers[i], Cat::Hypothetical);
+            last_reported[i] = if on(ends[i], Cat::Reported) {
+                Some(i)
+            } else {
+                r
+            };
+            last_condition[i] = if cond { Some(i) } else { c };
+            let s = tokens[i].segment as usize;
+            seg_what_if[s] |= on(covers[i], Cat::Hypothetical);
+            if on(covers[i], Cat::Writer) {
+                seg_writer_last[s] = Some(i);
+            }
+        }
+        let mut seg_what_if_later = vec![false; segments];
+        for s in (0..segments.saturating_sub(1)).rev() {
+            seg_what_if_later[s] = seg_sentence[s + 1] == seg_sentence[s]
+                && (seg_what_if[s + 1] || seg_what_if_later[s + 1]);
+        }
         let mut hypothetical = vec![false; n];
         let mut active = false;
+        // A part after a comma that opens with a new subject and a present verb starts a new
+        // statement: "if it gets worse call, *and I can't* breathe".
+        let new_statement = |i: usize| {
+            let mut o = i;
+            while o + 1 < n
+                && tokens[o + 1].segment == tokens[i].segment
+                && on(covers[o], Cat::List)
+            {
+                o += 1;
+            }
+            let subject = [Cat::Writer, Cat::Others, Cat::Refer]
+                .iter()
+                .any(|c| on(covers[o], *c));
+            subject
+                && (on(covers[o], Cat::Present)
+                    || (o + 1 < n
+                        && tokens[o + 1].segment == tokens[i].segment
+                        && on(covers[o + 1], Cat::Present)))
+        };
+        // Words in scope so far: "Mal angenommen, mir wird…" states its condition after the
+        // comma, so that part is no new statement.
+        let mut in_scope = 0usize;
         for i in 0..n {
-            if i > 0 && clause[i] != clause[i - 1] {
+            if i > 0
+                && (clause[i] != clause[i - 1]
+                    || (in_scope > 0
+                        && tokens[i].segment != tokens[i - 1].segment
+                        && new_statement(i)))
+            {
                 active = false;
             }
             hypothetical[i] = active;
-            // Someone's words reported, then a condition after the comma: "Mein Arzt hat
-            // *gesagt*, *wenn* ich Brustschmerzen kriege, soll ich…".
-            let reported_if = i > 0
-                && tokens[i].segment != tokens[i - 1].segment
-                && clause[i] == clause[i - 1]
-                && on(starts[i], Cat::Conditional)
-                && on(ends[i - 1], Cat::Reported);
-            if on(ends[i], Cat::Hypothetical) || reported_if {
+            in_scope += active as usize;
+            if on(ends[i], Cat::Hypothetical) {
                 active = true;
+                in_scope = 0;
             }
         }
         let mut person_before = vec![None; n];
@@ -555,6 +619,10 @@ impl Reading {
             seg_after_time,
             seg_in_episode,
             seg_recovery_after,
+            last_reported,
+            last_condition,
+            seg_what_if_later,
+            seg_writer_last,
             hypothetical,
             seg_conditional,
             person_before,
@@ -675,6 +743,7 @@ impl Reading {
                     || self.is(start, Cat::Hypothetical)
                     || self.seg_conditional[self.segment[start] as usize]))
             || self.historical(start)
+            || self.advice(start)
             || self.sentence_general[self.sentence[start] as usize]
             || self.someone_elses_past(start)
             || (exertion_matters
@@ -820,6 +889,33 @@ impl Reading {
             || (seg + 1 < self.seg_historical.len()
                 && self.seg_only_historical[seg + 1]
                 && in_clause(seg + 1))
+    }
+
+    /// Advice a clinician gave, told on: the sentence names a clinician and reports their
+    /// words, and the mention is
+    /// - inside a condition of those words, in its own part ("mein Hausarzt hat gesagt, *wenn*
+    ///   ich plötzlich Atemnot bekomme, soll ich…"); a later part ("…, and I can't breathe")
+    ///   is not;
+    /// - or followed, in a later part, by a what-if, in a sentence that says nothing of now
+    ///   and names the writer nowhere after the reporting verb ("physio mentioned that going
+    ///   numb down below would be a 999 job, good to know *in case* it ever happens").
+    ///
+    /// Someone else's words without a clinician ("Mi papá dice que le duele… y más si
+    /// respira") are a report.
+    fn advice(&self, start: usize) -> bool {
+        let Some(said) = self.last_reported[start] else {
+            return false;
+        };
+        if !self.sentence_has(start, Cat::Clinician) {
+            return false;
+        }
+        let seg = self.segment[start] as usize;
+        let inside =
+            self.last_condition[start].is_some_and(|c| c > said && self.segment[c] as usize == seg);
+        let told_on = self.seg_what_if_later[seg]
+            && !self.sentence_has(start, Cat::Current)
+            && self.seg_writer_last[seg].is_none_or(|w| w < said);
+        inside || told_on
     }
 
     fn someone_elses_past(&self, start: usize) -> bool {
