@@ -81,10 +81,11 @@ pub enum Cat {
     Recovered,
     Reported,
     Clinician,
+    Someday,
 }
 
 impl Cat {
-    pub const ALL: [Cat; 39] = [
+    pub const ALL: [Cat; 40] = [
         Cat::Negation,
         Cat::NegationAfter,
         Cat::Resolved,
@@ -124,6 +125,7 @@ impl Cat {
         Cat::Recovered,
         Cat::Reported,
         Cat::Clinician,
+        Cat::Someday,
     ];
 
     /// The key of the category's list in the data.
@@ -168,6 +170,7 @@ impl Cat {
             Cat::Recovered => "recovered",
             Cat::Reported => "reported",
             Cat::Clinician => "clinicians",
+            Cat::Someday => "someday",
         }
     }
 
@@ -233,6 +236,10 @@ pub struct Reading {
     last_condition: Vec<Option<usize>>,
     /// Per segment: a later segment of its sentence holds a hypothetical trigger.
     seg_what_if_later: Vec<bool>,
+    /// Segments with a present-tense verb.
+    seg_present: Vec<bool>,
+    /// Per segment: a later segment of its sentence says "if I ever…" ([`Cat::Someday`]).
+    seg_someday_later: Vec<bool>,
     /// Per segment, its last word that names the writer.
     seg_writer_last: Vec<Option<usize>>,
     /// Within its clause, after a hypothetical trigger.
@@ -304,6 +311,8 @@ impl Reading {
             Cat::Refer,
             // "…kann das auch Unterzucker *sein*": the verb, not "his".
             Cat::Others,
+            // "in case it *ever gets worse*": it is there now.
+            Cat::Someday,
         ]
         .iter()
         .fold(0u64, |m, c| m | 1 << c.ix());
@@ -535,6 +544,15 @@ impl Reading {
                 seg_writer_last[s] = Some(i);
             }
         }
+        let mut seg_someday = vec![false; segments];
+        for i in 0..n {
+            seg_someday[tokens[i].segment as usize] |= on(covers[i], Cat::Someday);
+        }
+        let mut seg_someday_later = vec![false; segments];
+        for s in (0..segments.saturating_sub(1)).rev() {
+            seg_someday_later[s] = seg_sentence[s + 1] == seg_sentence[s]
+                && (seg_someday[s + 1] || seg_someday_later[s + 1]);
+        }
         let mut seg_what_if_later = vec![false; segments];
         for s in (0..segments.saturating_sub(1)).rev() {
             seg_what_if_later[s] = seg_sentence[s + 1] == seg_sentence[s]
@@ -622,6 +640,8 @@ impl Reading {
             last_reported,
             last_condition,
             seg_what_if_later,
+            seg_someday_later,
+            seg_present: seg_mood.iter().map(|m| m.2).collect(),
             seg_writer_last,
             hypothetical,
             seg_conditional,
@@ -744,6 +764,7 @@ impl Reading {
                     || self.seg_conditional[self.segment[start] as usize]))
             || self.historical(start)
             || self.advice(start)
+            || self.someday_after(start)
             || self.sentence_general[self.sentence[start] as usize]
             || self.someone_elses_past(start)
             || (exertion_matters
@@ -918,6 +939,16 @@ impl Reading {
         inside || told_on
     }
 
+    /// A what-if about some day later in the sentence, which says nothing of now and has no
+    /// present verb beside the mention: "würd Herzrasen auf ne Thrombose hindeuten, *falls
+    /// ich das mal krieg*?" ("I can't breathe, what if it ever happens again" stays a report).
+    fn someday_after(&self, start: usize) -> bool {
+        let seg = self.segment[start] as usize;
+        self.seg_someday_later[seg]
+            && !self.seg_present[seg]
+            && !self.sentence_has(start, Cat::Current)
+    }
+
     fn someone_elses_past(&self, start: usize) -> bool {
         self.person_before[start] == Some(true)
             && self.clause_has(start, Cat::Past)
@@ -982,6 +1013,14 @@ impl Reading {
                     && self.starts_at(1, Cat::QuestionStart))
                 || (self.has(Cat::Topic)
                     && (asks || self.has(Cat::SignWord) || self.has(Cat::Causal)))
+                // "Kann eine Panikattacke Atemnot machen", without the "?": a general marker
+                // opens the message, and nothing says now.
+                || (self.starts_at(0, Cat::GeneralMarker) && !self.has(Cat::Current))
+                // "la deshidratación hace que uno se desmaye": people in general and a cause
+                // in the first part, and nothing says now.
+                || (!self.has(Cat::Current)
+                    && (0..self.n).any(|k| opens(k) && self.is(k, Cat::Generic))
+                    && (0..self.n).any(|k| opens(k) && self.is(k, Cat::Causal)))
                 // "¿Toser sangre siempre es grave?": an infinitive first, and a question.
                 || (asks && self.starts_at(0, Cat::AskingStart))
                 // "desmayarse siempre es algo grave o…", without the "?": an infinitive
