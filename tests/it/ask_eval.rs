@@ -253,6 +253,7 @@ const TUNING_FILES: &[(&str, &str)] = &[
     ("ask_tuning_20.toml", "en"),
     ("ask_tuning_21.toml", "en"),
     ("ask_tuning_22.toml", "en"),
+    ("ask_tuning_23.toml", "en"),
 ];
 
 /// Every case of the tuning set, in the order of [`TUNING_FILES`].

@@ -665,6 +665,11 @@ impl Reading {
         self.is(i, Cat::Negation)
     }
 
+    /// A word that joins a list ("or", "ni", "noch").
+    pub fn is_list(&self, i: usize) -> bool {
+        self.is(i, Cat::List)
+    }
+
     /// Whether two words belong to one statement: no segment between them opens with a new
     /// person or a contrast ("my heart is going, really fast" is one; "my leg, and I am cold"
     /// is not).

@@ -330,6 +330,10 @@ impl Detector {
     }
 }
 
+/// Words that say a symptom as a denial when they open or sit inside it ("can't feel…", "no
+/// siento…"), whatever the reading makes of them.
+const NEGATIVE_MODALS: [&str; 7] = ["cant", "cannot", "couldnt", "no", "kein", "keine", "nicht"];
+
 /// Whether the message reports this sign now: a mention whose context keeps it. `matches`
 /// are the sign's lexicon matches as (role, start, end).
 fn reports(
@@ -374,6 +378,10 @@ fn reports(
         }
     };
     let negation = |k: usize| readings.iter().any(|r| r.is_negation(k));
+    // A part said as a denial: a negation in it, or "can't" ("can't feel my legs").
+    let negative = |part: &(usize, usize)| {
+        (part.0..=part.1).any(|k| negation(k) || NEGATIVE_MODALS.contains(&tokens[k].word.as_str()))
+    };
     for (_, s, e) in matches.iter().filter(|(role, _, _)| *role == PHRASE) {
         let kept = live(*s, *e);
         note("phrase", *s, *e, kept);
@@ -412,7 +420,13 @@ fn reports(
                 // A denial before either part, or between them, denies the pair ("chest is
                 // fine, no pain", "Blut huste ich keins ab, nur Schleim").
                 let (first, second) = if x.0 <= y.0 { (x, y) } else { (y, x) };
-                let between = (first.1 + 1..second.0).any(negation);
+                // A first part said as a denial ("no siento…", "can't feel…") goes on as a
+                // list: "ni", "nor" after it add to the symptom ("no siento los muslos *ni* la
+                // zona íntima").
+                let said_negatively = negative(first);
+                let between = (first.1 + 1..second.0).any(|k| {
+                    negation(k) && !(said_negatively && readings.iter().any(|r| r.is_list(k)))
+                });
                 // The first part closed by a denial in its own segment ("el pecho bien, …
                 // me duele la pantorrilla"; "chest fine, calf hurts").
                 let closed = !r.same_segment(first.1, second.0)
@@ -424,13 +438,16 @@ fn reports(
                 let denies = |part: &(usize, usize), other: &(usize, usize)| {
                     readings.iter().any(|r| {
                         r.negated_by(part.0).is_some_and(|t| {
-                            !(other.0..=other.1).contains(&t)
-                                || xs.iter().chain(&ys).any(|w| {
-                                    w != part
-                                        && w != other
-                                        && w.0 > other.1
-                                        && r.negated_by(w.0) == Some(t)
-                                })
+                            // "ni" after a part said as a denial lists, not denies.
+                            let listed = other.1 < part.0 && negative(other) && r.is_list(t);
+                            !listed
+                                && (!(other.0..=other.1).contains(&t)
+                                    || xs.iter().chain(&ys).any(|w| {
+                                        w != part
+                                            && w != other
+                                            && w.0 > other.1
+                                            && r.negated_by(w.0) == Some(t)
+                                    }))
                         })
                     })
                 };
