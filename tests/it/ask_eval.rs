@@ -363,7 +363,7 @@ fn ask_json_has_the_documented_shape() {
 #[test]
 fn figurative_messages_get_no_topic_but_a_question_after_one_does() {
     for text in [
-        "our team totally collapsed in the second half, gutted",
+        "the stock market collapsed today, gutted",
         "My chest of drawers collapsed, can anyone recommend a sturdy one?",
         "The share price took my breath away today, down 40%",
     ] {
@@ -374,7 +374,7 @@ fn figurative_messages_get_no_topic_but_a_question_after_one_does() {
     }
     let q = ask_json(&[
         "--json",
-        "our team totally collapsed in the second half. Can blood clots cause leg cramps?",
+        "The share price took my breath away today. Can blood clots cause leg cramps?",
     ]);
     assert_eq!(q["emergency"], false);
     assert_eq!(q["faq"], "can_clots_cause_cramps");
