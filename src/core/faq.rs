@@ -331,7 +331,7 @@ impl Faq {
     }
 
     /// Ranks the topics, unless every sentence of the message uses a red flag's words
-    /// figuratively ("our team collapsed"): then no topic answers it.
+    /// figuratively ("the stock market collapsed"): then no topic answers it.
     pub fn search_unless_figurative(&self, text: &str, found: &Detection) -> FaqMatch {
         if found.figurative {
             return FaqMatch::default();

@@ -523,7 +523,6 @@ impl Reading {
         let mut last_reported = vec![None; n];
         let mut last_condition = vec![None; n];
         let mut seg_writer_last = vec![None; segments];
-        let mut seg_what_if = vec![false; segments];
         for i in 0..n {
             let fresh = i == 0 || tokens[i].sentence != tokens[i - 1].sentence;
             let (r, c) = if fresh {
@@ -539,25 +538,21 @@ impl Reading {
             };
             last_condition[i] = if cond { Some(i) } else { c };
             let s = tokens[i].segment as usize;
-            seg_what_if[s] |= on(covers[i], Cat::Hypothetical);
             if on(covers[i], Cat::Writer) {
                 seg_writer_last[s] = Some(i);
             }
         }
-        let mut seg_someday = vec![false; segments];
-        for i in 0..n {
-            seg_someday[tokens[i].segment as usize] |= on(covers[i], Cat::Someday);
-        }
-        let mut seg_someday_later = vec![false; segments];
-        for s in (0..segments.saturating_sub(1)).rev() {
-            seg_someday_later[s] = seg_sentence[s + 1] == seg_sentence[s]
-                && (seg_someday[s + 1] || seg_someday_later[s + 1]);
-        }
-        let mut seg_what_if_later = vec![false; segments];
-        for s in (0..segments.saturating_sub(1)).rev() {
-            seg_what_if_later[s] = seg_sentence[s + 1] == seg_sentence[s]
-                && (seg_what_if[s + 1] || seg_what_if_later[s + 1]);
-        }
+        // Per segment: a later segment of its sentence holds the category.
+        let later_in_sentence = |cat: Cat| {
+            let mut later = vec![false; segments];
+            for s in (0..segments.saturating_sub(1)).rev() {
+                later[s] = seg_sentence[s + 1] == seg_sentence[s]
+                    && (on(seg_has[s + 1], cat) || later[s + 1]);
+            }
+            later
+        };
+        let seg_someday_later = later_in_sentence(Cat::Someday);
+        let seg_what_if_later = later_in_sentence(Cat::Hypothetical);
         let mut hypothetical = vec![false; n];
         let mut active = false;
         // A part after a comma that opens with a new subject and a present verb starts a new

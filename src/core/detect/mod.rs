@@ -39,9 +39,9 @@ pub struct Detection {
     pub red_flags: Vec<Finding>,
     /// An emergency that names none of the listed red flags (rule E2).
     pub other: bool,
-    /// Every sentence uses a red flag's words figuratively ("our team collapsed in the second
-    /// half", "the share price took my breath away"): the message is not about health, and
-    /// no FAQ topic answers it.
+    /// Every sentence uses a red flag's words figuratively ("the stock market collapsed", "the
+    /// share price took my breath away"): the message is not about health, and no FAQ topic
+    /// answers it.
     pub figurative: bool,
 }
 
@@ -332,7 +332,7 @@ impl Detector {
 
 /// Words that say a symptom as a denial when they open or sit inside it ("can't feel…", "no
 /// siento…"), whatever the reading makes of them.
-const NEGATIVE_MODALS: [&str; 7] = ["cant", "cannot", "couldnt", "no", "kein", "keine", "nicht"];
+const NEGATIVE_WORDS: [&str; 7] = ["cant", "cannot", "couldnt", "no", "kein", "keine", "nicht"];
 
 /// Whether the message reports this sign now: a mention whose context keeps it. `matches`
 /// are the sign's lexicon matches as (role, start, end).
@@ -380,7 +380,7 @@ fn reports(
     let negation = |k: usize| readings.iter().any(|r| r.is_negation(k));
     // A part said as a denial: a negation in it, or "can't" ("can't feel my legs").
     let negative = |part: &(usize, usize)| {
-        (part.0..=part.1).any(|k| negation(k) || NEGATIVE_MODALS.contains(&tokens[k].word.as_str()))
+        (part.0..=part.1).any(|k| negation(k) || NEGATIVE_WORDS.contains(&tokens[k].word.as_str()))
     };
     for (_, s, e) in matches.iter().filter(|(role, _, _)| *role == PHRASE) {
         let kept = live(*s, *e);
