@@ -352,46 +352,40 @@ impl Reading {
             clause_has[clause[i] as usize] |= covers[i];
             sentence_has[tokens[i].sentence as usize] |= covers[i];
         }
-        // Per segment: conditional word, subjunctive word, present-tense verb.
-        let mut seg_mood = vec![(false, false, false); segments];
-        let mut seg_sentence_of = vec![0u32; segments];
+        // Per segment: the categories it holds, and its sentence.
+        let mut seg_has = vec![0u64; segments];
+        let mut seg_sentence = vec![u32::MAX; segments];
         for i in 0..n {
-            seg_sentence_of[tokens[i].segment as usize] = tokens[i].sentence;
-            let m = &mut seg_mood[tokens[i].segment as usize];
-            m.0 |= on(covers[i], Cat::Conditional);
-            m.1 |= on(covers[i], Cat::Subjunctive);
-            m.2 |= on(covers[i], Cat::Present);
+            let s = tokens[i].segment as usize;
+            seg_has[s] |= covers[i];
+            seg_sentence[s] = tokens[i].sentence;
         }
+        let seg_on = |s: usize, c: Cat| on(seg_has[s], c);
         // The subjunctive may open the next segment of the sentence: "wenn ich Brustschmerzen
         // bekomme, *soll ich dann*…".
         let seg_conditional: Vec<bool> = (0..segments)
             .map(|s| {
-                let (cond, subj, present) = seg_mood[s];
                 let then = s + 1 < segments
-                    && seg_sentence_of[s + 1] == seg_sentence_of[s]
-                    && seg_mood[s + 1].1
-                    && !seg_mood[s + 1].0;
-                cond && !present && (subj || then)
+                    && seg_sentence[s + 1] == seg_sentence[s]
+                    && seg_on(s + 1, Cat::Subjunctive)
+                    && !seg_on(s + 1, Cat::Conditional);
+                seg_on(s, Cat::Conditional)
+                    && !seg_on(s, Cat::Present)
+                    && (seg_on(s, Cat::Subjunctive) || then)
             })
             .collect();
-        let mut seg_historical = vec![false; segments];
-        let mut seg_sentence = vec![u32::MAX; segments];
-        let mut seg_current = vec![false; segments];
-        let mut seg_only_historical = vec![true; segments];
+        let seg_historical: Vec<bool> = (0..segments).map(|s| seg_on(s, Cat::Historical)).collect();
+        let seg_current: Vec<bool> = (0..segments).map(|s| seg_on(s, Cat::Current)).collect();
+        // Segments that hold a historical trigger and nothing else but filler ("in", "back",
+        // "then") or a resolution ("…, eso fue hace mucho y ya está bien").
+        let mut seg_only_historical = seg_historical.clone();
         for i in 0..n {
-            let s = tokens[i].segment as usize;
-            seg_sentence[s] = tokens[i].sentence;
-            seg_current[s] |= on(covers[i], Cat::Current);
-            if on(covers[i], Cat::Historical) {
-                seg_historical[s] = true;
-            } else if !on(covers[i], Cat::Filler) && !on(covers[i], Cat::Resolved) {
-                // Filler ("in", "back", "then") may stand beside the trigger, and so may a
-                // resolution ("…, eso fue hace mucho y ya está bien").
-                seg_only_historical[s] = false;
+            if !on(covers[i], Cat::Historical)
+                && !on(covers[i], Cat::Filler)
+                && !on(covers[i], Cat::Resolved)
+            {
+                seg_only_historical[tokens[i].segment as usize] = false;
             }
-        }
-        for s in 0..segments {
-            seg_only_historical[s] &= seg_historical[s];
         }
         let mut seg_last = vec![0usize; segments];
         for (i, t) in tokens.iter().enumerate() {
@@ -472,10 +466,6 @@ impl Reading {
         // 2020, tosía sangre"). The later segments of its sentence that are in a past tense
         // too, with no present verb or word of now between, tell the same episode. Without a
         // past verb in both ("2019 Thrombose, Atemnot") the mention stays current.
-        let mut seg_has = vec![0u64; segments];
-        for i in 0..n {
-            seg_has[tokens[i].segment as usize] |= covers[i];
-        }
         let mut seg_in_episode = vec![false; segments];
         let mut episode = false;
         for s in 0..segments {
@@ -636,7 +626,7 @@ impl Reading {
             last_condition,
             seg_what_if_later,
             seg_someday_later,
-            seg_present: seg_mood.iter().map(|m| m.2).collect(),
+            seg_present: (0..segments).map(|s| seg_on(s, Cat::Present)).collect(),
             seg_writer_last,
             hypothetical,
             seg_conditional,
