@@ -157,20 +157,6 @@ const TUNING: Gate = Gate {
 /// set gets its floor here once its figures are measured.
 const BLIND_FLOORS: &[(&str, Gate, f64)] = &[
     (
-        "ask_blind_2026-12-07d.toml",
-        Gate {
-            known_misses: &[],
-            // Spanish: 6 of 68 (8.8 %).
-            false_alarms: 0.089,
-            // German: 28 of 32 (87.5 %).
-            answered: 0.87,
-            // English and Spanish: 1.
-            off_topic_answered: 1,
-        },
-        // Every language: 30 of 32 (94 %).
-        0.93,
-    ),
-    (
         "ask_blind_2026-12-07e.toml",
         Gate {
             known_misses: &[],
@@ -183,6 +169,20 @@ const BLIND_FLOORS: &[(&str, Gate, f64)] = &[
         },
         // German and Spanish: 31 of 32 (97 %).
         0.96,
+    ),
+    (
+        "ask_blind_2026-12-07f.toml",
+        Gate {
+            known_misses: &[],
+            // German: 5 of 68 (7.4 %).
+            false_alarms: 0.074,
+            // Spanish: 34 of 43 (79.1 %).
+            answered: 0.79,
+            // English: 2.
+            off_topic_answered: 2,
+        },
+        // German and Spanish: 29 of 32 (90.6 %).
+        0.90,
     ),
 ];
 /// Checks a gate; `show` prints each failing message (never for a blind set, whose messages
@@ -254,6 +254,9 @@ const TUNING_FILES: &[(&str, &str)] = &[
     ("ask_tuning_21.toml", "en"),
     ("ask_tuning_22.toml", "en"),
     ("ask_tuning_23.toml", "en"),
+    ("ask_tuning_24.toml", "en"),
+    ("ask_tuning_25.toml", "en"),
+    ("ask_tuning_26.toml", "en"),
 ];
 
 /// Every case of the tuning set, in the order of [`TUNING_FILES`].
