@@ -82,10 +82,13 @@ pub enum Cat {
     Reported,
     Clinician,
     Someday,
+    Hearsay,
+    Claim,
+    Onset,
 }
 
 impl Cat {
-    pub const ALL: [Cat; 40] = [
+    pub const ALL: [Cat; 43] = [
         Cat::Negation,
         Cat::NegationAfter,
         Cat::Resolved,
@@ -126,6 +129,9 @@ impl Cat {
         Cat::Reported,
         Cat::Clinician,
         Cat::Someday,
+        Cat::Hearsay,
+        Cat::Claim,
+        Cat::Onset,
     ];
 
     /// The key of the category's list in the data.
@@ -171,6 +177,9 @@ impl Cat {
             Cat::Reported => "reported",
             Cat::Clinician => "clinicians",
             Cat::Someday => "someday",
+            Cat::Hearsay => "hearsay",
+            Cat::Claim => "claims",
+            Cat::Onset => "onset",
         }
     }
 
@@ -236,12 +245,24 @@ pub struct Reading {
     last_condition: Vec<Option<usize>>,
     /// Per segment: a later segment of its sentence holds a hypothetical trigger.
     seg_what_if_later: Vec<bool>,
-    /// Segments with a present-tense verb.
+    /// Segments with a present-tense verb, and with a past-tense one.
     seg_present: Vec<bool>,
+    seg_past_tense: Vec<bool>,
     /// Per segment: a later segment of its sentence says "if I ever…" ([`Cat::Someday`]).
     seg_someday_later: Vec<bool>,
     /// Per segment, its last word that names the writer.
     seg_writer_last: Vec<Option<usize>>,
+    /// Per segment: a condition that opens the segment and asks about it ("…, wenn mein Mann
+    /// im Flieger ohnmächtig wird?", "si me da taquicardia, ¿llamo…?").
+    seg_if_question: Vec<bool>,
+    /// Per token, the last word of the last source of hearsay at or before it in its sentence
+    /// ("I read that", "im Kurs hieß es", "el prospecto dice"; a clinician's general claim).
+    last_hearsay: Vec<Option<usize>>,
+    /// Running count of the words that name a person, not counting a source of hearsay:
+    /// `persons_before[i]` is the count before token `i`.
+    persons_before: Vec<u32>,
+    /// Per sentence: a word of now that is not only "suddenly".
+    sentence_now: Vec<bool>,
     /// Within its clause, after a hypothetical trigger.
     hypothetical: Vec<bool>,
     /// Segments in the conditional mood: a conditional word and a subjunctive one.
@@ -313,6 +334,8 @@ impl Reading {
             Cat::Others,
             // "in case it *ever gets worse*": it is there now.
             Cat::Someday,
+            // "it *was just* a cold": merely, not just now.
+            Cat::Current,
         ]
         .iter()
         .fold(0u64, |m, c| m | 1 << c.ix());
@@ -583,6 +606,66 @@ impl Reading {
                 in_scope = 0;
             }
         }
+        // A word of now that is not only "suddenly" ("plötzlich" is both; inside a condition
+        // or a leaflet's words it says how the sign comes, not when), nor part of a source
+        // ("Erste-*Hilfe*-Kurs").
+        let mut sentence_now = vec![false; sentences];
+        for i in 0..n {
+            if on(covers[i], Cat::Current)
+                && !on(covers[i], Cat::Sudden)
+                && !on(covers[i], Cat::Hearsay)
+            {
+                sentence_now[tokens[i].sentence as usize] = true;
+            }
+        }
+        // A condition that opens its segment, names someone else or how the sign would come
+        // ("wird", "me da"), says nothing of now, in a sentence that asks: the sign is the
+        // condition of the question. Only a mention inside it is set aside: "wenn ich
+        // einatme, tut die Brust weh, ist das…?" names the sign outside the condition.
+        let seg_if_question: Vec<bool> = (0..segments)
+            .map(|s| {
+                let first = seg_last[..s].last().map_or(0, |l| l + 1);
+                let mut o = first;
+                while o < seg_last[s]
+                    && (on(covers[o], Cat::Filler) || on(covers[o], Cat::List))
+                    && !on(starts[o], Cat::Conditional)
+                {
+                    o += 1;
+                }
+                let st = seg_sentence[s] as usize;
+                let now_here = (first..=seg_last[s])
+                    .any(|k| on(covers[k], Cat::Current) && !on(covers[k], Cat::Sudden));
+                first < n
+                    && on(starts[o], Cat::Conditional)
+                    && [Cat::Onset, Cat::Others, Cat::Generic]
+                        .iter()
+                        .any(|c| seg_on(s, *c))
+                    && !now_here
+                    && sentence_asks[st]
+                    && !now_after[st + 1]
+            })
+            .collect();
+        // Sources of hearsay, and the words naming a person after them.
+        let mut last_hearsay = vec![None; n];
+        let mut persons_before = vec![0u32; n + 1];
+        for i in 0..n {
+            let st = tokens[i].sentence as usize;
+            let fresh = i == 0 || tokens[i].sentence != tokens[i - 1].sentence;
+            let prev = if fresh { None } else { last_hearsay[i - 1] };
+            // A clinician's words count when they make a general claim ("my GP said sudden
+            // breathlessness is the one thing never to ignore").
+            let claim = on(ends[i], Cat::Reported)
+                && on(sentence_has[st], Cat::Clinician)
+                && on(sentence_has[st], Cat::Claim);
+            last_hearsay[i] = if on(ends[i], Cat::Hearsay) || claim {
+                Some(i)
+            } else {
+                prev
+            };
+            let person = (on(covers[i], Cat::Writer) || on(covers[i], Cat::Others))
+                && !on(covers[i], Cat::Hearsay);
+            persons_before[i + 1] = persons_before[i] + person as u32;
+        }
         let mut person_before = vec![None; n];
         let mut last: Option<bool> = None;
         for i in 0..n {
@@ -627,11 +710,41 @@ impl Reading {
             seg_what_if_later,
             seg_someday_later,
             seg_present: (0..segments).map(|s| seg_on(s, Cat::Present)).collect(),
+            seg_past_tense: (0..segments).map(|s| seg_on(s, Cat::PastTense)).collect(),
             seg_writer_last,
+            seg_if_question,
+            last_hearsay,
+            persons_before,
+            sentence_now,
             hypothetical,
             seg_conditional,
             person_before,
         }
+    }
+
+    /// Each word with the categories that cover it, and where segments and sentences break:
+    /// for [`super::Detector::explain`] only.
+    pub fn describe(&self, tokens: &[Token]) -> String {
+        let mut out = String::new();
+        for (i, t) in tokens.iter().enumerate() {
+            if i > 0 && self.sentence[i] != self.sentence[i - 1] {
+                out.push_str(" || ");
+            } else if i > 0 && self.segment[i] != self.segment[i - 1] {
+                out.push_str(" | ");
+            } else if i > 0 {
+                out.push(' ');
+            }
+            out.push_str(&t.word);
+            let cats: Vec<&str> = Cat::ALL
+                .iter()
+                .filter(|c| self.is(i, **c))
+                .map(|c| c.key())
+                .collect();
+            if !cats.is_empty() {
+                out.push_str(&format!("[{}]", cats.join(",")));
+            }
+        }
+        out
     }
 
     pub fn has(&self, cat: Cat) -> bool {
@@ -752,6 +865,9 @@ impl Reading {
                     // if…").
                     || self.is(start, Cat::Hypothetical)
                     || self.seg_conditional[self.segment[start] as usize]))
+            || (self.segment[start] == self.segment[end]
+                && self.seg_if_question[self.segment[start] as usize])
+            || self.hearsay(start, end)
             || self.historical(start)
             || self.advice(start)
             || self.someday_after(start)
@@ -929,6 +1045,21 @@ impl Reading {
         inside || told_on
     }
 
+    /// What someone read, was taught or was asked, told on as general knowledge: "I read that
+    /// coughing up blood can be a sign of a clot", "im Erste-Hilfe-Kurs hieß es, ein kaltes
+    /// blasses Bein ist ein Notfall", "mi mamá me preguntó si con dolor de pecho hay que ir a
+    /// urgencias". No person is named from the source to the end of the mention's part, and
+    /// the sentence says nothing of now: "I read about clots and I'm coughing up blood" and
+    /// "…, mine is cold and white right now" stay reports.
+    fn hearsay(&self, start: usize, end: usize) -> bool {
+        let Some(h) = self.last_hearsay[start] else {
+            return false;
+        };
+        let last = self.seg_last[self.segment[end] as usize];
+        self.persons_before[last + 1] == self.persons_before[h + 1]
+            && !self.sentence_now[self.sentence[start] as usize]
+    }
+
     /// A what-if about some day later in the sentence, which says nothing of now and has no
     /// present verb beside the mention: "würd Herzrasen auf ne Thrombose hindeuten, *falls
     /// ich das mal krieg*?" ("I can't breathe, what if it ever happens again" stays a report).
@@ -939,11 +1070,19 @@ impl Reading {
             && !self.sentence_has(start, Cat::Current)
     }
 
+    /// Someone else's sign told in the past: "my grandad died of a PE" (a word of the past
+    /// in the clause), or told in a past tense and followed by their recovery ("one of my
+    /// patients was really breathless…, she went home doing well"): "my mum was breathless
+    /// this morning" with nothing after it stays a report.
     fn someone_elses_past(&self, start: usize) -> bool {
+        let seg = self.segment[start] as usize;
         self.person_before[start] == Some(true)
-            && self.clause_has(start, Cat::Past)
-            && !self.clause_has(start, Cat::Present)
-            && !self.clause_has(start, Cat::Current)
+            && ((self.clause_has(start, Cat::Past)
+                && !self.clause_has(start, Cat::Present)
+                && !self.clause_has(start, Cat::Current))
+                || (self.seg_recovery_after[seg]
+                    && self.seg_past_tense[seg]
+                    && !self.seg_present[seg]))
     }
 
     /// Says something, then asks about it ("short of breath all of a sudden, could this be a

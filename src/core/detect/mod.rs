@@ -289,6 +289,11 @@ impl Detector {
         let asks = text.trim_end().ends_with('?');
         if let Some(t) = trace.as_deref_mut() {
             t.push(format!("dominant language: {dominant:?}"));
+            for (lang, (_, reading)) in self.languages.iter().zip(&per) {
+                if !lang.signs.is_empty() {
+                    t.push(reading.describe(&tokens));
+                }
+            }
         }
         if dominant.is_some_and(|d| per[d].1.is_general_question(asks)) {
             if let Some(t) = trace.as_deref_mut() {
