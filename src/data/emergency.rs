@@ -108,7 +108,12 @@ pub fn build(lang: &str, r: &mut Report) -> Option<LanguageSpec> {
         for p in s.phrases.iter().chain(&s.unless).chain(&s.idioms) {
             check_pattern(r, p, false);
         }
-        for p in s.pairs.iter().chain(&s.sudden_pairs) {
+        for p in s
+            .pairs
+            .iter()
+            .chain(&s.sudden_pairs)
+            .chain(&s.thinner_pairs)
+        {
             check_pattern(r, p, true);
         }
         if s.phrases.is_empty() && s.pairs.is_empty() {
@@ -123,6 +128,7 @@ pub fn build(lang: &str, r: &mut Report) -> Option<LanguageSpec> {
                 phrases: strings(&s.phrases),
                 pairs: strings(&s.pairs),
                 sudden_pairs: strings(&s.sudden_pairs),
+                thinner_pairs: strings(&s.thinner_pairs),
                 unless: strings(&s.unless),
                 idioms: strings(&s.idioms),
                 exertion: s.exertion,

@@ -242,6 +242,8 @@ pub struct RawSign {
     #[serde(default)]
     pub sudden_pairs: Vec<Spanned<String>>,
     #[serde(default)]
+    pub thinner_pairs: Vec<Spanned<String>>,
+    #[serde(default)]
     pub unless: Vec<Spanned<String>>,
     #[serde(default)]
     pub idioms: Vec<Spanned<String>>,

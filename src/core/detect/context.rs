@@ -38,6 +38,8 @@ pub const NEGATION_REACH: usize = 6;
 pub const NEGATION_AFTER_REACH: usize = 5;
 /// How many words after a mention a "resolved" trigger may start.
 pub const RESOLVED_REACH: usize = 8;
+/// How far before "without" a "can't" may stand ("can't walk to the kitchen without…").
+pub const UNABLE_REACH: usize = 10;
 
 /// The trigger categories, in the order of [`Cat::ALL`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,10 +87,13 @@ pub enum Cat {
     Hearsay,
     Claim,
     Onset,
+    Thinner,
+    Unable,
+    Without,
 }
 
 impl Cat {
-    pub const ALL: [Cat; 43] = [
+    pub const ALL: [Cat; 46] = [
         Cat::Negation,
         Cat::NegationAfter,
         Cat::Resolved,
@@ -132,6 +137,9 @@ impl Cat {
         Cat::Hearsay,
         Cat::Claim,
         Cat::Onset,
+        Cat::Thinner,
+        Cat::Unable,
+        Cat::Without,
     ];
 
     /// The key of the category's list in the data.
@@ -180,6 +188,9 @@ impl Cat {
             Cat::Hearsay => "hearsay",
             Cat::Claim => "claims",
             Cat::Onset => "onset",
+            Cat::Thinner => "blood_thinners",
+            Cat::Unable => "unable",
+            Cat::Without => "without",
         }
     }
 
@@ -875,7 +886,8 @@ impl Reading {
             || self.someone_elses_past(start)
             || (exertion_matters
                 && self.clause_has(start, Cat::Exertion)
-                && !self.sentence_has(start, Cat::Unusual))
+                && !self.sentence_has(start, Cat::Unusual)
+                && !self.inability_now(start))
     }
 
     pub fn negated(&self, start: usize) -> bool {
@@ -908,6 +920,12 @@ impl Reading {
             .rev()
             .take_while(|k| self.clause[*k] == self.clause[start])
             .find(|k| self.ends_at(*k, Cat::Negation))?;
+        // "Can't walk to the kitchen *without* getting out of breath", "schaff nicht mal die
+        // Treppe, *ohne dass* mir die Luft wegbleibt": "without" after not being able to do
+        // something says the sign comes every time.
+        if self.after_inability(t) {
+            return None;
+        }
         // A lone "No," answers something else; a new subject after a comma starts a new
         // statement.
         let mut first = t;
@@ -920,13 +938,25 @@ impl Reading {
         if alone {
             return None;
         }
-        // "… and the foot is icy": a new subject after "and" starts a new statement.
+        // "… and the foot is icy": a new subject after "and" starts a new statement. So does
+        // "and" (or a comma) after a denial that has its own subject or verb: "Blase macht
+        // nicht mehr, was *sie* soll, und zwischen den Beinen…", "ohne dass ich's gemerkt
+        // *hab*, und zwischen den Beinen…" deny nothing after them.
+        let whole = |k: usize| {
+            (t + 1..k).any(|j| {
+                !self.is(j, Cat::Negation)
+                    && (self.is(j, Cat::Writer)
+                        || self.is(j, Cat::Others)
+                        || self.is(j, Cat::Present))
+            })
+        };
         for k in t + 1..start {
             if self.is(k, Cat::List)
                 && !self.starts_at(k, Cat::Negation)
                 && (self.is(k + 1, Cat::Writer)
                     || self.is(k + 1, Cat::Others)
-                    || self.is(k + 1, Cat::Refer))
+                    || self.is(k + 1, Cat::Refer)
+                    || whole(k))
             {
                 return None;
             }
@@ -940,6 +970,7 @@ impl Reading {
                     || self.is(o, Cat::List)
                     || self.starts_at(o, Cat::Negation) && !self.is(o, Cat::Writer);
                 if !listed
+                    || whole(k)
                     || self.is(o, Cat::Writer)
                     || self.is(o, Cat::Others)
                     || self.is(o, Cat::Refer)
@@ -949,6 +980,23 @@ impl Reading {
             }
         }
         Some(t)
+    }
+
+    /// "Without" at `t`, after not being able to do something in the same clause ("can't walk
+    /// to the kitchen *without*…").
+    fn after_inability(&self, t: usize) -> bool {
+        self.is(t, Cat::Without)
+            && (t.saturating_sub(UNABLE_REACH)..t)
+                .any(|k| self.clause[k] == self.clause[t] && self.is(k, Cat::Unable))
+    }
+
+    /// The mention follows "can't … without" in its clause, in a sentence that says now:
+    /// sport or stairs no longer explain it ("no puedo subir la escalera sin ahogarme desde
+    /// hoy"); "I can't run 5k without getting out of breath" says no now and stays sport.
+    fn inability_now(&self, start: usize) -> bool {
+        self.sentence_has(start, Cat::Current)
+            && (start.saturating_sub(NEGATION_REACH)..start)
+                .any(|t| self.clause[t] == self.clause[start] && self.after_inability(t))
     }
 
     fn resolved(&self, end: usize) -> bool {

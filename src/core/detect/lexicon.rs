@@ -334,8 +334,16 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             prev_space = false;
             continue;
         }
+        let after_number = !word.is_empty() && word.chars().all(|c| c.is_ascii_digit());
         push(&mut word, &mut out, sentence, segment);
         match ch {
+            // An ordinal ("in den 2. Stock", "am 3. Tag"): a number, a dot, then a word in
+            // lower case goes on with the sentence.
+            '.' if after_number && {
+                let mut look = chars.clone();
+                look.next().is_some_and(char::is_whitespace)
+                    && look.next().is_some_and(char::is_lowercase)
+            } => {}
             '.' | '!' | '?' | ';' | '\n' | '¿' | '¡' => {
                 if ch == '?'
                     && let Some(last) = out.last_mut().filter(|t| t.sentence == sentence)
@@ -569,6 +577,17 @@ mod tests {
         out.clear();
         a.matches("brustschmerzen", &mut out);
         assert_eq!(out, vec![part]);
+    }
+
+    #[test]
+    fn an_ordinal_number_does_not_end_the_sentence() {
+        let t = tokenize("heut schaff ich die treppe in den 2. stock nicht. Dann 3. Hilfe");
+        let stock = t.iter().position(|t| t.word == "stock").unwrap();
+        assert_eq!(t[0].sentence, t[stock].sentence);
+        let dann = t.iter().position(|t| t.word == "dann").unwrap();
+        assert_ne!(t[stock].sentence, t[dann].sentence);
+        // "3. Hilfe": a capital after the dot, a new sentence.
+        assert_ne!(t[dann].sentence, t.last().unwrap().sentence);
     }
 
     #[test]

@@ -67,6 +67,10 @@ pub struct SignSpec {
     pub pairs: Vec<String>,
     /// Pairs that count only when the sentence says it came on suddenly.
     pub sudden_pairs: Vec<String>,
+    /// Pairs that count only when the message says the person takes a blood thinner: the
+    /// policy's bleeding warning ("a bang to the head", "vomiting coffee grounds") is an
+    /// emergency for them.
+    pub thinner_pairs: Vec<String>,
     /// Words that make the sign unlikely ("always" cold feet) unless the sentence says sudden.
     pub unless: Vec<String>,
     /// Words that give the sign's words another sense ("the *server* collapsed", "*dying to*
@@ -95,11 +99,21 @@ const IDIOM: u32 = 2;
 /// Pair `p`'s body side is role `3 + 2p`, its symptom side `4 + 2p`.
 const PAIRS_FROM: u32 = 3;
 
+/// What a pair needs besides its two parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Needs {
+    Nothing,
+    /// The sentence says it came on suddenly.
+    Sudden,
+    /// The message names a blood thinner.
+    Thinner,
+}
+
 #[derive(Debug, Clone)]
 struct SignRules {
     sign: Sign,
-    /// Whether each pair needs the sentence to say "suddenly".
-    pairs_sudden: Vec<bool>,
+    /// What each pair needs besides its parts.
+    pairs_need: Vec<Needs>,
     exertion: bool,
 }
 
@@ -170,13 +184,15 @@ impl Detector {
                             }
                         }
                     }
-                    let mut pairs_sudden = Vec::new();
-                    let all = spec.pairs.iter().map(|p| (p, false));
-                    for (text, sudden) in all.chain(spec.sudden_pairs.iter().map(|p| (p, true))) {
+                    let mut pairs_need = Vec::new();
+                    let all = (spec.pairs.iter().map(|p| (p, Needs::Nothing)))
+                        .chain(spec.sudden_pairs.iter().map(|p| (p, Needs::Sudden)))
+                        .chain(spec.thinner_pairs.iter().map(|p| (p, Needs::Thinner)));
+                    for (text, needs) in all {
                         let Some((a, b)) = text.split_once('+') else {
                             continue;
                         };
-                        let role = PAIRS_FROM + 2 * pairs_sudden.len() as u32;
+                        let role = PAIRS_FROM + 2 * pairs_need.len() as u32;
                         if role + 1 >= ROLES {
                             break;
                         }
@@ -186,11 +202,11 @@ impl Detector {
                         for p in atoms.group(b) {
                             lexicon.add_with_gap(p, tag(role + 1), 1);
                         }
-                        pairs_sudden.push(sudden);
+                        pairs_need.push(needs);
                     }
                     signs.push(SignRules {
                         sign: *sign,
-                        pairs_sudden,
+                        pairs_need,
                         exertion: spec.exertion,
                     });
                 }
@@ -394,7 +410,7 @@ fn reports(
             return true;
         }
     }
-    for (p, sudden) in rules.pairs_sudden.iter().enumerate() {
+    for (p, needs) in rules.pairs_need.iter().enumerate() {
         let body = PAIRS_FROM + 2 * p as u32;
         let side = |role: u32| -> Vec<(usize, usize)> {
             matches
@@ -419,7 +435,12 @@ fn reports(
                 if !r.same_clause(x.0, y.0) || !r.joined(start, end) {
                     continue;
                 }
-                if *sudden && !r.sentence_has(x.0, Cat::Sudden) {
+                let met = match needs {
+                    Needs::Nothing => true,
+                    Needs::Sudden => r.sentence_has(x.0, Cat::Sudden),
+                    Needs::Thinner => readings.iter().any(|r| r.has(Cat::Thinner)),
+                };
+                if !met {
                     continue;
                 }
                 // A denial before either part, or between them, denies the pair ("chest is
@@ -429,8 +450,17 @@ fn reports(
                 // list: "ni", "nor" after it add to the symptom ("no siento los muslos *ni* la
                 // zona íntima").
                 let said_negatively = negative(first);
+                // A denial that is part of another of the pair's words is how that word is
+                // said: "se me durmió la pierna, *no tengo fuerza* y está palidísima".
+                let inside_word = |k: usize, but: (usize, usize)| {
+                    matches.iter().any(|(role, s, e)| {
+                        *role != UNLESS && *role != IDIOM && *s <= k && k <= *e && (*s, *e) != but
+                    })
+                };
                 let between = (first.1 + 1..second.0).any(|k| {
-                    negation(k) && !(said_negatively && readings.iter().any(|r| r.is_list(k)))
+                    negation(k)
+                        && !inside_word(k, (usize::MAX, 0))
+                        && !(said_negatively && readings.iter().any(|r| r.is_list(k)))
                 });
                 // The first part closed by a denial in its own segment ("el pecho bien, …
                 // me duele la pantorrilla"; "chest fine, calf hurts").
@@ -445,8 +475,9 @@ fn reports(
                         r.negated_by(part.0).is_some_and(|t| {
                             // "ni" after a part said as a denial lists, not denies.
                             let listed = other.1 < part.0 && negative(other) && r.is_list(t);
+                            let belongs = (other.0..=other.1).contains(&t) || inside_word(t, *part);
                             !listed
-                                && (!(other.0..=other.1).contains(&t)
+                                && (!belongs
                                     || xs.iter().chain(&ys).any(|w| {
                                         w != part
                                             && w != other
