@@ -272,6 +272,17 @@ impl Faq {
         out.join(" ")
     }
 
+    /// A message as the index sees it, clause by clause: a definition question may open any
+    /// clause ("the letter says 'query DVT' - *what even is* a DVT?").
+    fn normalize_message(&self, text: &str) -> String {
+        text.split(['.', '?', '!', ';', ',', ':', '\n'])
+            .flat_map(|c| c.split(" - "))
+            .map(|c| self.normalize(c))
+            .filter(|c| !c.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     /// Leaves out the parts of a message that deny something ("no racing heart or anything,
     /// what do blood thinners do"): they name subjects the question is not about. Kept
     /// whole when nothing else would remain.
@@ -348,11 +359,11 @@ impl Faq {
             None => text,
         };
         let in_domain = |q: &str| q.split(' ').any(|w| self.domain.contains(w));
-        let mut query = self.normalize(&self.drop_denials(text));
+        let mut query = self.normalize_message(&self.drop_denials(text));
         // "…damit ich keine Thrombose kriege": when leaving out the denial leaves nothing of
         // the subject, the denial was the subject (how *not* to get one).
         if !in_domain(&query) {
-            let whole = self.normalize(text);
+            let whole = self.normalize_message(text);
             if in_domain(&whole) {
                 query = whole;
             }
