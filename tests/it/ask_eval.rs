@@ -184,6 +184,20 @@ const BLIND_FLOORS: &[(&str, Gate, f64)] = &[
         // German and Spanish: 29 of 32 (90.6 %).
         0.90,
     ),
+    (
+        "ask_blind_2026-12-07g.toml",
+        Gate {
+            known_misses: &[],
+            // English: 5 of 68 (7.4 %).
+            false_alarms: 0.074,
+            // Spanish: 34 of 41 (82.9 %).
+            answered: 0.82,
+            // None in any language.
+            off_topic_answered: 0,
+        },
+        // German: 29 of 32 (90.6 %).
+        0.90,
+    ),
 ];
 /// Checks a gate; `show` prints each failing message (never for a blind set, whose messages
 /// must not steer the data).
@@ -257,6 +271,8 @@ const TUNING_FILES: &[(&str, &str)] = &[
     ("ask_tuning_24.toml", "en"),
     ("ask_tuning_25.toml", "en"),
     ("ask_tuning_26.toml", "en"),
+    ("ask_tuning_27.toml", "en"),
+    ("ask_tuning_28.toml", "en"),
 ];
 
 /// Every case of the tuning set, in the order of [`TUNING_FILES`].
