@@ -108,6 +108,9 @@ pub struct Faq {
     model: TopicModel,
     /// Words (canonical) that make a message about this subject at all.
     domain: HashSet<String>,
+    /// Words of the domain that are everyday words too ("blood", "heart", "test"): alone, they
+    /// do not make a message about the subject ("how do I get blood out of a shirt").
+    weak: HashSet<String>,
     /// First word of a variant → (variant as words, canonical word), longest variants first.
     synonyms: HashMap<String, Vec<(Vec<String>, String)>>,
     /// Words of the index, for misspellings.
@@ -164,6 +167,7 @@ impl Faq {
         examples: &[Vec<String>],
         synonyms: &[(String, Vec<String>)],
         domain: &[String],
+        weak: &[String],
         matching: Matching,
         word_lists: Vec<std::sync::Arc<WordList>>,
     ) -> Faq {
@@ -187,6 +191,7 @@ impl Faq {
             ngram_topic: Vec::new(),
             model: TopicModel::new(&[], None),
             domain: HashSet::new(),
+            weak: weak.iter().flat_map(|w| words(w)).collect(),
             matching,
             synonyms: HashMap::new(),
             vocab: Vocabulary::default(),
@@ -372,7 +377,16 @@ impl Faq {
         // message is about this subject when it uses a word of the domain, or reads much like
         // one of the questions ("why does it matter to act quickly?").
         let sims = self.ngrams.similarities(&query);
-        let about_this = in_domain(&query) || sims.iter().any(|s| *s >= CLOSE_QUESTION);
+        let strong = || {
+            let kept: Vec<String> = words(text)
+                .into_iter()
+                .filter(|w| !self.weak.contains(w))
+                .collect();
+            in_domain(&self.normalize_message(&kept.join(" ")))
+        };
+        let domain_words = query.split(' ').filter(|w| self.domain.contains(*w));
+        let about_this = (in_domain(&query) && (domain_words.count() >= 2 || strong()))
+            || sims.iter().any(|s| *s >= CLOSE_QUESTION);
         // Per topic: its best document, plus a quarter of its second best (a topic that
         // several examples match is a better bet). Ties go to the earlier topic.
         let mut per_topic: Vec<(f32, f32)> = vec![(0.0, 0.0); self.topics.len()];

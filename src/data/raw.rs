@@ -143,6 +143,8 @@ pub struct RawMatching {
 pub struct RawDomain {
     #[serde(default)]
     pub words: Vec<String>,
+    #[serde(default)]
+    pub weak: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -991,6 +991,7 @@ fn build_faq(
         &examples,
         &synonyms,
         &raw.domain.words,
+        &raw.domain.weak,
         matching,
         word_lists,
     ))

@@ -141,6 +141,14 @@ const TUNING: Gate = Gate {
         // Breathless on two steps: the sport rule reads the sentence, and "nunca me pasó,
         // empezó hoy" is the next one (reading the next sentence too alarmed on race paces).
         "me agite así subiendo dos escalones? nunca me pasó, empezó hoy",
+        // "fell out" and "came to" for fainting: both are everyday phrases too ("we fell
+        // out", "when it came to…"), so neither is in the lexicon.
+        // ("my mama just fell out at the Walmart, she came to but she's pale as a ghost…")
+        "we flew in from Denver yesterday",
+        // The urge and "es kommt nix" in clauses that "aber" separates, and the numbness told
+        // as "ich merk das gar nicht richtig" ("Ich muss eigentlich dringend pinkeln, aber es
+        // kommt nix, …").
+        "seit zwei Tagen wieder schlimm mit Schmerzen bis in den Fuß.",
     ],
     false_alarms: 0.02,
     answered: 0.84,

@@ -90,10 +90,13 @@ pub enum Cat {
     Thinner,
     Unable,
     Without,
+    Fiction,
+    Patient,
+    WhatToDo,
 }
 
 impl Cat {
-    pub const ALL: [Cat; 46] = [
+    pub const ALL: [Cat; 49] = [
         Cat::Negation,
         Cat::NegationAfter,
         Cat::Resolved,
@@ -140,6 +143,9 @@ impl Cat {
         Cat::Thinner,
         Cat::Unable,
         Cat::Without,
+        Cat::Fiction,
+        Cat::Patient,
+        Cat::WhatToDo,
     ];
 
     /// The key of the category's list in the data.
@@ -191,6 +197,9 @@ impl Cat {
             Cat::Thinner => "blood_thinners",
             Cat::Unable => "unable",
             Cat::Without => "without",
+            Cat::Fiction => "fiction",
+            Cat::Patient => "patients",
+            Cat::WhatToDo => "what_to_do",
         }
     }
 
@@ -274,12 +283,16 @@ pub struct Reading {
     persons_before: Vec<u32>,
     /// Per sentence: a word of now that is not only "suddenly".
     sentence_now: Vec<bool>,
+    /// Per clause: a word of sport or effort the writer does not say they cannot do.
+    clause_exertion: Vec<bool>,
     /// Within its clause, after a hypothetical trigger.
     hypothetical: Vec<bool>,
     /// Segments in the conditional mood: a conditional word and a subjunctive one.
     seg_conditional: Vec<bool>,
     /// The nearest person word before each token in its clause: whether it is someone else.
     person_before: Vec<Option<bool>>,
+    /// The nearest person word before each token in its clause names a patient.
+    patient_before: Vec<bool>,
 }
 
 impl Reading {
@@ -345,11 +358,24 @@ impl Reading {
             Cat::Others,
             // "in case it *ever gets worse*": it is there now.
             Cat::Someday,
-            // "it *was just* a cold": merely, not just now.
+            // "it *was just* a cold", "*just a* dry cough": merely, not just now. Only a
+            // wider pseudo-trigger cancels these (see `wider`).
             Cat::Current,
+            Cat::Sudden,
+            // "al *hacer del baño*": going to the toilet, not "make".
+            Cat::Causal,
         ]
         .iter()
         .fold(0u64, |m, c| m | 1 << c.ix());
+        // Words of now are cancelled only by a pseudo-trigger that reaches past them ("it was
+        // *just*"): one with the same words ("hace un rato", a pseudo-trigger so that "hace"
+        // does not read as "ago") says now.
+        let only_wider = (1u64 << Cat::Current.ix()) | (1u64 << Cat::Sudden.ix());
+        let wider = |s: usize, e: usize| {
+            pseudo_extent[s..=e]
+                .iter()
+                .any(|&(ps, pe)| ps != usize::MAX && (ps < s || pe > e))
+        };
         let mut covers = vec![0u64; n];
         let mut ends = vec![0u64; n];
         let mut starts = vec![0u64; n];
@@ -358,6 +384,7 @@ impl Reading {
             if cancellable & bit != 0
                 && pseudo_before[*e + 1] > pseudo_before[*s]
                 && !holds_pseudo(*s, *e)
+                && (only_wider & bit == 0 || wider(*s, *e))
             {
                 continue;
             }
@@ -422,8 +449,10 @@ impl Reading {
             }
         }
         let mut seg_last = vec![0usize; segments];
+        let mut seg_first = vec![usize::MAX; segments];
         for (i, t) in tokens.iter().enumerate() {
             seg_last[t.segment as usize] = i;
+            seg_first[t.segment as usize] = seg_first[t.segment as usize].min(i);
         }
         // A sentence asks in general: it ends with "?", opens with a question word or an
         // infinitive (or speaks of people in general, or holds a general marker), and names
@@ -635,7 +664,11 @@ impl Reading {
         // einatme, tut die Brust weh, ist das…?" names the sign outside the condition.
         let seg_if_question: Vec<bool> = (0..segments)
             .map(|s| {
-                let first = seg_last[..s].last().map_or(0, |l| l + 1);
+                // A segment with no word (", ," or "¿…?" opening with an empty one).
+                if seg_sentence[s] == u32::MAX {
+                    return false;
+                }
+                let first = seg_first[s];
                 let mut o = first;
                 while o < seg_last[s]
                     && (on(covers[o], Cat::Filler) || on(covers[o], Cat::List))
@@ -646,11 +679,15 @@ impl Reading {
                 let st = seg_sentence[s] as usize;
                 let now_here = (first..=seg_last[s])
                     .any(|k| on(covers[k], Cat::Current) && !on(covers[k], Cat::Sudden));
+                // "Was soll ich tun, wenn ich … schwarzen Stuhl hab?": the question asks what
+                // to do in that case, and the sentence says nothing of now.
+                let what_to_do = on(sentence_has[st], Cat::WhatToDo) && !sentence_now[st];
                 first < n
                     && on(starts[o], Cat::Conditional)
-                    && [Cat::Onset, Cat::Others, Cat::Generic]
+                    && ([Cat::Onset, Cat::Others, Cat::Generic]
                         .iter()
                         .any(|c| seg_on(s, *c))
+                        || what_to_do)
                     && !now_here
                     && sentence_asks[st]
                     && !now_after[st + 1]
@@ -677,16 +714,38 @@ impl Reading {
                 && !on(covers[i], Cat::Hearsay);
             persons_before[i + 1] = persons_before[i] + person as u32;
         }
+        // Sport or stairs the writer says they cannot do ("cha nöd emal d Stäge ufe", "can't
+        // even get up the stairs") do not explain the sign: per clause, an exertion word that
+        // no "can't" stands just before.
+        let mut clause_exertion = vec![false; clauses];
+        let mut last_unable: Option<usize> = None;
+        for i in 0..n {
+            if i > 0 && clause[i] != clause[i - 1] {
+                last_unable = None;
+            }
+            if on(covers[i], Cat::Unable) {
+                last_unable = Some(i);
+            }
+            let after_unable = last_unable.is_some_and(|u| i - u <= UNABLE_REACH);
+            if on(covers[i], Cat::Exertion) && !after_unable {
+                clause_exertion[clause[i] as usize] = true;
+            }
+        }
         let mut person_before = vec![None; n];
+        let mut patient_before = vec![false; n];
         let mut last: Option<bool> = None;
+        let mut patient = false;
         for i in 0..n {
             if i > 0 && clause[i] != clause[i - 1] {
                 last = None;
+                patient = false;
             }
             person_before[i] = last;
+            patient_before[i] = patient;
             let writer = on(covers[i], Cat::Writer);
-            if writer || on(covers[i], Cat::Others) {
-                last = Some(!writer);
+            if writer || on(covers[i], Cat::Others) || on(covers[i], Cat::Patient) {
+                last = Some(!writer || on(covers[i], Cat::Patient));
+                patient = on(covers[i], Cat::Patient);
             }
         }
         Reading {
@@ -724,12 +783,14 @@ impl Reading {
             seg_past_tense: (0..segments).map(|s| seg_on(s, Cat::PastTense)).collect(),
             seg_writer_last,
             seg_if_question,
+            clause_exertion,
             last_hearsay,
             persons_before,
             sentence_now,
             hypothetical,
             seg_conditional,
             person_before,
+            patient_before,
         }
     }
 
@@ -885,9 +946,11 @@ impl Reading {
             || self.sentence_general[self.sentence[start] as usize]
             || self.someone_elses_past(start)
             || (exertion_matters
-                && self.clause_has(start, Cat::Exertion)
+                && self.clause_exertion[self.clause[start] as usize]
                 && !self.sentence_has(start, Cat::Unusual)
                 && !self.inability_now(start))
+            || self.fiction(start)
+            || self.patients_past(start)
     }
 
     pub fn negated(&self, start: usize) -> bool {
@@ -1081,7 +1144,9 @@ impl Reading {
         let Some(said) = self.last_reported[start] else {
             return false;
         };
-        if !self.sentence_has(start, Cat::Clinician) {
+        // A leaflet or a course speaks like a clinician: "the leaflet says to call 999 if I
+        // cough up blood".
+        if !self.sentence_has(start, Cat::Clinician) && !self.sentence_has(start, Cat::Hearsay) {
             return false;
         }
         let seg = self.segment[start] as usize;
@@ -1103,8 +1168,23 @@ impl Reading {
         let Some(h) = self.last_hearsay[start] else {
             return false;
         };
-        let last = self.seg_last[self.segment[end] as usize];
-        self.persons_before[last + 1] == self.persons_before[h + 1]
+        self.persons_before[end + 1] == self.persons_before[h + 1]
+            && !self.sentence_now[self.sentence[start] as usize]
+    }
+
+    /// A story on screen or in a book: the clause names where ("im Tatort", "in the show",
+    /// "en la telenovela"), so its signs are a character's.
+    fn fiction(&self, start: usize) -> bool {
+        self.clause_has(start, Cat::Fiction)
+    }
+
+    /// A patient the writer looked after, told in the past: "one of my patients was really
+    /// breathless…", "ayer un paciente tosió sangre en la planta". A present verb beside the
+    /// sign or a word of now in the sentence keeps it.
+    fn patients_past(&self, start: usize) -> bool {
+        let seg = self.segment[start] as usize;
+        self.patient_before[start]
+            && !self.seg_present[seg]
             && !self.sentence_now[self.sentence[start] as usize]
     }
 
