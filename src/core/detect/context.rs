@@ -648,12 +648,13 @@ impl Reading {
         }
         // A word of now that is not only "suddenly" ("plötzlich" is both; inside a condition
         // or a leaflet's words it says how the sign comes, not when), nor part of a source
-        // ("Erste-*Hilfe*-Kurs").
+        // ("Erste-*Hilfe*-Kurs") or of asking what to do ("*was soll ich tun*, wenn…").
         let mut sentence_now = vec![false; sentences];
         for i in 0..n {
             if on(covers[i], Cat::Current)
                 && !on(covers[i], Cat::Sudden)
                 && !on(covers[i], Cat::Hearsay)
+                && !on(covers[i], Cat::WhatToDo)
             {
                 sentence_now[tokens[i].sentence as usize] = true;
             }
