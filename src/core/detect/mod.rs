@@ -27,6 +27,8 @@ use std::sync::Arc;
 
 /// Words allowed between two words of a phrase ("my chest *really* hurts").
 pub const MAX_GAP: usize = 2;
+/// Words allowed between two words of a source of hearsay ("asked me last week whether").
+pub const HEARSAY_GAP: u8 = 3;
 /// How far apart the body part and the symptom of a pair may be, in words, within a clause.
 pub const PAIR_REACH: usize = 10;
 /// Messages are read up to this many characters (Telegram's limit is 4096).
@@ -162,9 +164,12 @@ impl Detector {
                         atoms.add_spoken_words(list);
                         continue;
                     }
+                    // A source of hearsay may hold a time: "asked me *last week* whether",
+                    // "me preguntó *la semana pasada* si".
+                    let gap = if *cat == Cat::Hearsay { HEARSAY_GAP } else { 0 };
                     for p in list {
                         if let Some(p) = atoms.phrase(p) {
-                            triggers.set.add(p, *cat as u32);
+                            triggers.set.add_with_gap(p, *cat as u32, gap);
                         }
                     }
                 }
