@@ -48,7 +48,7 @@ pub struct Matching {
     /// Words that, first in a clause, make it a denial ("no tengo dolor", "not dizzy").
     pub clause_denials: Vec<String>,
     /// Question words kept as words of their own ("how", "why").
-    pub intent: Vec<String>,
+    pub intent: Vec<Vec<String>>,
     /// How a question asking for a definition starts ("what is").
     pub define: Vec<Vec<String>>,
 }
@@ -267,11 +267,19 @@ impl Faq {
                 i += d.len();
                 continue;
             }
-            out.push(if self.matching.intent.contains(w) {
-                format!("q{w}")
-            } else {
-                w.clone()
-            });
+            // A question word, whole: "por qué" is one ("why"), and "por" alone ("es por un
+            // coágulo", "due to") is none.
+            if let Some(q) = self
+                .matching
+                .intent
+                .iter()
+                .find(|q| mended[i..].starts_with(q))
+            {
+                out.push(format!("q{}", q.join("")));
+                i += q.len();
+                continue;
+            }
+            out.push(w.clone());
             i += 1;
         }
         out.join(" ")

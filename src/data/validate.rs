@@ -972,7 +972,13 @@ fn build_faq(
         denials: words(&raw.matching.denials),
         all_clear: words(&raw.matching.all_clear),
         clause_denials: words(&raw.matching.clause_denials),
-        intent: words(&raw.matching.intent),
+        intent: raw
+            .matching
+            .intent
+            .iter()
+            .map(|d| crate::core::detect::words(d))
+            .filter(|d| !d.is_empty())
+            .collect(),
         define: raw
             .matching
             .define
