@@ -281,6 +281,7 @@ const TUNING_FILES: &[(&str, &str)] = &[
     ("ask_tuning_26.toml", "en"),
     ("ask_tuning_27.toml", "en"),
     ("ask_tuning_28.toml", "en"),
+    ("ask_tuning_29.toml", "en"),
 ];
 
 /// Every case of the tuning set, in the order of [`TUNING_FILES`].
