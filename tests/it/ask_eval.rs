@@ -138,9 +138,6 @@ const TUNING: Gate = Gate {
         // The pain and the breathing in too far apart for a pair ("schmerz hinten im rücken
         // oben links neben der wirbelsäule wird schlimmer wenn ich luft hole").
         "bin vorgestern aus dem krankenhaus entlassen worden nach knie op",
-        // Breathless on two steps: the sport rule reads the sentence, and "nunca me pasó,
-        // empezó hoy" is the next one (reading the next sentence too alarmed on race paces).
-        "me agite así subiendo dos escalones? nunca me pasó, empezó hoy",
         // "fell out" and "came to" for fainting: both are everyday phrases too ("we fell
         // out", "when it came to…"), so neither is in the lexicon.
         // ("my mama just fell out at the Walmart, she came to but she's pale as a ghost…")

@@ -93,10 +93,11 @@ pub enum Cat {
     Fiction,
     Patient,
     WhatToDo,
+    Manner,
 }
 
 impl Cat {
-    pub const ALL: [Cat; 49] = [
+    pub const ALL: [Cat; 50] = [
         Cat::Negation,
         Cat::NegationAfter,
         Cat::Resolved,
@@ -146,6 +147,7 @@ impl Cat {
         Cat::Fiction,
         Cat::Patient,
         Cat::WhatToDo,
+        Cat::Manner,
     ];
 
     /// The key of the category's list in the data.
@@ -200,6 +202,7 @@ impl Cat {
             Cat::Fiction => "fiction",
             Cat::Patient => "patients",
             Cat::WhatToDo => "what_to_do",
+            Cat::Manner => "suddenly",
         }
     }
 
@@ -247,8 +250,10 @@ pub struct Reading {
     reports_later: bool,
     /// Each sentence's first and last token, and whether it ends with "?".
     sentence_span: Vec<(usize, usize, bool)>,
-    /// Segments with a current marker ("now", "since this morning").
+    /// Segments with a current marker ("now", "since this morning"), and with one that is not
+    /// only "suddenly".
     seg_current: Vec<bool>,
+    seg_now: Vec<bool>,
     /// Segments after a segment that is only a time, in the same sentence, with no current
     /// marker between ("Last winter, skiing, my feet went numb").
     seg_after_time: Vec<bool>,
@@ -646,13 +651,14 @@ impl Reading {
                 in_scope = 0;
             }
         }
-        // A word of now that is not only "suddenly" ("plötzlich" is both; inside a condition
+        // A word of now that is not only "suddenly" (`suddenly`: "plötzlich" is a word of now
+        // and of how; "today", "jetzt", "ahora" are words of now only; inside a condition
         // or a leaflet's words it says how the sign comes, not when), nor part of a source
         // ("Erste-*Hilfe*-Kurs") or of asking what to do ("*was soll ich tun*, wenn…").
         let mut sentence_now = vec![false; sentences];
         for i in 0..n {
             if on(covers[i], Cat::Current)
-                && !on(covers[i], Cat::Sudden)
+                && !on(covers[i], Cat::Manner)
                 && !on(covers[i], Cat::Hearsay)
                 && !on(covers[i], Cat::WhatToDo)
             {
@@ -679,7 +685,7 @@ impl Reading {
                 }
                 let st = seg_sentence[s] as usize;
                 let now_here = (first..=seg_last[s])
-                    .any(|k| on(covers[k], Cat::Current) && !on(covers[k], Cat::Sudden));
+                    .any(|k| on(covers[k], Cat::Current) && !on(covers[k], Cat::Manner));
                 // "Was soll ich tun, wenn ich … schwarzen Stuhl hab?": the question asks what
                 // to do in that case, and the sentence says nothing of now.
                 let what_to_do = on(sentence_has[st], Cat::WhatToDo) && !sentence_now[st];
@@ -732,6 +738,14 @@ impl Reading {
                 clause_exertion[clause[i] as usize] = true;
             }
         }
+        // Per segment: a word of now that is not only "suddenly".
+        let seg_now: Vec<bool> = (0..segments)
+            .map(|s| {
+                seg_first[s] != usize::MAX
+                    && (seg_first[s]..=seg_last[s])
+                        .any(|k| on(covers[k], Cat::Current) && !on(covers[k], Cat::Manner))
+            })
+            .collect();
         let mut person_before = vec![None; n];
         let mut patient_before = vec![false; n];
         let mut last: Option<bool> = None;
@@ -773,6 +787,7 @@ impl Reading {
                 .copied()
                 .unwrap_or(false),
             seg_current,
+            seg_now,
             seg_after_time,
             seg_in_episode,
             seg_recovery_after,
@@ -1118,7 +1133,11 @@ impl Reading {
         {
             return true;
         }
-        if self.seg_current[seg] {
+        // "Meine Mutter hatte letztes Jahr plötzlich ein kaltes Bein": a date and a past verb
+        // with only "suddenly" for now tell how it came then. A present verb keeps it ("hatte
+        // letztes Jahr eine Thrombose und plötzlich krieg ich keine Luft").
+        let only_sudden = !self.seg_now[seg] && self.seg_past_tense[seg] && !self.seg_present[seg];
+        if self.seg_current[seg] && !(only_sudden && self.seg_historical[seg]) {
             return false;
         }
         let in_clause = |s: usize| self.seg_sentence[s] == self.sentence[start];
