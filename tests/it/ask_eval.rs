@@ -150,9 +150,9 @@ const TUNING: Gate = Gate {
     false_alarms: 0.02,
     answered: 0.84,
     // A swollen sprained ankle gets the swelling advice; a sore throat the pain advice; a
-    // heart racing at a crush's message the topic on a racing heart; a breathing app and a
-    // collapsed chest of drawers get a topic too; so do blood oranges and a chest of drawers
-    // carried upstairs ("blood", "chest").
+    // breathing app, a series that left someone breathless, a collapsed tent or share price
+    // and a football match get a topic too (at most 4 per language now). "Blood", "heart"
+    // and "test" alone no longer make a message about clots (`[domain] weak`).
     off_topic_answered: 7,
 };
 
@@ -165,8 +165,8 @@ const BLIND_FLOORS: &[(&str, Gate, f64)] = &[
         "ask_blind_2026-12-07e.toml",
         Gate {
             known_misses: &[],
-            // German: 3 of 68 (4.4 %).
-            false_alarms: 0.045,
+            // German: 2 of 68 (2.9 %).
+            false_alarms: 0.03,
             // English and German: 30 of 32 (93.8 %).
             answered: 0.93,
             // None in any language.
@@ -179,14 +179,14 @@ const BLIND_FLOORS: &[(&str, Gate, f64)] = &[
         "ask_blind_2026-12-07f.toml",
         Gate {
             known_misses: &[],
-            // German: 5 of 68 (7.4 %).
-            false_alarms: 0.074,
+            // German: 3 of 68 (4.4 %).
+            false_alarms: 0.045,
             // Spanish: 34 of 43 (79.1 %).
             answered: 0.79,
-            // English: 2.
-            off_topic_answered: 2,
+            // None in any language.
+            off_topic_answered: 0,
         },
-        // German and Spanish: 29 of 32 (90.6 %).
+        // Spanish: 29 of 32 (90.6 %).
         0.90,
     ),
     (
@@ -195,8 +195,8 @@ const BLIND_FLOORS: &[(&str, Gate, f64)] = &[
             known_misses: &[],
             // English: 5 of 68 (7.4 %).
             false_alarms: 0.074,
-            // Spanish: 34 of 41 (82.9 %).
-            answered: 0.82,
+            // English and Spanish: 35 of 41 (85.4 %).
+            answered: 0.85,
             // None in any language.
             off_topic_answered: 0,
         },
