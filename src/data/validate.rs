@@ -967,25 +967,20 @@ fn build_faq(
             .flat_map(|w| crate::core::detect::words(w))
             .collect()
     };
+    // Each entry kept whole, as the words of a phrase.
+    let phrases = |list: &[String]| -> Vec<Vec<String>> {
+        list.iter()
+            .map(|d| crate::core::detect::words(d))
+            .filter(|d| !d.is_empty())
+            .collect()
+    };
     let matching = crate::core::faq::Matching {
         stemmer: Some(stemmer),
         denials: words(&raw.matching.denials),
         all_clear: words(&raw.matching.all_clear),
         clause_denials: words(&raw.matching.clause_denials),
-        intent: raw
-            .matching
-            .intent
-            .iter()
-            .map(|d| crate::core::detect::words(d))
-            .filter(|d| !d.is_empty())
-            .collect(),
-        define: raw
-            .matching
-            .define
-            .iter()
-            .map(|d| crate::core::detect::words(d))
-            .filter(|d| !d.is_empty())
-            .collect(),
+        intent: phrases(&raw.matching.intent),
+        define: phrases(&raw.matching.define),
     };
     let synonyms: Vec<(String, Vec<String>)> = raw
         .synonyms

@@ -580,13 +580,21 @@ impl Reading {
         }
         let mut last_reported = vec![None; n];
         let mut last_condition = vec![None; n];
+        let mut last_hearsay = vec![None; n];
         let mut seg_writer_last = vec![None; segments];
+        // The words naming a person, not counting a source of hearsay, up to each token.
+        let mut persons_before = vec![0u32; n + 1];
         for i in 0..n {
+            let st = tokens[i].sentence as usize;
             let fresh = i == 0 || tokens[i].sentence != tokens[i - 1].sentence;
-            let (r, c) = if fresh {
-                (None, None)
+            let (r, c, h) = if fresh {
+                (None, None, None)
             } else {
-                (last_reported[i - 1], last_condition[i - 1])
+                (
+                    last_reported[i - 1],
+                    last_condition[i - 1],
+                    last_hearsay[i - 1],
+                )
             };
             let cond = on(covers[i], Cat::Conditional) || on(covers[i], Cat::Hypothetical);
             last_reported[i] = if on(ends[i], Cat::Reported) {
@@ -595,6 +603,19 @@ impl Reading {
                 r
             };
             last_condition[i] = if cond { Some(i) } else { c };
+            // A clinician's words count as hearsay when they make a general claim ("my GP
+            // said sudden breathlessness is the one thing never to ignore").
+            let claim = on(ends[i], Cat::Reported)
+                && on(sentence_has[st], Cat::Clinician)
+                && on(sentence_has[st], Cat::Claim);
+            last_hearsay[i] = if on(ends[i], Cat::Hearsay) || claim {
+                Some(i)
+            } else {
+                h
+            };
+            let person = (on(covers[i], Cat::Writer) || on(covers[i], Cat::Others))
+                && !on(covers[i], Cat::Hearsay);
+            persons_before[i + 1] = persons_before[i] + person as u32;
             let s = tokens[i].segment as usize;
             if on(covers[i], Cat::Writer) {
                 seg_writer_last[s] = Some(i);
@@ -656,13 +677,14 @@ impl Reading {
         // or a leaflet's words it says how the sign comes, not when), nor part of a source
         // ("Erste-*Hilfe*-Kurs") or of asking what to do ("*was soll ich tun*, wenn…").
         let mut sentence_now = vec![false; sentences];
+        // Per segment, the same without those exceptions: "suddenly" aside, a word of now.
+        let mut seg_now = vec![false; segments];
         for i in 0..n {
-            if on(covers[i], Cat::Current)
-                && !on(covers[i], Cat::Manner)
-                && !on(covers[i], Cat::Hearsay)
-                && !on(covers[i], Cat::WhatToDo)
-            {
-                sentence_now[tokens[i].sentence as usize] = true;
+            if on(covers[i], Cat::Current) && !on(covers[i], Cat::Manner) {
+                seg_now[tokens[i].segment as usize] = true;
+                if !on(covers[i], Cat::Hearsay) && !on(covers[i], Cat::WhatToDo) {
+                    sentence_now[tokens[i].sentence as usize] = true;
+                }
             }
         }
         // A condition that opens its segment, names someone else or how the sign would come
@@ -684,8 +706,6 @@ impl Reading {
                     o += 1;
                 }
                 let st = seg_sentence[s] as usize;
-                let now_here = (first..=seg_last[s])
-                    .any(|k| on(covers[k], Cat::Current) && !on(covers[k], Cat::Manner));
                 // "Was soll ich tun, wenn ich … schwarzen Stuhl hab?": the question asks what
                 // to do in that case, and the sentence says nothing of now.
                 let what_to_do = on(sentence_has[st], Cat::WhatToDo) && !sentence_now[st];
@@ -695,32 +715,11 @@ impl Reading {
                         .iter()
                         .any(|c| seg_on(s, *c))
                         || what_to_do)
-                    && !now_here
+                    && !seg_now[s]
                     && sentence_asks[st]
                     && !now_after[st + 1]
             })
             .collect();
-        // Sources of hearsay, and the words naming a person after them.
-        let mut last_hearsay = vec![None; n];
-        let mut persons_before = vec![0u32; n + 1];
-        for i in 0..n {
-            let st = tokens[i].sentence as usize;
-            let fresh = i == 0 || tokens[i].sentence != tokens[i - 1].sentence;
-            let prev = if fresh { None } else { last_hearsay[i - 1] };
-            // A clinician's words count when they make a general claim ("my GP said sudden
-            // breathlessness is the one thing never to ignore").
-            let claim = on(ends[i], Cat::Reported)
-                && on(sentence_has[st], Cat::Clinician)
-                && on(sentence_has[st], Cat::Claim);
-            last_hearsay[i] = if on(ends[i], Cat::Hearsay) || claim {
-                Some(i)
-            } else {
-                prev
-            };
-            let person = (on(covers[i], Cat::Writer) || on(covers[i], Cat::Others))
-                && !on(covers[i], Cat::Hearsay);
-            persons_before[i + 1] = persons_before[i] + person as u32;
-        }
         // Sport or stairs the writer says they cannot do ("cha nöd emal d Stäge ufe", "can't
         // even get up the stairs") do not explain the sign: per clause, an exertion word that
         // no "can't" stands just before.
@@ -738,14 +737,6 @@ impl Reading {
                 clause_exertion[clause[i] as usize] = true;
             }
         }
-        // Per segment: a word of now that is not only "suddenly".
-        let seg_now: Vec<bool> = (0..segments)
-            .map(|s| {
-                seg_first[s] != usize::MAX
-                    && (seg_first[s]..=seg_last[s])
-                        .any(|k| on(covers[k], Cat::Current) && !on(covers[k], Cat::Manner))
-            })
-            .collect();
         let mut person_before = vec![None; n];
         let mut patient_before = vec![false; n];
         let mut last: Option<bool> = None;
