@@ -286,7 +286,8 @@ pub struct Reading {
     /// Running count of the words that name a person, not counting a source of hearsay:
     /// `persons_before[i]` is the count before token `i`.
     persons_before: Vec<u32>,
-    /// Per sentence: a word of now that is not only "suddenly".
+    /// Per sentence: a word of now that is not only "suddenly", nor part of a source of
+    /// hearsay or of asking what to do.
     sentence_now: Vec<bool>,
     /// Per clause: a word of sport or effort the writer does not say they cannot do.
     clause_exertion: Vec<bool>,
