@@ -289,6 +289,8 @@ pub struct Reading {
     /// Per sentence: a word of now that is not only "suddenly", nor part of a source of
     /// hearsay or of asking what to do.
     sentence_now: Vec<bool>,
+    /// Per token: a "can't" stands at most `UNABLE_REACH` words before it in its clause.
+    after_unable: Vec<bool>,
     /// Per clause: a word of sport or effort the writer does not say they cannot do.
     clause_exertion: Vec<bool>,
     /// Within its clause, after a hypothetical trigger.
@@ -721,20 +723,22 @@ impl Reading {
                     && !now_after[st + 1]
             })
             .collect();
+        // Per token: a "can't" stands at most `UNABLE_REACH` words before it in its clause.
         // Sport or stairs the writer says they cannot do ("cha nöd emal d Stäge ufe", "can't
         // even get up the stairs") do not explain the sign: per clause, an exertion word that
-        // no "can't" stands just before.
+        // no "can't" stands at or just before.
+        let mut after_unable = vec![false; n];
         let mut clause_exertion = vec![false; clauses];
         let mut last_unable: Option<usize> = None;
         for i in 0..n {
             if i > 0 && clause[i] != clause[i - 1] {
                 last_unable = None;
             }
+            after_unable[i] = last_unable.is_some_and(|u| i - u <= UNABLE_REACH);
             if on(covers[i], Cat::Unable) {
                 last_unable = Some(i);
             }
-            let after_unable = last_unable.is_some_and(|u| i - u <= UNABLE_REACH);
-            if on(covers[i], Cat::Exertion) && !after_unable {
+            if on(covers[i], Cat::Exertion) && !after_unable[i] && !on(covers[i], Cat::Unable) {
                 clause_exertion[clause[i] as usize] = true;
             }
         }
@@ -791,6 +795,7 @@ impl Reading {
             seg_past_tense: (0..segments).map(|s| seg_on(s, Cat::PastTense)).collect(),
             seg_writer_last,
             seg_if_question,
+            after_unable,
             clause_exertion,
             last_hearsay,
             persons_before,
@@ -1056,9 +1061,7 @@ impl Reading {
     /// "Without" at `t`, after not being able to do something in the same clause ("can't walk
     /// to the kitchen *without*…").
     fn after_inability(&self, t: usize) -> bool {
-        self.is(t, Cat::Without)
-            && (t.saturating_sub(UNABLE_REACH)..t)
-                .any(|k| self.clause[k] == self.clause[t] && self.is(k, Cat::Unable))
+        self.is(t, Cat::Without) && self.after_unable[t]
     }
 
     /// The mention follows "can't … without" in its clause, in a sentence that says now:
