@@ -162,34 +162,6 @@ const TUNING: Gate = Gate {
 /// set gets its floor here once its figures are measured.
 const BLIND_FLOORS: &[(&str, Gate, f64)] = &[
     (
-        "ask_blind_2026-12-07e.toml",
-        Gate {
-            known_misses: &[],
-            // German: 2 of 68 (2.9 %).
-            false_alarms: 0.03,
-            // English and German: 30 of 32 (93.8 %).
-            answered: 0.93,
-            // None in any language.
-            off_topic_answered: 0,
-        },
-        // German and Spanish: 31 of 32 (97 %).
-        0.96,
-    ),
-    (
-        "ask_blind_2026-12-07f.toml",
-        Gate {
-            known_misses: &[],
-            // German: 3 of 68 (4.4 %).
-            false_alarms: 0.045,
-            // Spanish: 34 of 43 (79.1 %).
-            answered: 0.79,
-            // None in any language.
-            off_topic_answered: 0,
-        },
-        // Spanish: 29 of 32 (90.6 %).
-        0.90,
-    ),
-    (
         "ask_blind_2026-12-07g.toml",
         Gate {
             known_misses: &[],
@@ -202,6 +174,20 @@ const BLIND_FLOORS: &[(&str, Gate, f64)] = &[
         },
         // German: 29 of 32 (90.6 %).
         0.90,
+    ),
+    (
+        "ask_blind_2026-12-07h.toml",
+        Gate {
+            known_misses: &[],
+            // German: 2 of 68 (2.9 %).
+            false_alarms: 0.03,
+            // German: 40 of 47 (85.1 %).
+            answered: 0.85,
+            // None in any language.
+            off_topic_answered: 0,
+        },
+        // German: 28 of 32 (87.5 %).
+        0.87,
     ),
 ];
 /// Checks a gate; `show` prints each failing message (never for a blind set, whose messages
@@ -279,6 +265,10 @@ const TUNING_FILES: &[(&str, &str)] = &[
     ("ask_tuning_27.toml", "en"),
     ("ask_tuning_28.toml", "en"),
     ("ask_tuning_29.toml", "en"),
+    ("ask_tuning_30.toml", "en"),
+    ("ask_tuning_31.toml", "en"),
+    ("ask_tuning_32.toml", "en"),
+    ("ask_tuning_33.toml", "en"),
 ];
 
 /// Every case of the tuning set, in the order of [`TUNING_FILES`].
