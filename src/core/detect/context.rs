@@ -94,10 +94,11 @@ pub enum Cat {
     Patient,
     WhatToDo,
     Manner,
+    Impersonal,
 }
 
 impl Cat {
-    pub const ALL: [Cat; 50] = [
+    pub const ALL: [Cat; 51] = [
         Cat::Negation,
         Cat::NegationAfter,
         Cat::Resolved,
@@ -148,6 +149,7 @@ impl Cat {
         Cat::Patient,
         Cat::WhatToDo,
         Cat::Manner,
+        Cat::Impersonal,
     ];
 
     /// The key of the category's list in the data.
@@ -203,6 +205,7 @@ impl Cat {
             Cat::Patient => "patients",
             Cat::WhatToDo => "what_to_do",
             Cat::Manner => "suddenly",
+            Cat::Impersonal => "impersonal",
         }
     }
 
@@ -244,6 +247,8 @@ pub struct Reading {
     /// Sentences that are general questions of their own ("¿Desmayarse tiene que ver con
     /// trombos?" after a story about a wedding).
     sentence_general: Vec<bool>,
+    /// A sentence asks whether a sign is a clot ("is it a clot if my leg…"): a report.
+    diagnostic_if: bool,
     /// Per sentence: the next one says now and points back to it ([`Reading::set_aside`]).
     claimed_next: Vec<bool>,
     /// A sentence after the first says now, without denying ("…? passiert seit heute mittag").
@@ -301,6 +306,56 @@ pub struct Reading {
     person_before: Vec<Option<bool>>,
     /// The nearest person word before each token in its clause names a patient.
     patient_before: Vec<bool>,
+}
+
+/// The conditional words that follow a yes-no question whether something is a clot ("*is
+/// it a clot* if…", "*ist das eine Thrombose*, wenn…"): the question opens its sentence and
+/// names the clot within its first few words, and the sentence holds no word of people in
+/// general, of "you" or of some day, and no conditional mood. At most one per sentence.
+fn diagnostic_ifs(tokens: &[Token], found: &[(usize, usize, usize)]) -> Vec<Option<usize>> {
+    /// How many words a yes-no question may take before it names the clot ("could this
+    /// really be a DVT").
+    const QUESTION_WORDS: usize = 5;
+    let n = tokens.len();
+    let sentences = tokens.last().map_or(0, |t| t.sentence as usize + 1);
+    let mut opens = vec![false; n];
+    let mut topic_end = vec![false; n];
+    let mut conditional_at = vec![false; n];
+    let mut excluded = vec![false; sentences];
+    let general = [
+        Cat::Generic,
+        Cat::Impersonal,
+        Cat::Someday,
+        Cat::Subjunctive,
+    ];
+    for &(s, e, c) in found {
+        if c == Cat::OwnQuestion.ix() || c == Cat::QuestionStart.ix() {
+            opens[s] = true;
+        } else if c == Cat::Topic.ix() {
+            topic_end[e] = true;
+        } else if c == Cat::Conditional.ix() {
+            conditional_at[s] = true;
+        }
+        if general.iter().any(|g| g.ix() == c) {
+            excluded[tokens[s].sentence as usize] = true;
+        }
+    }
+    let mut first = vec![usize::MAX; sentences];
+    for (i, t) in tokens.iter().enumerate() {
+        let st = t.sentence as usize;
+        first[st] = first[st].min(i);
+    }
+    (0..sentences)
+        .map(|st| {
+            let f = first[st];
+            if f == usize::MAX || excluded[st] || !opens[f] {
+                return None;
+            }
+            (f + 1..n.min(f + QUESTION_WORDS + 2))
+                .take_while(|k| tokens[*k].sentence as usize == st)
+                .find(|k| conditional_at[*k] && topic_end[*k - 1])
+        })
+        .collect()
 }
 
 impl Reading {
@@ -384,9 +439,20 @@ impl Reading {
                 .iter()
                 .any(|&(ps, pe)| ps != usize::MAX && (ps < s || pe > e))
         };
+        // "Is it a clot if my leg went cold?", "¿Es una trombosis si la pantorrilla se pone
+        // fría?": a yes-no question whether a sign means a clot asks about a sign that is
+        // there; its "if" states no condition. Not when the sentence speaks of people in
+        // general, of "you", or of some day.
+        let diagnostic = diagnostic_ifs(tokens, &found);
+        let sentences = tokens.last().map(|t| t.sentence as usize + 1).unwrap_or(0);
+        let mut sentence_diagnostic = vec![false; sentences];
+        for k in diagnostic.iter().flatten() {
+            sentence_diagnostic[tokens[*k].sentence as usize] = true;
+        }
         let mut covers = vec![0u64; n];
         let mut ends = vec![0u64; n];
         let mut starts = vec![0u64; n];
+        let condition = (1u64 << Cat::Conditional.ix()) | (1u64 << Cat::Hypothetical.ix());
         for (s, e, c) in &found {
             let bit = 1u64 << *c;
             if cancellable & bit != 0
@@ -394,6 +460,9 @@ impl Reading {
                 && !holds_pseudo(*s, *e)
                 && (only_wider & bit == 0 || wider(*s, *e))
             {
+                continue;
+            }
+            if condition & bit != 0 && diagnostic.contains(&Some(*s)) {
                 continue;
             }
             starts[*s] |= bit;
@@ -413,7 +482,6 @@ impl Reading {
             clause.push(c);
         }
         let clauses = c as usize + 1;
-        let sentences = tokens.last().map(|t| t.sentence as usize + 1).unwrap_or(0);
         let segments = tokens.last().map(|t| t.segment as usize + 1).unwrap_or(0);
         let mut clause_has = vec![0u64; clauses];
         let mut sentence_has = vec![0u64; sentences];
@@ -510,6 +578,7 @@ impl Reading {
                 let filler_first = k < n && on(covers[k], Cat::Filler);
                 sentence_asks[st]
                     && !now_after[st + 1]
+                    && !sentence_diagnostic[st]
                     && k < n
                     && ![Cat::Writer, Cat::Others, Cat::OwnQuestion, Cat::Current]
                         .iter()
@@ -774,6 +843,7 @@ impl Reading {
             seg_sentence,
             seg_last,
             sentence_general,
+            diagnostic_if: sentence_diagnostic.iter().any(|d| *d),
             sentence_span,
             claimed_next,
             // After the first sentence that holds a word ("¿…?" opens with an empty one).
@@ -1270,6 +1340,9 @@ impl Reading {
             (0..self.n).any(|k| self.is(k, Cat::Current) && !self.is(k, Cat::Disclaimer));
         if self.has(Cat::Disclaimer) && !now_said && !self.asks_about_now() {
             return true;
+        }
+        if self.diagnostic_if {
+            return false;
         }
         self.n > 0
             && !self.reports_later
