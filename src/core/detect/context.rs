@@ -40,6 +40,9 @@ pub const NEGATION_AFTER_REACH: usize = 5;
 pub const RESOLVED_REACH: usize = 8;
 /// How far before "without" a "can't" may stand ("can't walk to the kitchen without…").
 pub const UNABLE_REACH: usize = 10;
+/// How many words before a sign a word naming a case ("bei", "with") may stand: "bei
+/// *plötzlicher* Atemnot".
+pub const CASE_REACH: usize = 3;
 
 /// The trigger categories, in the order of [`Cat::ALL`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,10 +98,12 @@ pub enum Cat {
     WhatToDo,
     Manner,
     Impersonal,
+    CaseOf,
+    CallForHelp,
 }
 
 impl Cat {
-    pub const ALL: [Cat; 51] = [
+    pub const ALL: [Cat; 53] = [
         Cat::Negation,
         Cat::NegationAfter,
         Cat::Resolved,
@@ -150,6 +155,8 @@ impl Cat {
         Cat::WhatToDo,
         Cat::Manner,
         Cat::Impersonal,
+        Cat::CaseOf,
+        Cat::CallForHelp,
     ];
 
     /// The key of the category's list in the data.
@@ -206,6 +213,8 @@ impl Cat {
             Cat::WhatToDo => "what_to_do",
             Cat::Manner => "suddenly",
             Cat::Impersonal => "impersonal",
+            Cat::CaseOf => "case_of",
+            Cat::CallForHelp => "call_for_help",
         }
     }
 
@@ -285,6 +294,8 @@ pub struct Reading {
     /// Per segment: a condition that opens the segment and asks about it ("…, wenn mein Mann
     /// im Flieger ohnmächtig wird?", "si me da taquicardia, ¿llamo…?").
     seg_if_question: Vec<bool>,
+    /// Per segment: a conditional word opens it ("…, wenn mein Herz rast").
+    seg_opens_if: Vec<bool>,
     /// Per token, the last word of the last source of hearsay at or before it in its sentence
     /// ("I read that", "im Kurs hieß es", "el prospecto dice"; a clinician's general claim).
     last_hearsay: Vec<Option<usize>>,
@@ -763,30 +774,36 @@ impl Reading {
         // ("wird", "me da"), says nothing of now, in a sentence that asks: the sign is the
         // condition of the question. Only a mention inside it is set aside: "wenn ich
         // einatme, tut die Brust weh, ist das…?" names the sign outside the condition.
-        let seg_if_question: Vec<bool> = (0..segments)
+        // Per segment: a conditional word opens it, after filler ("und wenn…").
+        let seg_opens_if: Vec<bool> = (0..segments)
             .map(|s| {
                 // A segment with no word (", ," or "¿…?" opening with an empty one).
                 if seg_sentence[s] == u32::MAX {
                     return false;
                 }
-                let first = seg_first[s];
-                let mut o = first;
+                let mut o = seg_first[s];
                 while o < seg_last[s]
                     && (on(covers[o], Cat::Filler) || on(covers[o], Cat::List))
                     && !on(starts[o], Cat::Conditional)
                 {
                     o += 1;
                 }
+                on(starts[o], Cat::Conditional)
+            })
+            .collect();
+        let seg_if_question: Vec<bool> = (0..segments)
+            .map(|s| {
+                if !seg_opens_if[s] {
+                    return false;
+                }
                 let st = seg_sentence[s] as usize;
                 // "Was soll ich tun, wenn ich … schwarzen Stuhl hab?": the question asks what
                 // to do in that case, and the sentence says nothing of now.
                 let what_to_do = on(sentence_has[st], Cat::WhatToDo) && !sentence_now[st];
-                first < n
-                    && on(starts[o], Cat::Conditional)
-                    && ([Cat::Onset, Cat::Others, Cat::Generic]
-                        .iter()
-                        .any(|c| seg_on(s, *c))
-                        || what_to_do)
+                ([Cat::Onset, Cat::Others, Cat::Generic]
+                    .iter()
+                    .any(|c| seg_on(s, *c))
+                    || what_to_do)
                     && !seg_now[s]
                     && sentence_asks[st]
                     && !now_after[st + 1]
@@ -865,6 +882,7 @@ impl Reading {
             seg_past_tense: (0..segments).map(|s| seg_on(s, Cat::PastTense)).collect(),
             seg_writer_last,
             seg_if_question,
+            seg_opens_if,
             after_unable,
             clause_exertion,
             last_hearsay,
@@ -1226,21 +1244,46 @@ impl Reading {
     /// Someone else's words without a clinician ("Mi papá dice que le duele… y más si
     /// respira") are a report.
     fn advice(&self, start: usize) -> bool {
-        let Some(said) = self.last_reported[start] else {
-            return false;
-        };
         // A leaflet or a course speaks like a clinician: "the leaflet says to call 999 if I
         // cough up blood".
         if !self.sentence_has(start, Cat::Clinician) && !self.sentence_has(start, Cat::Hearsay) {
             return false;
         }
         let seg = self.segment[start] as usize;
+        // "Wenn mein Herz wieder mal rast, will der Kardiologe, dass ich in die Notaufnahme
+        // geh": the sign is the case of an instruction to call for help, whatever the order.
+        if self.case_of_call(start)
+            || (self.seg_opens_if[seg]
+                && self.sentence_has(start, Cat::CallForHelp)
+                && !self.sentence_now[self.sentence[start] as usize])
+        {
+            return true;
+        }
+        let Some(said) = self.last_reported[start] else {
+            return false;
+        };
         let inside =
             self.last_condition[start].is_some_and(|c| c > said && self.segment[c] as usize == seg);
         let told_on = self.seg_what_if_later[seg]
             && !self.sentence_has(start, Cat::Current)
             && self.seg_writer_last[seg].is_none_or(|w| w < said);
         inside || told_on
+    }
+
+    /// The case an instruction to call for help names, in someone's words: "my GP said *with
+    /// sudden breathlessness* I should call 999", "die Hebamme meinte, *bei Herzrasen* soll
+    /// ich sofort anrufen", "*bei kaltem blassem Bein* sofort Rettung rufen, hat die
+    /// Chirurgin gesagt". A case word stands at most `CASE_REACH` words before the sign in
+    /// its part; the sentence has a reporting verb or a source and a word of calling for
+    /// help, says nothing of now, and the sign's part has no present verb.
+    fn case_of_call(&self, start: usize) -> bool {
+        let seg = self.segment[start];
+        let case = (start.saturating_sub(CASE_REACH)..=start)
+            .any(|k| self.segment[k] == seg && self.is(k, Cat::CaseOf));
+        case && (self.sentence_has(start, Cat::Reported) || self.sentence_has(start, Cat::Hearsay))
+            && self.sentence_has(start, Cat::CallForHelp)
+            && !self.sentence_now[self.sentence[start] as usize]
+            && !self.seg_present[seg as usize]
     }
 
     /// What someone read, was taught or was asked, told on as general knowledge: "I read that
