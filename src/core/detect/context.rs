@@ -100,10 +100,11 @@ pub enum Cat {
     Impersonal,
     CaseOf,
     CallForHelp,
+    Auxiliary,
 }
 
 impl Cat {
-    pub const ALL: [Cat; 53] = [
+    pub const ALL: [Cat; 54] = [
         Cat::Negation,
         Cat::NegationAfter,
         Cat::Resolved,
@@ -157,6 +158,7 @@ impl Cat {
         Cat::Impersonal,
         Cat::CaseOf,
         Cat::CallForHelp,
+        Cat::Auxiliary,
     ];
 
     /// The key of the category's list in the data.
@@ -215,6 +217,7 @@ impl Cat {
             Cat::Impersonal => "impersonal",
             Cat::CaseOf => "case_of",
             Cat::CallForHelp => "call_for_help",
+            Cat::Auxiliary => "auxiliary",
         }
     }
 
@@ -481,6 +484,21 @@ impl Reading {
             covers[*s..=*e].iter_mut().for_each(|m| *m |= bit);
         }
         let on = |m: u64, c: Cat| m >> c.ix() & 1 == 1;
+        // A perfect tense ("sie *ist* zu Hause zusammengebroch*en*", "hat … gehabt"): the
+        // auxiliary before a past participle in its part is no present verb.
+        let present = 1u64 << Cat::Present.ix();
+        let mut participle_after = false;
+        for i in (0..n).rev() {
+            if i + 1 < n && tokens[i + 1].segment != tokens[i].segment {
+                participle_after = false;
+            }
+            if on(covers[i], Cat::Auxiliary) && participle_after {
+                covers[i] &= !present;
+                starts[i] &= !present;
+                ends[i] &= !present;
+            }
+            participle_after |= on(covers[i], Cat::PastTense) && !on(covers[i], Cat::Auxiliary);
+        }
         let mut clause = Vec::with_capacity(n);
         let mut c = 0u32;
         for i in 0..n {
