@@ -142,9 +142,9 @@ pub const QUESTION_CHARS: usize = 400;
 /// A message this similar (character trigrams) to a question of the FAQ is about its subject.
 pub const CLOSE_QUESTION: f32 = 0.7;
 /// How much the character trigram similarity counts against the words' BM25 score.
-pub const NGRAM_WEIGHT: f32 = 0.3;
+pub const NGRAM_WEIGHT: f32 = 0.4;
 /// How much the topic model's probability counts against the lexical scores.
-pub const MODEL_WEIGHT: f32 = 0.25;
+pub const MODEL_WEIGHT: f32 = 0.35;
 
 /// The stemmer's name, as the topic model takes it.
 fn stemmer_name(language: &Language) -> &'static str {
