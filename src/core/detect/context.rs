@@ -297,6 +297,8 @@ pub struct Reading {
     /// Per segment: a condition that opens the segment and asks about it ("…, wenn mein Mann
     /// im Flieger ohnmächtig wird?", "si me da taquicardia, ¿llamo…?").
     seg_if_question: Vec<bool>,
+    /// Per token: a some-day word starts later in its segment.
+    someday_next: Vec<bool>,
     /// Per segment: a conditional word opens it ("…, wenn mein Herz rast").
     seg_opens_if: Vec<bool>,
     /// Per token, the last word of the last source of hearsay at or before it in its sentence
@@ -732,6 +734,17 @@ impl Reading {
             later
         };
         let seg_someday_later = later_in_sentence(Cat::Someday);
+        // Per token: a some-day word starts later in its segment ("…make me cough up blood
+        // *at some point*?").
+        let mut someday_next = vec![false; n];
+        let mut seen = false;
+        for i in (0..n).rev() {
+            if i + 1 < n && tokens[i + 1].segment != tokens[i].segment {
+                seen = false;
+            }
+            someday_next[i] = seen;
+            seen |= on(starts[i], Cat::Someday);
+        }
         let seg_what_if_later = later_in_sentence(Cat::Hypothetical);
         let mut hypothetical = vec![false; n];
         let mut active = false;
@@ -900,6 +913,7 @@ impl Reading {
             seg_past_tense: (0..segments).map(|s| seg_on(s, Cat::PastTense)).collect(),
             seg_writer_last,
             seg_if_question,
+            someday_next,
             seg_opens_if,
             after_unable,
             clause_exertion,
@@ -1061,7 +1075,7 @@ impl Reading {
             || self.hearsay(start, end)
             || self.historical(start)
             || self.advice(start)
-            || self.someday_after(start)
+            || self.someday_after(start, end)
             || self.sentence_general[self.sentence[start] as usize]
             || self.someone_elses_past(start)
             || (exertion_matters
@@ -1334,12 +1348,13 @@ impl Reading {
             && !self.sentence_now[self.sentence[start] as usize]
     }
 
-    /// A what-if about some day later in the sentence, which says nothing of now and has no
+    /// A what-if about some day later in the sentence or after the sign in its part ("…make me
+    /// cough up blood *at some point*?"), which says nothing of now and has no
     /// present verb beside the mention: "würd Herzrasen auf ne Thrombose hindeuten, *falls
     /// ich das mal krieg*?" ("I can't breathe, what if it ever happens again" stays a report).
-    fn someday_after(&self, start: usize) -> bool {
+    fn someday_after(&self, start: usize, end: usize) -> bool {
         let seg = self.segment[start] as usize;
-        self.seg_someday_later[seg]
+        (self.seg_someday_later[seg] || self.someday_next[end])
             && !self.seg_present[seg]
             && !self.sentence_has(start, Cat::Current)
     }
@@ -1368,8 +1383,10 @@ impl Reading {
         let opened = self.starts_at(0, Cat::QuestionStart)
             || self.starts_at(0, Cat::NormalAsk)
             || self.has(Cat::GeneralMarker);
+        // "…, or is that only if it moves?" asks about the general claim before it.
         (1..self.n).any(|k| {
             self.starts_at(k, Cat::OwnQuestion)
+                && !self.is(k - 1, Cat::List)
                 && (self.segment[k] != self.segment[0] || (k >= 3 && !opened))
         })
     }
