@@ -599,6 +599,21 @@ impl Reading {
                 says_now(m) && on(m, Cat::Refer) && (on(m, Cat::Writer) || on(m, Cat::Present))
             })
             .collect();
+        // A word of now that is not only "suddenly" (`suddenly`: "plötzlich" is a word of now
+        // and of how; "today", "jetzt", "ahora" are words of now only; inside a condition
+        // or a leaflet's words it says how the sign comes, not when), nor part of a source
+        // ("Erste-*Hilfe*-Kurs") or of asking what to do ("*was soll ich tun*, wenn…").
+        let mut sentence_now = vec![false; sentences];
+        // Per segment, the same without those exceptions: "suddenly" aside, a word of now.
+        let mut seg_now = vec![false; segments];
+        for i in 0..n {
+            if on(covers[i], Cat::Current) && !on(covers[i], Cat::Manner) {
+                seg_now[tokens[i].segment as usize] = true;
+                if !on(covers[i], Cat::Hearsay) && !on(covers[i], Cat::WhatToDo) {
+                    sentence_now[tokens[i].sentence as usize] = true;
+                }
+            }
+        }
         let sentence_general: Vec<bool> = (0..sentences)
             .map(|st| {
                 let k = sentence_first[st];
@@ -611,7 +626,10 @@ impl Reading {
                     && !now_after[st + 1]
                     && !sentence_diagnostic[st]
                     && k < n
-                    && ![Cat::Writer, Cat::Others, Cat::OwnQuestion, Cat::Current]
+                    // "¿Por qué una pierna se pondría fría *de golpe*?": "suddenly" is how,
+                    // not now.
+                    && !sentence_now[st]
+                    && ![Cat::Writer, Cat::Others, Cat::OwnQuestion]
                         .iter()
                         .any(|c| has(*c))
                     && (at(k, Cat::QuestionStart)
@@ -784,21 +802,6 @@ impl Reading {
             if on(ends[i], Cat::Hypothetical) {
                 active = true;
                 in_scope = 0;
-            }
-        }
-        // A word of now that is not only "suddenly" (`suddenly`: "plötzlich" is a word of now
-        // and of how; "today", "jetzt", "ahora" are words of now only; inside a condition
-        // or a leaflet's words it says how the sign comes, not when), nor part of a source
-        // ("Erste-*Hilfe*-Kurs") or of asking what to do ("*was soll ich tun*, wenn…").
-        let mut sentence_now = vec![false; sentences];
-        // Per segment, the same without those exceptions: "suddenly" aside, a word of now.
-        let mut seg_now = vec![false; segments];
-        for i in 0..n {
-            if on(covers[i], Cat::Current) && !on(covers[i], Cat::Manner) {
-                seg_now[tokens[i].segment as usize] = true;
-                if !on(covers[i], Cat::Hearsay) && !on(covers[i], Cat::WhatToDo) {
-                    sentence_now[tokens[i].sentence as usize] = true;
-                }
             }
         }
         // A condition that opens its segment, names someone else or how the sign would come
@@ -1112,10 +1115,20 @@ impl Reading {
     /// The end of the negation that denies a mention starting at `start`, if one does.
     pub fn negated_by(&self, start: usize) -> Option<usize> {
         let from = start.saturating_sub(NEGATION_REACH);
-        let t = (from..start)
+        // A denial that ends on the mention's first word began before it ("*nada dormido* ahí
+        // abajo"): one started in its segment, not closed before the mention.
+        let into = |k: usize| {
+            k == start
+                && (from..start).rev().any(|j| {
+                    self.starts_at(j, Cat::Negation)
+                        && self.segment[j] == self.segment[start]
+                        && !(j..start).any(|i| self.ends_at(i, Cat::Negation))
+                })
+        };
+        let t = (from..=start)
             .rev()
             .take_while(|k| self.clause[*k] == self.clause[start])
-            .find(|k| self.ends_at(*k, Cat::Negation))?;
+            .find(|k| self.ends_at(*k, Cat::Negation) && (*k < start || into(*k)))?;
         // "Can't walk to the kitchen *without* getting out of breath", "schaff nicht mal die
         // Treppe, *ohne dass* mir die Luft wegbleibt": "without" after not being able to do
         // something says the sign comes every time.
