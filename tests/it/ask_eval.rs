@@ -146,6 +146,17 @@ const TUNING: Gate = Gate {
         // as "ich merk das gar nicht richtig" ("Ich muss eigentlich dringend pinkeln, aber es
         // kommt nix, …").
         "seit zwei Tagen wieder schlimm mit Schmerzen bis in den Fuß.",
+        // A euphemism ("sein bestes Stück") and a denial far from the feeling verb ("er spürt
+        // seinen Po und sein bestes Stück nicht mehr richtig").
+        "Was sollen wir tun?",
+        // "and well I am now" after a clinician's condition: "well … now" reads as "well now"
+        // (recovered), and nothing else says the condition is met.
+        "but i dont want to waste anyones time",
+        // Nigerian Pidgin "fall down … e don wake but e weak" (fainted, came round, weak): no
+        // such forms in the lexicon.
+        "e don wake but e weak well well",
+        // Someone on the floor making a strange noise: neither is a sign by itself.
+        "mi mamá está en el piso y hace un ruido raro",
     ],
     false_alarms: 0.02,
     answered: 0.84,

@@ -543,7 +543,19 @@ impl Reading {
             })
             .collect();
         let seg_historical: Vec<bool> = (0..segments).map(|s| seg_on(s, Cat::Historical)).collect();
-        let seg_current: Vec<bool> = (0..segments).map(|s| seg_on(s, Cat::Current)).collect();
+        // A word of now inside a resolution ("fine *now*", "wieder gut") says the sign is
+        // over, not that it is there.
+        let now_at = |i: usize| {
+            on(covers[i], Cat::Current)
+                && !on(covers[i], Cat::Resolved)
+                && !on(covers[i], Cat::Recovered)
+        };
+        let mut seg_current = vec![false; segments];
+        for i in 0..n {
+            if now_at(i) {
+                seg_current[tokens[i].segment as usize] = true;
+            }
+        }
         // Segments that hold a historical trigger and nothing else but filler ("in", "back",
         // "then") or a resolution ("…, eso fue hace mucho y ya está bien").
         let mut seg_only_historical = seg_historical.clone();
@@ -607,7 +619,7 @@ impl Reading {
         // Per segment, the same without those exceptions: "suddenly" aside, a word of now.
         let mut seg_now = vec![false; segments];
         for i in 0..n {
-            if on(covers[i], Cat::Current) && !on(covers[i], Cat::Manner) {
+            if now_at(i) && !on(covers[i], Cat::Manner) {
                 seg_now[tokens[i].segment as usize] = true;
                 if !on(covers[i], Cat::Hearsay) && !on(covers[i], Cat::WhatToDo) {
                     sentence_now[tokens[i].sentence as usize] = true;
@@ -789,11 +801,13 @@ impl Reading {
         // comma, so that part is no new statement.
         let mut in_scope = 0usize;
         for i in 0..n {
+            // A later part that says now ("si se pueden lavar, y *desde anoche* me cuesta
+            // respirar") is no longer the condition.
             if i > 0
                 && (clause[i] != clause[i - 1]
                     || (in_scope > 0
                         && tokens[i].segment != tokens[i - 1].segment
-                        && new_statement(i)))
+                        && (new_statement(i) || seg_now[tokens[i].segment as usize])))
             {
                 active = false;
             }
@@ -858,7 +872,13 @@ impl Reading {
             if on(covers[i], Cat::Unable) {
                 last_unable = Some(i);
             }
-            if on(covers[i], Cat::Exertion) && !after_unable[i] && !on(covers[i], Cat::Unable) {
+            // "…, no exercise": a denied effort explains nothing either.
+            let denied = i > 0 && on(covers[i - 1], Cat::Negation);
+            if on(covers[i], Cat::Exertion)
+                && !after_unable[i]
+                && !on(covers[i], Cat::Unable)
+                && !denied
+            {
                 clause_exertion[clause[i] as usize] = true;
             }
         }
@@ -1307,8 +1327,10 @@ impl Reading {
         let Some(said) = self.last_reported[start] else {
             return false;
         };
-        let inside =
-            self.last_condition[start].is_some_and(|c| c > said && self.segment[c] as usize == seg);
+        // "My doctor said call if I get breathless — and I am now": the condition is met.
+        let inside = self.last_condition[start]
+            .is_some_and(|c| c > said && self.segment[c] as usize == seg)
+            && !self.sentence_now[self.sentence[start] as usize];
         let told_on = self.seg_what_if_later[seg]
             && !self.sentence_has(start, Cat::Current)
             && self.seg_writer_last[seg].is_none_or(|w| w < said);
