@@ -43,6 +43,9 @@ pub const UNABLE_REACH: usize = 10;
 /// How many words before a sign a word naming a case ("bei", "with") may stand: "bei
 /// *plötzlicher* Atemnot".
 pub const CASE_REACH: usize = 3;
+/// How many words after a sign a figurative cause may start ("nearly passed out *laughing*",
+/// "fast umgekippt *vor Lachen*"), or before it end ("*vor Lachen* fast umgekippt": 2).
+pub const FIGURATIVE_REACH: usize = 4;
 
 /// The trigger categories, in the order of [`Cat::ALL`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,10 +104,11 @@ pub enum Cat {
     CaseOf,
     CallForHelp,
     Auxiliary,
+    Figurative,
 }
 
 impl Cat {
-    pub const ALL: [Cat; 54] = [
+    pub const ALL: [Cat; 55] = [
         Cat::Negation,
         Cat::NegationAfter,
         Cat::Resolved,
@@ -159,6 +163,7 @@ impl Cat {
         Cat::CaseOf,
         Cat::CallForHelp,
         Cat::Auxiliary,
+        Cat::Figurative,
     ];
 
     /// The key of the category's list in the data.
@@ -218,6 +223,7 @@ impl Cat {
             Cat::CaseOf => "case_of",
             Cat::CallForHelp => "call_for_help",
             Cat::Auxiliary => "auxiliary",
+            Cat::Figurative => "figurative",
         }
     }
 
@@ -299,6 +305,12 @@ pub struct Reading {
     seg_if_question: Vec<bool>,
     /// Per token: a some-day word starts later in its segment.
     someday_next: Vec<bool>,
+    /// Per sentence: a word of the unusual outside a part that says all is well.
+    sentence_unusual: Vec<bool>,
+    /// Per token: the start of the next figurative cause at or after it in its segment.
+    figurative_next: Vec<usize>,
+    /// Per token: the end of the last figurative cause at or before it in its segment.
+    figurative_last: Vec<usize>,
     /// Per segment: a conditional word opens it ("…, wenn mein Herz rast").
     seg_opens_if: Vec<bool>,
     /// Per token, the last word of the last source of hearsay at or before it in its sentence
@@ -764,6 +776,47 @@ impl Reading {
             later
         };
         let seg_someday_later = later_in_sentence(Cat::Someday);
+        // Per sentence: a word that makes effort no explanation ("even at rest"), outside a part
+        // that says all is well ("…, fine at rest").
+        // ("Is it normal…" asks; it says nothing is wrong.)
+        let mut seg_fine = vec![false; segments];
+        for i in 0..n {
+            if (on(covers[i], Cat::Resolved) || on(covers[i], Cat::AllClear))
+                && !on(covers[i], Cat::NormalAsk)
+            {
+                seg_fine[tokens[i].segment as usize] = true;
+            }
+        }
+        let mut sentence_unusual = vec![false; sentences];
+        for i in 0..n {
+            if on(covers[i], Cat::Unusual) && !seg_fine[tokens[i].segment as usize] {
+                sentence_unusual[tokens[i].sentence as usize] = true;
+            }
+        }
+        // Per token: where the next figurative cause starts at or after it, and where the last
+        // one ends at or before it, within its segment.
+        let mut figurative_next = vec![usize::MAX; n];
+        let mut next = usize::MAX;
+        for i in (0..n).rev() {
+            if i + 1 < n && tokens[i + 1].segment != tokens[i].segment {
+                next = usize::MAX;
+            }
+            if on(starts[i], Cat::Figurative) {
+                next = i;
+            }
+            figurative_next[i] = next;
+        }
+        let mut figurative_last = vec![usize::MAX; n];
+        let mut last = usize::MAX;
+        for i in 0..n {
+            if i > 0 && tokens[i].segment != tokens[i - 1].segment {
+                last = usize::MAX;
+            }
+            if on(ends[i], Cat::Figurative) {
+                last = i;
+            }
+            figurative_last[i] = last;
+        }
         // Per token: a some-day word starts later in its segment ("…make me cough up blood
         // *at some point*?").
         let mut someday_next = vec![false; n];
@@ -937,6 +990,9 @@ impl Reading {
             seg_writer_last,
             seg_if_question,
             someday_next,
+            sentence_unusual,
+            figurative_next,
+            figurative_last,
             seg_opens_if,
             after_unable,
             clause_exertion,
@@ -1103,9 +1159,10 @@ impl Reading {
             || self.someone_elses_past(start)
             || (exertion_matters
                 && self.clause_exertion[self.clause[start] as usize]
-                && !self.sentence_has(start, Cat::Unusual)
+                && !self.sentence_unusual[self.sentence[start] as usize]
                 && !self.inability_now(start))
             || self.fiction(start)
+            || self.figurative_cause(start, end)
             || self.patients_past(start)
     }
 
@@ -1371,6 +1428,20 @@ impl Reading {
     /// "en la telenovela"), so its signs are a character's.
     fn fiction(&self, start: usize) -> bool {
         self.clause_has(start, Cat::Fiction)
+    }
+
+    /// A cause that makes the sign a figure of speech, just after it or just before it in its
+    /// part: "nearly passed out *laughing*", "fast umgekippt *vor Lachen*", "casi me desmayo
+    /// *de la risa*", "basically fainted *at the till*".
+    fn figurative_cause(&self, start: usize, end: usize) -> bool {
+        let after = self
+            .figurative_next
+            .get(end + 1)
+            .is_some_and(|k| *k != usize::MAX && k - end <= FIGURATIVE_REACH);
+        let before = start > 0
+            && self.figurative_last[start - 1] != usize::MAX
+            && start - self.figurative_last[start - 1] <= 2;
+        after || before
     }
 
     /// A patient the writer looked after, told in the past: "one of my patients was really
