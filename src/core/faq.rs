@@ -51,6 +51,9 @@ pub struct Matching {
     pub intent: Vec<Vec<String>>,
     /// How a question asking for a definition starts ("what is").
     pub define: Vec<Vec<String>>,
+    /// Words that turn to a new subject ("anyway", "by the way"): the question after them is
+    /// read on its own first.
+    pub topic_switch: Vec<Vec<String>>,
 }
 
 impl Matching {
@@ -371,6 +374,60 @@ impl Faq {
             Some((cut, _)) => &text[cut..],
             None => text,
         };
+        // A story, then a question ("my mum had a PE in 2015, she recovered. *what is a
+        // DVT?*"): the story's words would pull towards its own subject, so the question
+        // counts twice. (Read alone, it loses what the story says: "…a clot in the lung.
+        // What are the signs of *that*?")
+        // A definition asked last ("…, she's fine now. *What is a DVT?*") is answered by
+        // itself when it can be.
+        let Some(last) = self.last_question(text) else {
+            return self.search_text(text);
+        };
+        if self.normalize(last).starts_with("qdefine") {
+            let m = self.search_text(last);
+            if m.topic.is_some() {
+                return m;
+            }
+        }
+        self.search_text(&format!("{text}. {last}"))
+    }
+
+    /// The last sentence of a message of several when it asks ("…? Ich nehme Blutverdünner."
+    /// adds to the question), or what follows its last turn to a new subject ("…, anyway what
+    /// is a DVT"); `None` when that is the whole message or holds fewer than two words.
+    fn last_question<'t>(&self, text: &'t str) -> Option<&'t str> {
+        let asks = text.trim_end().ends_with('?');
+        let body = text.trim_end_matches(|c: char| c.is_whitespace() || "?!.".contains(c));
+        // Only a last sentence that asks: "…? Ich nehme Blutverdünner." adds to the question.
+        let mut from = if asks {
+            body.rfind(['.', '?', '!', '\n']).map_or(0, |i| i + 1)
+        } else {
+            0
+        };
+        // A turn to a new subject, as whole words ("anyway", not "anywayz"). Lower case keeps
+        // the byte offsets of these letters.
+        let lower = body.to_lowercase();
+        if lower.len() == body.len() {
+            for switch in &self.matching.topic_switch {
+                let phrase = switch.join(" ");
+                for (start, _) in lower.match_indices(&phrase) {
+                    let end = start + phrase.len();
+                    let edge = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
+                    if end > from
+                        && edge(lower[..start].chars().next_back())
+                        && edge(lower[end..].chars().next())
+                    {
+                        from = end;
+                    }
+                }
+            }
+        }
+        let last = text.get(from..)?.trim();
+        (from > 0 && words(last).len() >= 2).then_some(last)
+    }
+
+    /// Ranks the topics for the text of a message: each topic scores as its best document.
+    fn search_text(&self, text: &str) -> FaqMatch {
         let in_domain = |q: &str| q.split(' ').any(|w| self.domain.contains(w));
         let mut query = self.normalize_message(&self.drop_denials(text));
         // "…damit ich keine Thrombose kriege": when leaving out the denial leaves nothing of

@@ -136,6 +136,8 @@ pub struct RawMatching {
     pub intent: Vec<String>,
     #[serde(default)]
     pub define: Vec<String>,
+    #[serde(default)]
+    pub topic_switch: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -981,6 +981,7 @@ fn build_faq(
         clause_denials: words(&raw.matching.clause_denials),
         intent: phrases(&raw.matching.intent),
         define: phrases(&raw.matching.define),
+        topic_switch: phrases(&raw.matching.topic_switch),
     };
     let synonyms: Vec<(String, Vec<String>)> = raw
         .synonyms

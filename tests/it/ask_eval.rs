@@ -545,3 +545,32 @@ fn odd_messages_get_a_plain_answer() {
             .emergency
     );
 }
+
+/// A story, then a question: the question decides the topic, not the story's subject
+/// (messages written for this test, not taken from an evaluation set).
+#[test]
+fn the_question_after_a_story_decides_the_topic() {
+    let content = data::load_embedded().unwrap();
+    let engine = Engine::new(&content, std::time::SystemTime::now());
+    for (lang, text, want) in [
+        (
+            "en",
+            "my aunt had a massive PE in 2016 with chest pain and she collapsed, she's doing great now. what is a DVT?",
+            "what_is_dvt",
+        ),
+        (
+            "de",
+            "Mein Onkel hatte 2016 eine Lungenembolie mit Atemnot, jetzt geht es ihm gut. Egal, wie wird eine Thrombose festgestellt?",
+            "diagnosis",
+        ),
+        (
+            "es",
+            "Mi tío tuvo una embolia en 2016 con dolor de pecho, ya está bien. ¿Cómo se previene un coágulo en un viaje largo?",
+            "prevention",
+        ),
+    ] {
+        let a = engine.ask(text, lang, Place::unknown());
+        assert!(!a.emergency, "{text}");
+        assert_eq!(a.faq.as_deref(), Some(want), "{text}");
+    }
+}
