@@ -249,7 +249,11 @@ impl Faq {
     /// The message as the index sees it: misspellings mended, synonyms mapped, question
     /// words kept.
     pub fn normalize(&self, text: &str) -> String {
-        let mended: Vec<String> = words(text).into_iter().map(|w| self.mend(w)).collect();
+        let mended: Vec<String> = words(text)
+            .into_iter()
+            .flat_map(|w| self.split_compound(w))
+            .map(|w| self.mend(w))
+            .collect();
         let mut out: Vec<String> = Vec::with_capacity(mended.len());
         let mut i = 0;
         'outer: while i < mended.len() {
@@ -343,6 +347,44 @@ impl Faq {
         } else {
             kept.join(". ")
         }
+    }
+
+    /// A German compound the index does not know, read as the two words it is made of when
+    /// the index knows both ("Beinkrämpfe" → "bein krämpfe", "Thromboserisiko" → "thrombose
+    /// risiko", with the joining "s", "n" or "en"). Other languages, and words the index
+    /// knows, stay whole.
+    fn split_compound(&self, w: String) -> Vec<String> {
+        /// The shortest part a compound is split into.
+        const PART: usize = 4;
+        if self.matching.stemmer != Some(Language::German) || self.vocab.contains(&w) {
+            return vec![w];
+        }
+        let chars: Vec<char> = w.chars().collect();
+        if chars.len() < 2 * PART {
+            return vec![w];
+        }
+        // The longest known last part: the head of a German compound.
+        for cut in PART..=chars.len() - PART {
+            let head: String = chars[cut..].iter().collect();
+            if !self.vocab.contains(&head) {
+                continue;
+            }
+            let left: String = chars[..cut].iter().collect();
+            let joined = ["", "s", "n", "en", "e"]
+                .iter()
+                .filter_map(|j| left.strip_suffix(j))
+                // "Blutflecken" is no question about blood: an everyday word of the domain
+                // ("blut", "herz") does not start a split.
+                .find(|l| {
+                    l.chars().count() >= PART - 1
+                        && self.vocab.contains(l)
+                        && !self.weak.contains(*l)
+                });
+            if let Some(l) = joined {
+                return vec![l.to_string(), head];
+            }
+        }
+        vec![w]
     }
 
     /// A word that is not a word of any language, read as the closest word the index uses.

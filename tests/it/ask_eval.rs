@@ -574,3 +574,15 @@ fn the_question_after_a_story_decides_the_topic() {
         assert_eq!(a.faq.as_deref(), Some(want), "{text}");
     }
 }
+
+/// A German compound the FAQ does not know is read as the two words it knows ("Gerinnsel" +
+/// "Gefahr"); an everyday word of the domain does not start a split ("Blutflecken").
+#[test]
+fn german_compounds_are_read_as_their_parts() {
+    let content = data::load_embedded().unwrap();
+    let faq = content.faq("de").unwrap();
+    let read = faq.normalize("Gerinnselgefahr");
+    assert_eq!(read.split(' ').count(), 2, "{read}");
+    assert_eq!(read, faq.normalize("Gerinnsel Gefahr"));
+    assert_eq!(faq.normalize("Blutflecken"), "blutflecken");
+}
