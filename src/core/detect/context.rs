@@ -1471,10 +1471,18 @@ impl Reading {
     /// this morning" with nothing after it stays a report.
     fn someone_elses_past(&self, start: usize) -> bool {
         let seg = self.segment[start] as usize;
+        // ("murió hace años…, de repente le faltó el aire": in a dated story, "suddenly" tells
+        // how it came then, not now; undated, it may be now.)
+        let dated = self.clause_has(start, Cat::Historical);
+        let now = if dated {
+            self.sentence_now[self.sentence[start] as usize]
+        } else {
+            self.clause_has(start, Cat::Current)
+        };
         self.person_before[start] == Some(true)
             && ((self.clause_has(start, Cat::Past)
                 && !self.clause_has(start, Cat::Present)
-                && !self.clause_has(start, Cat::Current))
+                && !now)
                 || (self.seg_recovery_after[seg]
                     && self.seg_past_tense[seg]
                     && !self.seg_present[seg]))
