@@ -619,7 +619,10 @@ impl Reading {
         // was about what is happening.
         let claimed_next: Vec<bool> = (0..sentences)
             .map(|st| {
-                let m = sentence_has.get(st + 1).copied().unwrap_or(0);
+                // The next sentence that holds a word ("…?? me está pasando…": "??" ends an
+                // empty one).
+                let next = (st + 1..sentences).find(|k| sentence_first[*k] != usize::MAX);
+                let m = next.map_or(0, |k| sentence_has[k]);
                 says_now(m) && on(m, Cat::Refer) && (on(m, Cat::Writer) || on(m, Cat::Present))
             })
             .collect();
