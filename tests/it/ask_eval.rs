@@ -176,10 +176,10 @@ const BLIND_FLOORS: &[(&str, Gate, f64)] = &[
         "ask_blind_2026-12-07g.toml",
         Gate {
             known_misses: &[],
-            // English: 5 of 68 (7.4 %).
-            false_alarms: 0.074,
-            // English and Spanish: 35 of 41 (85.4 %).
-            answered: 0.85,
+            // English and Spanish: 3 of 68 (4.4 %).
+            false_alarms: 0.045,
+            // German: 37 of 40 (92.5 %).
+            answered: 0.92,
             // None in any language.
             off_topic_answered: 0,
         },
@@ -190,15 +190,15 @@ const BLIND_FLOORS: &[(&str, Gate, f64)] = &[
         "ask_blind_2026-12-07h.toml",
         Gate {
             known_misses: &[],
-            // German: 2 of 68 (2.9 %).
+            // English and German: 2 of 68 (2.9 %).
             false_alarms: 0.03,
-            // German: 40 of 47 (85.1 %).
-            answered: 0.85,
+            // German: 42 of 47 (89.4 %).
+            answered: 0.89,
             // None in any language.
             off_topic_answered: 0,
         },
-        // German: 28 of 32 (87.5 %).
-        0.87,
+        // German: 29 of 32 (90.6 %).
+        0.90,
     ),
 ];
 /// Checks a gate; `show` prints each failing message (never for a blind set, whose messages
