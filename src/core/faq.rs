@@ -79,6 +79,9 @@ pub struct Topic {
     /// A short question, for buttons.
     pub title: String,
     pub answer: String,
+    /// Words of which a question must name one for this topic to answer it ("blood
+    /// thinner" for what to watch on one); empty: none needed.
+    pub requires: Vec<String>,
 }
 
 /// The result of matching a message against the topics.
@@ -111,6 +114,8 @@ pub struct Faq {
     model: TopicModel,
     /// Words (canonical) that make a message about this subject at all.
     domain: HashSet<String>,
+    /// Per topic: the words (normalised) of which a question must name one; empty: none.
+    requires: Vec<HashSet<String>>,
     /// Words of the domain that are everyday words too ("blood", "heart", "test"): alone, they
     /// do not make a message about the subject ("how do I get blood out of a shirt").
     weak: HashSet<String>,
@@ -194,6 +199,7 @@ impl Faq {
             ngram_topic: Vec::new(),
             model: TopicModel::new(&[], None),
             domain: HashSet::new(),
+            requires: Vec::new(),
             weak: weak.iter().flat_map(|w| words(w)).collect(),
             matching,
             synonyms: HashMap::new(),
@@ -238,6 +244,21 @@ impl Faq {
         faq.ngrams = NgramIndex::new(&questions);
         faq.model = TopicModel::new(&per_topic, Some(stemmer_name(&language)));
         faq.domain = domain.iter().map(|w| faq.normalize(w)).collect();
+        faq.requires = faq
+            .topics
+            .iter()
+            .map(|t| {
+                t.requires
+                    .iter()
+                    .flat_map(|w| {
+                        faq.normalize(w)
+                            .split(' ')
+                            .map(str::to_string)
+                            .collect::<Vec<_>>()
+                    })
+                    .collect()
+            })
+            .collect();
         faq.engine = Bm25Index::new(language, &documents);
         faq
     }
@@ -530,10 +551,15 @@ impl Faq {
             let lexical = (1.0 - NGRAM_WEIGHT) * words + NGRAM_WEIGHT * tri;
             (1.0 - MODEL_WEIGHT) * lexical + MODEL_WEIGHT * p
         };
+        // A topic for people in one situation answers only a question that names it ("what
+        // to watch on a blood thinner" needs the blood thinner).
+        let named = |i: usize| {
+            self.requires[i].is_empty() || query.split(' ').any(|w| self.requires[i].contains(w))
+        };
         let mut best: Vec<(usize, f32)> = per_topic
             .iter()
             .enumerate()
-            .filter(|(_, (first, _))| *first > 0.0)
+            .filter(|(i, (first, _))| *first > 0.0 && named(*i))
             .map(|(i, p)| {
                 let m = model.as_ref().map_or(0.0, |m| m[i]);
                 (i, fused(*p, trigram[i], m))

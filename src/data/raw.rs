@@ -157,6 +157,8 @@ pub struct RawTopic {
     #[serde(default)]
     pub questions: Vec<String>,
     pub answer: Spanned<String>,
+    #[serde(default)]
+    pub requires: Vec<String>,
 }
 
 /// A language file: nested tables of texts and of word lists, each leaf with its span.

@@ -946,6 +946,7 @@ fn build_faq(
             id: t.id.get_ref().clone(),
             title: title.clone(),
             answer: answer.clone(),
+            requires: t.requires.clone(),
         });
         examples.push(t.questions.clone());
     }

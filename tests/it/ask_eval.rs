@@ -587,3 +587,48 @@ fn german_compounds_are_read_as_their_parts() {
     assert_eq!(read, faq.normalize("Gerinnsel Gefahr"));
     assert_eq!(faq.normalize("Blutflecken"), "blutflecken");
 }
+
+/// What to watch on a blood thinner answers only a question that names one: "what should I
+/// watch out for with a clot" is about the signs of a clot, not about bleeding on a medicine
+/// the writer never named (messages written for this test).
+#[test]
+fn the_blood_thinner_topic_needs_a_blood_thinner_named() {
+    let content = data::load_embedded().unwrap();
+    for (lang, without, with) in [
+        (
+            "en",
+            "what should I watch out for with a clot in the leg",
+            "I'm on warfarin, what should I watch out for",
+        ),
+        (
+            "de",
+            "worauf muss ich bei einer Thrombose achten",
+            "ich nehme Marcumar, worauf muss ich achten",
+        ),
+        (
+            "es",
+            "qué tengo que vigilar si tengo una trombosis",
+            "tomo sintrom, qué tengo que vigilar",
+        ),
+    ] {
+        let faq = content.faq(lang).unwrap();
+        let topic = |text: &str| {
+            let m = faq.search(text);
+            m.suggestions
+                .iter()
+                .map(|i| faq.topics[*i].id.clone())
+                .collect::<Vec<_>>()
+        };
+        assert!(
+            !topic(without).contains(&"on_blood_thinners".to_string()),
+            "{without}: {:?}",
+            topic(without)
+        );
+        let m = faq.search(with);
+        assert_eq!(
+            m.topic.map(|i| faq.topics[i].id.as_str()),
+            Some("on_blood_thinners"),
+            "{with}"
+        );
+    }
+}
