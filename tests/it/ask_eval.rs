@@ -283,6 +283,7 @@ const TUNING_FILES: &[(&str, &str)] = &[
     ("ask_tuning_34.toml", "en"),
     ("ask_tuning_35.toml", "en"),
     ("ask_tuning_36.toml", "en"),
+    ("ask_tuning_37.toml", "en"),
 ];
 
 /// Every case of the tuning set, in the order of [`TUNING_FILES`].
