@@ -51,8 +51,8 @@ pub struct Matching {
     pub intent: Vec<Vec<String>>,
     /// How a question asking for a definition starts ("what is").
     pub define: Vec<Vec<String>>,
-    /// Words that turn to a new subject ("anyway", "by the way"): the question after them is
-    /// read on its own first.
+    /// Words that turn to a new subject ("anyway", "by the way"): the question after them
+    /// counts twice.
     pub topic_switch: Vec<Vec<String>>,
 }
 
@@ -371,17 +371,18 @@ impl Faq {
     }
 
     /// A German compound the index does not know, read as the two words it is made of when
-    /// the index knows both ("Beinkrämpfe" → "bein krämpfe", "Thromboserisiko" → "thrombose
-    /// risiko", with the joining "s", "n" or "en"). Other languages, and words the index
-    /// knows, stay whole.
+    /// the index knows both ("Gerinnselgefahr" → "gerinnsel gefahr", with a joining "s", "n",
+    /// "en" or "e" dropped). Other languages, and words the index knows, stay whole.
     fn split_compound(&self, w: String) -> Vec<String> {
         /// The shortest part a compound is split into.
         const PART: usize = 4;
+        /// The longest word tried: each cut builds its two parts.
+        const LONGEST: usize = 40;
         if self.matching.stemmer != Some(Language::German) || self.vocab.contains(&w) {
             return vec![w];
         }
         let chars: Vec<char> = w.chars().collect();
-        if chars.len() < 2 * PART {
+        if chars.len() < 2 * PART || chars.len() > LONGEST {
             return vec![w];
         }
         // The longest known last part: the head of a German compound.
@@ -437,12 +438,10 @@ impl Faq {
             Some((cut, _)) => &text[cut..],
             None => text,
         };
-        // A story, then a question ("my mum had a PE in 2015, she recovered. *what is a
-        // DVT?*"): the story's words would pull towards its own subject, so the question
-        // counts twice. (Read alone, it loses what the story says: "…a clot in the lung.
-        // What are the signs of *that*?")
-        // A definition asked last ("…, she's fine now. *What is a DVT?*") is answered by
-        // itself when it can be.
+        // A story, then a question ("my mum had a PE in 2015, she recovered. what is a DVT?"):
+        // the story's words would pull towards its own subject, so the question counts twice.
+        // Read alone, it would lose what the story says ("…a clot in the lung. What are the
+        // signs of that?"); only a definition asked last is answered by itself when it can be.
         let Some(last) = self.last_question(text) else {
             return self.search_text(text);
         };

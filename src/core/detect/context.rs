@@ -303,8 +303,8 @@ pub struct Reading {
     /// Per segment: a condition that opens the segment and asks about it ("…, wenn mein Mann
     /// im Flieger ohnmächtig wird?", "si me da taquicardia, ¿llamo…?").
     seg_if_question: Vec<bool>,
-    /// Per token: a some-day word starts later in its segment.
-    someday_next: Vec<bool>,
+    /// Per token: the start of the next some-day word at or after it in its segment.
+    someday_next: Vec<usize>,
     /// Per sentence: a word of the unusual outside a part that says all is well.
     sentence_unusual: Vec<bool>,
     /// Per token: the start of the next figurative cause at or after it in its segment.
@@ -796,19 +796,23 @@ impl Reading {
                 sentence_unusual[tokens[i].sentence as usize] = true;
             }
         }
-        // Per token: where the next figurative cause starts at or after it, and where the last
-        // one ends at or before it, within its segment.
-        let mut figurative_next = vec![usize::MAX; n];
-        let mut next = usize::MAX;
-        for i in (0..n).rev() {
-            if i + 1 < n && tokens[i + 1].segment != tokens[i].segment {
-                next = usize::MAX;
+        // Per token: the nearest start of a category at or after it in its segment.
+        let next_start = |cat: Cat| {
+            let mut out = vec![usize::MAX; n];
+            let mut next = usize::MAX;
+            for i in (0..n).rev() {
+                if i + 1 < n && tokens[i + 1].segment != tokens[i].segment {
+                    next = usize::MAX;
+                }
+                if on(starts[i], cat) {
+                    next = i;
+                }
+                out[i] = next;
             }
-            if on(starts[i], Cat::Figurative) {
-                next = i;
-            }
-            figurative_next[i] = next;
-        }
+            out
+        };
+        let figurative_next = next_start(Cat::Figurative);
+        // Per token: where the last figurative cause ends at or before it in its segment.
         let mut figurative_last = vec![usize::MAX; n];
         let mut last = usize::MAX;
         for i in 0..n {
@@ -820,17 +824,9 @@ impl Reading {
             }
             figurative_last[i] = last;
         }
-        // Per token: a some-day word starts later in its segment ("…make me cough up blood
-        // *at some point*?").
-        let mut someday_next = vec![false; n];
-        let mut seen = false;
-        for i in (0..n).rev() {
-            if i + 1 < n && tokens[i + 1].segment != tokens[i].segment {
-                seen = false;
-            }
-            someday_next[i] = seen;
-            seen |= on(starts[i], Cat::Someday);
-        }
+        // Per token: where the next some-day word starts in its segment ("…make me cough up
+        // blood *at some point*?").
+        let someday_next = next_start(Cat::Someday);
         let seg_what_if_later = later_in_sentence(Cat::Hypothetical);
         let mut hypothetical = vec![false; n];
         let mut active = false;
@@ -1433,14 +1429,20 @@ impl Reading {
         self.clause_has(start, Cat::Fiction)
     }
 
+    /// The first start after `end` in its segment, from a per-token array of the nearest
+    /// start at or after each token.
+    fn later_in_segment(&self, next: &[usize], end: usize) -> Option<usize> {
+        let k = *next.get(end + 1)?;
+        (k != usize::MAX && self.segment[k] == self.segment[end]).then_some(k)
+    }
+
     /// A cause that makes the sign a figure of speech, just after it or just before it in its
     /// part: "nearly passed out *laughing*", "fast umgekippt *vor Lachen*", "casi me desmayo
     /// *de la risa*", "basically fainted *at the till*".
     fn figurative_cause(&self, start: usize, end: usize) -> bool {
         let after = self
-            .figurative_next
-            .get(end + 1)
-            .is_some_and(|k| *k != usize::MAX && k - end <= FIGURATIVE_REACH);
+            .later_in_segment(&self.figurative_next, end)
+            .is_some_and(|k| k - end <= FIGURATIVE_REACH);
         let before = start > 0
             && self.figurative_last[start - 1] != usize::MAX
             && start - self.figurative_last[start - 1] <= 2;
@@ -1463,7 +1465,7 @@ impl Reading {
     /// ich das mal krieg*?" ("I can't breathe, what if it ever happens again" stays a report).
     fn someday_after(&self, start: usize, end: usize) -> bool {
         let seg = self.segment[start] as usize;
-        (self.seg_someday_later[seg] || self.someday_next[end])
+        (self.seg_someday_later[seg] || self.later_in_segment(&self.someday_next, end).is_some())
             && !self.seg_present[seg]
             && !self.sentence_has(start, Cat::Current)
     }
