@@ -200,6 +200,20 @@ const BLIND_FLOORS: &[(&str, Gate, f64)] = &[
         // German: 29 of 32 (90.6 %).
         0.90,
     ),
+    (
+        "ask_blind_2026-12-07i.toml",
+        Gate {
+            known_misses: &[],
+            // English and German: 1 of 68 (1.5 %).
+            false_alarms: 0.015,
+            // English: 35 of 42 (83.3 %).
+            answered: 0.83,
+            // None in any language.
+            off_topic_answered: 0,
+        },
+        // German: 29 of 32 (90.6 %).
+        0.90,
+    ),
 ];
 /// Checks a gate; `show` prints each failing message (never for a blind set, whose messages
 /// must not steer the data).
