@@ -340,7 +340,12 @@ pub struct Reading {
 /// it a clot* if…", "*ist das eine Thrombose*, wenn…"): the question opens its sentence and
 /// names the clot within its first few words, and the sentence holds no word of people in
 /// general, of "you" or of some day, and no conditional mood. At most one per sentence.
-fn diagnostic_ifs(tokens: &[Token], found: &[(usize, usize, usize)]) -> Vec<Option<usize>> {
+/// `first`: each sentence's first word (`usize::MAX` for a sentence with none).
+fn diagnostic_ifs(
+    tokens: &[Token],
+    found: &[(usize, usize, usize)],
+    first: &[usize],
+) -> Vec<Option<usize>> {
     /// How many words a yes-no question may take before it names the clot ("could this
     /// really be a DVT").
     const QUESTION_WORDS: usize = 5;
@@ -367,11 +372,6 @@ fn diagnostic_ifs(tokens: &[Token], found: &[(usize, usize, usize)]) -> Vec<Opti
         if general.iter().any(|g| g.ix() == c) {
             excluded[tokens[s].sentence as usize] = true;
         }
-    }
-    let mut first = vec![usize::MAX; sentences];
-    for (i, t) in tokens.iter().enumerate() {
-        let st = t.sentence as usize;
-        first[st] = first[st].min(i);
     }
     (0..sentences)
         .map(|st| {
@@ -471,8 +471,17 @@ impl Reading {
         // fría?": a yes-no question whether a sign means a clot asks about a sign that is
         // there; its "if" states no condition. Not when the sentence speaks of people in
         // general, of "you", or of some day.
-        let diagnostic = diagnostic_ifs(tokens, &found);
         let sentences = tokens.last().map(|t| t.sentence as usize + 1).unwrap_or(0);
+        let mut sentence_asks = vec![false; sentences];
+        let mut sentence_first = vec![usize::MAX; sentences];
+        let mut sentence_last = vec![0usize; sentences];
+        for (i, t) in tokens.iter().enumerate() {
+            let st = t.sentence as usize;
+            sentence_asks[st] |= t.asks;
+            sentence_first[st] = sentence_first[st].min(i);
+            sentence_last[st] = i;
+        }
+        let diagnostic = diagnostic_ifs(tokens, &found, &sentence_first);
         let mut sentence_diagnostic = vec![false; sentences];
         for k in diagnostic.iter().flatten() {
             sentence_diagnostic[tokens[*k].sentence as usize] = true;
@@ -588,15 +597,6 @@ impl Reading {
         // A sentence asks in general: it ends with "?", opens with a question word or an
         // infinitive (or speaks of people in general, or holds a general marker), and names
         // nobody, does not ask about what is happening ("ist das…") and says nothing of now.
-        let mut sentence_asks = vec![false; sentences];
-        let mut sentence_first = vec![usize::MAX; sentences];
-        let mut sentence_last = vec![0usize; sentences];
-        for (i, t) in tokens.iter().enumerate() {
-            let st = t.sentence as usize;
-            sentence_asks[st] |= t.asks;
-            sentence_first[st] = sentence_first[st].min(i);
-            sentence_last[st] = i;
-        }
         let sentence_span = (0..sentences)
             .map(|st| (sentence_first[st], sentence_last[st], sentence_asks[st]))
             .collect();
