@@ -481,10 +481,15 @@ impl Reading {
             sentence_first[st] = sentence_first[st].min(i);
             sentence_last[st] = i;
         }
-        let diagnostic = diagnostic_ifs(tokens, &found, &sentence_first);
+        // Per token: a conditional word that states no condition; per sentence: it holds one.
+        let mut no_condition = vec![false; n];
         let mut sentence_diagnostic = vec![false; sentences];
-        for k in diagnostic.iter().flatten() {
-            sentence_diagnostic[tokens[*k].sentence as usize] = true;
+        for k in diagnostic_ifs(tokens, &found, &sentence_first)
+            .into_iter()
+            .flatten()
+        {
+            no_condition[k] = true;
+            sentence_diagnostic[tokens[k].sentence as usize] = true;
         }
         let mut covers = vec![0u64; n];
         let mut ends = vec![0u64; n];
@@ -499,7 +504,7 @@ impl Reading {
             {
                 continue;
             }
-            if condition & bit != 0 && diagnostic.contains(&Some(*s)) {
+            if condition & bit != 0 && no_condition[*s] {
                 continue;
             }
             starts[*s] |= bit;
@@ -617,12 +622,19 @@ impl Reading {
         // The next sentence says now and points back, with the writer or a present verb
         // ("…? Hab das seit heute", "…? its like that right now"): the question before it
         // was about what is happening.
+        // Per sentence: the next one that holds a word ("…?? me está pasando…": "??" ends an
+        // empty one), found in one pass from the end.
+        let mut next_full = vec![None; sentences];
+        for st in (0..sentences.saturating_sub(1)).rev() {
+            next_full[st] = if sentence_first[st + 1] != usize::MAX {
+                Some(st + 1)
+            } else {
+                next_full[st + 1]
+            };
+        }
         let claimed_next: Vec<bool> = (0..sentences)
             .map(|st| {
-                // The next sentence that holds a word ("…?? me está pasando…": "??" ends an
-                // empty one).
-                let next = (st + 1..sentences).find(|k| sentence_first[*k] != usize::MAX);
-                let m = next.map_or(0, |k| sentence_has[k]);
+                let m = next_full[st].map_or(0, |k| sentence_has[k]);
                 says_now(m) && on(m, Cat::Refer) && (on(m, Cat::Writer) || on(m, Cat::Present))
             })
             .collect();
