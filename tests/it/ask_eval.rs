@@ -173,34 +173,6 @@ const TUNING: Gate = Gate {
 /// set gets its floor here once its figures are measured.
 const BLIND_FLOORS: &[(&str, Gate, f64)] = &[
     (
-        "ask_blind_2026-12-07g.toml",
-        Gate {
-            known_misses: &[],
-            // English and Spanish: 3 of 68 (4.4 %).
-            false_alarms: 0.045,
-            // German: 37 of 40 (92.5 %).
-            answered: 0.92,
-            // None in any language.
-            off_topic_answered: 0,
-        },
-        // German: 29 of 32 (90.6 %).
-        0.90,
-    ),
-    (
-        "ask_blind_2026-12-07h.toml",
-        Gate {
-            known_misses: &[],
-            // English and German: 2 of 68 (2.9 %).
-            false_alarms: 0.03,
-            // German: 43 of 47 (91.5 %).
-            answered: 0.91,
-            // None in any language.
-            off_topic_answered: 0,
-        },
-        // German: 29 of 32 (90.6 %).
-        0.90,
-    ),
-    (
         "ask_blind_2026-12-07i.toml",
         Gate {
             known_misses: &[],
@@ -213,6 +185,20 @@ const BLIND_FLOORS: &[(&str, Gate, f64)] = &[
         },
         // German: 29 of 32 (90.6 %).
         0.90,
+    ),
+    (
+        "ask_blind_2026-12-08a.toml",
+        Gate {
+            known_misses: &[],
+            // None in any language.
+            false_alarms: 0.0,
+            // Spanish: 30 of 32 (93.8 %).
+            answered: 0.93,
+            // None in any language.
+            off_topic_answered: 0,
+        },
+        // Every one in each language.
+        1.0,
     ),
 ];
 /// Checks a gate; `show` prints each failing message (never for a blind set, whose messages
@@ -298,6 +284,11 @@ const TUNING_FILES: &[(&str, &str)] = &[
     ("ask_tuning_35.toml", "en"),
     ("ask_tuning_36.toml", "en"),
     ("ask_tuning_37.toml", "en"),
+    ("ask_tuning_38.toml", "en"),
+    ("ask_tuning_39.toml", "en"),
+    ("ask_tuning_40.toml", "de"),
+    ("ask_tuning_41.toml", "en"),
+    ("ask_tuning_42.toml", "en"),
 ];
 
 /// Every case of the tuning set, in the order of [`TUNING_FILES`].
