@@ -54,6 +54,9 @@ pub struct Matching {
     /// Words that turn to a new subject ("anyway", "by the way"): the question after them
     /// counts twice.
     pub topic_switch: Vec<Vec<String>>,
+    /// Small words that may stand between a definition's question words and its term ("what
+    /// is *a* DVT", "was ist *eigentlich eine* Thrombose").
+    pub articles: Vec<String>,
 }
 
 impl Matching {
@@ -82,6 +85,8 @@ pub struct Topic {
     /// Words of which a question must name one for this topic to answer it ("blood
     /// thinner" for what to watch on one); empty: none needed.
     pub requires: Vec<String>,
+    /// Terms this topic explains: "what is a pulmonary embolism?" is answered by it directly.
+    pub defines: Vec<String>,
 }
 
 /// The result of matching a message against the topics.
@@ -116,6 +121,8 @@ pub struct Faq {
     domain: HashSet<String>,
     /// Per topic: the words (normalised) of which a question must name one; empty: none.
     requires: Vec<HashSet<String>>,
+    /// Term (normalised, one word of the domain) → the topic that explains it.
+    defines: HashMap<String, usize>,
     /// Words of the domain that are everyday words too ("blood", "heart", "test"): alone, they
     /// do not make a message about the subject ("how do I get blood out of a shirt").
     weak: HashSet<String>,
@@ -200,6 +207,7 @@ impl Faq {
             model: TopicModel::new(&[], None),
             domain: HashSet::new(),
             requires: Vec::new(),
+            defines: HashMap::new(),
             weak: weak.iter().flat_map(|w| words(w)).collect(),
             matching,
             synonyms: HashMap::new(),
@@ -259,8 +267,67 @@ impl Faq {
                     .collect()
             })
             .collect();
+        for (i, t) in faq.topics.iter().enumerate() {
+            for term in &t.defines {
+                faq.defines.insert(faq.normalize(term), i);
+            }
+        }
         faq.engine = Bm25Index::new(language, &documents);
         faq
+    }
+
+    /// The terms a topic explains that do not read as one word of the domain once
+    /// normalised: a definition question could never name them.
+    pub fn unusable_terms(&self) -> Vec<String> {
+        self.defines
+            .keys()
+            .filter(|t| t.contains(' ') || !self.domain.contains(*t))
+            .cloned()
+            .collect()
+    }
+
+    /// The topic that explains the term a definition question asks about: "what is a PE,
+    /// in plain English?", "tromboembolismo pulmonar, ¿qué es?", and, with no term in the
+    /// question, the term just before it ("…una embolia pulmonar. ¿Qué es eso
+    /// exactamente?"). `None` unless the question comes last and names no other subject.
+    fn defined_topic(&self, text: &str) -> Option<usize> {
+        let clauses: Vec<Vec<String>> = text
+            .split(['.', '?', '!', ';', ',', ':', '\n'])
+            .flat_map(|c| c.split(" - "))
+            .map(|c| self.normalize(c))
+            .filter(|c| !c.is_empty())
+            .map(|c| c.split(' ').map(str::to_string).collect())
+            .collect();
+        let at = clauses
+            .iter()
+            .rposition(|c| c.iter().any(|w| w == "qdefine"))?;
+        let domain = |w: &String| self.domain.contains(w);
+        // Nothing of the subject after it: "…, in plain English?".
+        if clauses[at + 1..].iter().flatten().any(domain) {
+            return None;
+        }
+        let clause = &clauses[at];
+        let q = clause.iter().position(|w| w == "qdefine")?;
+        let small = |w: &String| self.matching.articles.contains(w);
+        // The first word after the question words and their articles.
+        let next = clause[q + 1..].iter().find(|w| !small(w));
+        let Some(next) = next else {
+            // "What is that exactly?": the last word of the subject before the question.
+            let before = clauses[..at].iter().flatten().rev().find(|w| domain(w))?;
+            return self.defines.get(before).copied();
+        };
+        // The term right after them ("what is a PE, in plain English?"), or right before them
+        // ("tromboembolismo pulmonar, ¿qué es?"); and no other word of the subject.
+        let term = if self.defines.contains_key(next) {
+            next
+        } else {
+            clause[..q].last()?
+        };
+        let topic = self.defines.get(term).copied()?;
+        let others = clause
+            .iter()
+            .filter(|w| domain(w) && self.defines.get(*w) != Some(&topic));
+        (others.count() == 0).then_some(topic)
     }
 
     pub fn find(&self, id: &str) -> Option<usize> {
@@ -438,6 +505,26 @@ impl Faq {
             Some((cut, _)) => &text[cut..],
             None => text,
         };
+        // A definition question about a term a topic explains is answered by that topic,
+        // whatever else the ranking prefers ("what is a PE, in plain English?").
+        let found = self.search_ranked(text);
+        match self.defined_topic(text) {
+            Some(t) => {
+                let mut suggestions = vec![t];
+                suggestions.extend(found.suggestions.into_iter().filter(|s| *s != t).take(2));
+                FaqMatch {
+                    topic: Some(t),
+                    score: found.score.max(CONFIDENT),
+                    suggestions,
+                    margin: f32::INFINITY,
+                }
+            }
+            None => found,
+        }
+    }
+
+    /// Ranks the topics for a message, its last question counted twice.
+    fn search_ranked(&self, text: &str) -> FaqMatch {
         // A story, then a question ("my mum had a PE in 2015, she recovered. what is a DVT?"):
         // the story's words would pull towards its own subject, so the question counts twice.
         // Read alone, it would lose what the story says ("…a clot in the lung. What are the

@@ -138,6 +138,8 @@ pub struct RawMatching {
     pub define: Vec<String>,
     #[serde(default)]
     pub topic_switch: Vec<String>,
+    #[serde(default)]
+    pub articles: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -159,6 +161,8 @@ pub struct RawTopic {
     pub answer: Spanned<String>,
     #[serde(default)]
     pub requires: Vec<String>,
+    #[serde(default)]
+    pub defines: Vec<String>,
 }
 
 /// A language file: nested tables of texts and of word lists, each leaf with its span.

@@ -947,6 +947,7 @@ fn build_faq(
             title: title.clone(),
             answer: answer.clone(),
             requires: t.requires.clone(),
+            defines: t.defines.clone(),
         });
         examples.push(t.questions.clone());
     }
@@ -983,13 +984,14 @@ fn build_faq(
         intent: phrases(&raw.matching.intent),
         define: phrases(&raw.matching.define),
         topic_switch: phrases(&raw.matching.topic_switch),
+        articles: words(&raw.matching.articles),
     };
     let synonyms: Vec<(String, Vec<String>)> = raw
         .synonyms
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    Some(Faq::new(
+    let faq = Faq::new(
         topics,
         &examples,
         &synonyms,
@@ -997,7 +999,24 @@ fn build_faq(
         &raw.domain.weak,
         matching,
         word_lists,
-    ))
+    );
+    // A term a topic explains must read as one word of the domain, or no question finds it.
+    for term in faq.unusable_terms() {
+        let topic = raw
+            .topics
+            .iter()
+            .find(|t| t.defines.iter().any(|d| faq.normalize(d) == term));
+        if let Some(t) = topic {
+            r.at_span(
+                &t.id,
+                format!(
+                    "'{}' defines '{term}', which does not read as one word of [domain] words",
+                    t.id.get_ref()
+                ),
+            );
+        }
+    }
+    (r.problems.len() == before).then_some(faq)
 }
 
 fn build_countries(raw: &RawCountries, r: &mut Report) -> Vec<Country> {

@@ -638,3 +638,51 @@ fn the_blood_thinner_topic_needs_a_blood_thinner_named() {
         );
     }
 }
+
+/// A definition question about a term a topic explains is answered by that topic, with the
+/// term named or just before a "what is that?"; a question that goes on to something else
+/// ("what is the best way to avoid…") is ranked as usual (messages written for this test).
+#[test]
+fn a_definition_question_is_answered_by_the_topic_that_explains_its_term() {
+    let content = data::load_embedded().unwrap();
+    for (lang, text, want) in [
+        (
+            "en",
+            "what is a PE, explained simply?",
+            "pulmonary_embolism",
+        ),
+        (
+            "en",
+            "my GP wrote 'DVT?' on the form. what is that?",
+            "what_is_dvt",
+        ),
+        (
+            "de",
+            "was ist eigentlich eine Lungenembolie, in einfachen Worten?",
+            "pulmonary_embolism",
+        ),
+        (
+            "de",
+            "Der Arzt hat TVT aufgeschrieben. Was ist das?",
+            "what_is_dvt",
+        ),
+        (
+            "es",
+            "en el informe pone TEP, ¿qué es eso?",
+            "pulmonary_embolism",
+        ),
+        (
+            "en",
+            "what is the best way to avoid a DVT on a plane?",
+            "prevention",
+        ),
+    ] {
+        let faq = content.faq(lang).unwrap();
+        let m = faq.search(text);
+        assert_eq!(
+            m.topic.map(|i| faq.topics[i].id.as_str()),
+            Some(want),
+            "{text}"
+        );
+    }
+}

@@ -375,3 +375,15 @@ fn check_in_delays_must_be_durations_in_range_and_in_order() {
         "must not be longer for a more urgent level",
     );
 }
+
+/// A term a FAQ topic explains that no question could name is reported at its topic.
+#[test]
+fn a_defined_term_outside_the_domain_is_located() {
+    let b = Broken::new(&[(
+        "en/faq.toml",
+        "defines = [\"D-dimer\"]",
+        "defines = [\"D-dimer\", \"zebra crossing\"]",
+    )]);
+    let line = b.line_of("en/faq.toml", "id = \"diagnosis\"");
+    b.expect("en/faq.toml", line, "defines 'zebra crossing'");
+}

@@ -1147,34 +1147,59 @@ impl Reading {
     /// Everything but negation: resolved, hypothetical, historical, someone else's past,
     /// sport. (A pair checks negation before each of its parts.)
     pub fn set_aside(&self, start: usize, end: usize, exertion_matters: bool) -> bool {
+        self.aside_because(start, end, exertion_matters).is_some()
+    }
+
+    /// Why a mention is set aside, named for `explain`; `None` when nothing sets it aside.
+    pub fn aside_because(
+        &self,
+        start: usize,
+        end: usize,
+        exertion_matters: bool,
+    ) -> Option<&'static str> {
+        let sentence = self.sentence[start] as usize;
+        let segment = self.segment[start] as usize;
         // A mention that holds its own denial is not denied again by one after it: spoken
         // double negation stresses ("i kriag ka Luft ned"; "ya no puede aguantar … para
         // nada", where "ya no" is a pseudo-trigger that keeps the "no" from denying).
-        (self.denied_after(end)
-            && !(start..=end).any(|k| self.is(k, Cat::Negation) || self.is(k, Cat::Pseudo)))
-            || self.resolved(end)
-            || self.answered_no(start, end)
-            || (!self.claimed_next[self.sentence[start] as usize]
-                && (self.hypothetical[start]
-                    // A mention that starts inside the trigger ("should I *call* an ambulance
-                    // if…").
-                    || self.is(start, Cat::Hypothetical)
-                    || self.seg_conditional[self.segment[start] as usize]))
-            || (self.segment[start] == self.segment[end]
-                && self.seg_if_question[self.segment[start] as usize])
-            || self.hearsay(start, end)
-            || self.historical(start)
-            || self.advice(start)
-            || self.someday_after(start, end)
-            || self.sentence_general[self.sentence[start] as usize]
-            || self.someone_elses_past(start)
-            || (exertion_matters
-                && self.clause_exertion[self.clause[start] as usize]
-                && !self.sentence_unusual[self.sentence[start] as usize]
-                && !self.inability_now(start))
-            || self.fiction(start)
-            || self.figurative_cause(start, end)
-            || self.patients_past(start)
+        let reasons: [(&'static str, &dyn Fn() -> bool); 15] = [
+            ("denied after", &|| {
+                self.denied_after(end)
+                    && !(start..=end).any(|k| self.is(k, Cat::Negation) || self.is(k, Cat::Pseudo))
+            }),
+            ("resolved", &|| self.resolved(end)),
+            ("answered no", &|| self.answered_no(start, end)),
+            ("hypothetical", &|| {
+                !self.claimed_next[sentence]
+                    && (self.hypothetical[start]
+                        // A mention that starts inside the trigger ("should I *call* an
+                        // ambulance if…").
+                        || self.is(start, Cat::Hypothetical)
+                        || self.seg_conditional[segment])
+            }),
+            ("condition asked about", &|| {
+                self.segment[start] == self.segment[end] && self.seg_if_question[segment]
+            }),
+            ("hearsay", &|| self.hearsay(start, end)),
+            ("historical", &|| self.historical(start)),
+            ("advice", &|| self.advice(start)),
+            ("some day", &|| self.someday_after(start, end)),
+            ("general", &|| self.sentence_general[sentence]),
+            ("someone else's past", &|| self.someone_elses_past(start)),
+            ("exertion", &|| {
+                exertion_matters
+                    && self.clause_exertion[self.clause[start] as usize]
+                    && !self.sentence_unusual[sentence]
+                    && !self.inability_now(start)
+            }),
+            ("fiction", &|| self.fiction(start)),
+            ("figurative cause", &|| self.figurative_cause(start, end)),
+            ("patients' past", &|| self.patients_past(start)),
+        ];
+        reasons
+            .iter()
+            .find(|(_, holds)| holds())
+            .map(|(why, _)| *why)
     }
 
     pub fn negated(&self, start: usize) -> bool {

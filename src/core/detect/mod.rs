@@ -392,10 +392,33 @@ fn reports(
                 .iter()
                 .all(|r| r.is_current(start, end, rules.exertion))
     };
+    // What set a dropped mention aside, for the trace only.
+    let why = |start: usize, end: usize| -> &'static str {
+        if aside.contains(&tokens[start].sentence) {
+            return "long-standing";
+        }
+        if idioms.iter().any(|i| r.same_clause(*i, start)) {
+            return "idiom";
+        }
+        readings
+            .iter()
+            .find_map(|r| {
+                if r.negated(start) {
+                    Some("negated")
+                } else {
+                    r.aside_because(start, end, rules.exertion)
+                }
+            })
+            .unwrap_or("a denial in the pair")
+    };
     let mut note = |what: &str, s: usize, e: usize, kept: bool| {
         if let Some(t) = trace.as_deref_mut() {
             let words: Vec<&str> = tokens[s..=e].iter().map(|t| t.word.as_str()).collect();
-            let verdict = if kept { "kept" } else { "dropped" };
+            let verdict = if kept {
+                "kept".to_string()
+            } else {
+                format!("dropped ({})", why(s, e))
+            };
             t.push(format!(
                 "{:?} {what} '{}': {verdict}",
                 rules.sign,
