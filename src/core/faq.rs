@@ -401,9 +401,24 @@ impl Faq {
             .filter(|c| !c.trim().is_empty())
             .collect();
         let denies = |w: &String| self.matching.denials.contains(w);
+        // A clause that is only a "no" answers the one before it: "breathless? nope.
+        // coughing blood? no." denies both.
+        let only_no = |c: &str| {
+            let ws = words(c);
+            !ws.is_empty()
+                && ws
+                    .iter()
+                    .all(|w| self.matching.clause_denials.contains(w) || denies(w))
+        };
+        let answered_no: Vec<bool> = (0..clauses.len())
+            .map(|i| clauses.get(i + 1).is_some_and(|c| only_no(c)))
+            .collect();
         // Within each clause, a denial and the two words after it ("no chest pain").
         let kept: Vec<String> = clauses
             .iter()
+            .zip(answered_no)
+            .filter(|(_, no)| !no)
+            .map(|(c, _)| c)
             .filter(|c| {
                 let ws = words(c);
                 !ws.iter().any(|w| self.matching.all_clear.contains(w))

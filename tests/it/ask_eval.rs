@@ -686,3 +686,21 @@ fn a_definition_question_is_answered_by_the_topic_that_explains_its_term() {
         );
     }
 }
+
+/// A sign answered with a bare "no" ("short of breath? nope.") is no subject of the question:
+/// the topic about that sign is not even offered (messages written for this test).
+#[test]
+fn a_sign_answered_no_is_left_out_of_the_question() {
+    let content = data::load_embedded().unwrap();
+    let faq = content.faq("en").unwrap();
+    let m = faq.search(
+        "short of breath? nope. blood when coughing? nope. wondering how they treat a clot",
+    );
+    let offered: Vec<&str> = m
+        .suggestions
+        .iter()
+        .map(|i| faq.topics[*i].id.as_str())
+        .collect();
+    assert_eq!(offered.first(), Some(&"treatments"), "{offered:?}");
+    assert!(!offered.contains(&"pulmonary_embolism"), "{offered:?}");
+}
