@@ -133,7 +133,22 @@ pub struct Faq {
     /// Every language's words: a real word is never rewritten.
     language: Vec<std::sync::Arc<WordList>>,
     matching: Matching,
+    /// Words and sounds as the language's speakers type them (shared with emergency
+    /// detection): "Chrämpf" is "Krämpfe", "Wadl" is "Wade".
+    spoken: Spoken,
 }
+
+/// Spoken forms of one language, each `(said, written)`: whole words, word endings, and
+/// sounds inside a word.
+#[derive(Debug, Clone, Default)]
+pub struct Spoken {
+    pub words: Vec<(String, String)>,
+    pub endings: Vec<(String, String)>,
+    pub sounds: Vec<(String, String)>,
+}
+
+/// The most spoken readings of one word tried (one sound rule, then two).
+const MAX_SPOKEN_TRIES: usize = 64;
 
 impl std::fmt::Debug for Faq {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -213,6 +228,7 @@ impl Faq {
             synonyms: HashMap::new(),
             vocab: Vocabulary::default(),
             language: word_lists,
+            spoken: Spoken::default(),
         };
         // The vocabulary: every word the topics and the synonym table use.
         let mut known: HashSet<String> = HashSet::new();
@@ -491,16 +507,83 @@ impl Faq {
         vec![w]
     }
 
+    /// Reads typed dialect as the index's words: `spoken` as in the language's
+    /// `emergency.toml` (`spoken_words`, `spoken_endings`, `spoken_sounds`).
+    pub fn with_spoken(mut self, spoken: Spoken) -> Faq {
+        self.spoken = spoken;
+        self
+    }
+
+    /// A word of no language read as a word of the index through its spoken forms: the
+    /// whole word, its ending, or its sounds (one rule at every place it occurs, then a
+    /// second on that: "chrämpf" → "krämpf"…). `None` when no reading is a word the index
+    /// uses.
+    fn spoken_reading(&self, w: &str) -> Option<String> {
+        let known = |v: &str| self.vocab.contains(v);
+        for (said, written) in &self.spoken.endings {
+            if let Some(stem) = w.strip_suffix(said.as_str()) {
+                let v = format!("{stem}{written}");
+                if known(&v) {
+                    return Some(v);
+                }
+            }
+        }
+        let first: Vec<String> = self
+            .spoken
+            .sounds
+            .iter()
+            .filter(|(said, _)| w.contains(said.as_str()))
+            .map(|(said, written)| w.replace(said.as_str(), written))
+            .collect();
+        if let Some(v) = first.iter().find(|v| known(v)) {
+            return Some(v.clone());
+        }
+
+        first
+            .iter()
+            .flat_map(|v| {
+                self.spoken
+                    .sounds
+                    .iter()
+                    .filter(move |(said, _)| v.contains(said.as_str()))
+                    .map(move |(said, written)| v.replace(said.as_str(), written))
+            })
+            .take(MAX_SPOKEN_TRIES)
+            .find(|v| known(v))
+    }
+
     /// A word that is not a word of any language, read as the closest word the index uses.
     fn mend(&self, w: String) -> String {
+        // A spoken word the data names ("chan>kann", "wadl>wade") is read as its written
+        // form even when it is a word elsewhere: the data says what it means here.
+        if let Some((_, written)) = self
+            .spoken
+            .words
+            .iter()
+            .find(|(said, written)| *said == w && self.vocab.contains(written))
+        {
+            return written.clone();
+        }
         if self.language.iter().any(|l| l.contains(&w)) {
             return w;
         }
-        let none = WordList::default();
-        match self.vocab.repair(&w, &none).first() {
-            Some(v) => v.to_string(),
-            None => w,
+        if let Some(v) = self.spoken_reading(&w) {
+            return v;
         }
+        let none = WordList::default();
+        if let Some(v) = self.vocab.repair(&w, &none).first() {
+            return v.to_string();
+        }
+        // One dialect sound and a slip ("chrämpf" → "krämpf" → "krämpfe").
+        self.spoken
+            .sounds
+            .iter()
+            .filter(|(said, _)| w.contains(said.as_str()))
+            .find_map(|(said, written)| {
+                let v = w.replace(said.as_str(), written);
+                self.vocab.repair(&v, &none).first().map(|r| r.to_string())
+            })
+            .unwrap_or(w)
     }
 
     /// Ranks the topics, unless every sentence of the message uses a red flag's words

@@ -148,7 +148,15 @@ pub fn validate(files: &BTreeMap<String, String>, dir: &str) -> Result<Bundle, P
         if let Some(raw) = r.parse::<RawFaq>()
             && let Some(faq) = build_faq(&raw, all_words.clone(), &mut r)
         {
-            faqs.insert(lang.to_string(), std::sync::Arc::new(faq));
+            let spoken = specs
+                .iter()
+                .find(|s| s.lang == *lang)
+                .map(spoken_forms)
+                .unwrap_or_default();
+            faqs.insert(
+                lang.to_string(),
+                std::sync::Arc::new(faq.with_spoken(spoken)),
+            );
         }
     }
 
@@ -904,6 +912,28 @@ fn flatten(
 pub const MAX_ANSWER: usize = 1000;
 /// The longest topic title: it is a button label, and a phone shows 32 characters of one.
 pub const MAX_TITLE: usize = 32;
+
+/// The spoken forms of a language's `emergency.toml`, for its FAQ.
+fn spoken_forms(spec: &crate::core::detect::LanguageSpec) -> crate::core::faq::Spoken {
+    use crate::core::detect::context::Cat;
+    let pairs = |cat: Cat| -> Vec<(String, String)> {
+        spec.context
+            .iter()
+            .filter(|(c, _)| *c == cat)
+            .flat_map(|(_, list)| list)
+            .filter_map(|p| {
+                let (said, written) = p.split_once('>')?;
+                let clean = |t: &str| crate::core::detect::words(t).join(" ");
+                Some((clean(said), clean(written)))
+            })
+            .collect()
+    };
+    crate::core::faq::Spoken {
+        words: pairs(Cat::SpokenWord),
+        endings: pairs(Cat::Ending),
+        sounds: pairs(Cat::Sound),
+    }
+}
 
 fn build_faq(
     raw: &RawFaq,

@@ -704,3 +704,20 @@ fn a_sign_answered_no_is_left_out_of_the_question() {
     assert_eq!(offered.first(), Some(&"treatments"), "{offered:?}");
     assert!(!offered.contains(&"pulmonary_embolism"), "{offered:?}");
 }
+
+/// A question in dialect is read with the spoken forms the language's `emergency.toml`
+/// names ("ko" → "kann", "Chrämpf" → "Krämpfe", "Wadl" → "Wade") (message written for this
+/// test).
+#[test]
+fn dialect_words_in_a_question_are_read_as_written_ones() {
+    let content = data::load_embedded().unwrap();
+    let faq = content.faq("de").unwrap();
+    let text = "Ko a Gerinnsel im Wadl Chrämpf macha?";
+    let m = faq.search(text);
+    assert_eq!(
+        m.topic.map(|i| faq.topics[i].id.as_str()),
+        Some("can_clots_cause_cramps"),
+        "{text}: read as {}",
+        faq.normalize(text)
+    );
+}
