@@ -326,16 +326,23 @@ impl Faq {
         let q = clause.iter().position(|w| w == "qdefine")?;
         let small = |w: &String| self.matching.articles.contains(w);
         // The first word after the question words and their articles.
-        let next = clause[q + 1..].iter().find(|w| !small(w));
-        let Some(next) = next else {
-            // "What is that exactly?": the last word of the subject before the question.
-            let before = clauses[..at].iter().flatten().rev().find(|w| domain(w))?;
-            return self.defines.get(before).copied();
+        let next = (q + 1..clause.len()).find(|i| !small(&clause[*i]));
+        let Some(n) = next else {
+            // "What is that exactly?": a term that ends the clause before ("…eine LE. Was
+            // ist das?"), among its last words; not one inside a story about something else
+            // ("wenn ein Stück vom Gerinnsel eine Lungenarterie verstopft, was heißt das").
+            let before = clauses[..at].last()?;
+            let term = before.iter().rev().take(3).find(|w| domain(w))?;
+            return self.defines.get(term).copied();
         };
-        // The term right after them ("what is a PE, in plain English?"), or right before them
+        // The term right after them and ending the phrase ("what is a PE, in plain
+        // English?", not "what are clot-busting drugs"), or right before them
         // ("tromboembolismo pulmonar, ¿qué es?"); and no other word of the subject.
-        let term = if self.defines.contains_key(next) {
-            next
+        let ends_phrase = clause
+            .get(n + 1)
+            .is_none_or(|w| small(w) || w.starts_with('q'));
+        let term = if self.defines.contains_key(&clause[n]) && ends_phrase {
+            &clause[n]
         } else {
             clause[..q].last()?
         };

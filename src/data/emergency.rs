@@ -116,6 +116,17 @@ pub fn build(lang: &str, r: &mut Report) -> Option<LanguageSpec> {
         {
             check_pattern(r, p, true);
         }
+        let pairs = s.pairs.len() + s.sudden_pairs.len() + s.thinner_pairs.len();
+        if pairs > crate::core::detect::MAX_PAIRS {
+            r.at_span(
+                k,
+                format!(
+                    "the sign '{}' has {pairs} pairs; at most {} are read (join alternatives into fewer pairs)",
+                    k.get_ref(),
+                    crate::core::detect::MAX_PAIRS
+                ),
+            );
+        }
         if s.phrases.is_empty() && s.pairs.is_empty() {
             r.at_span(
                 k,

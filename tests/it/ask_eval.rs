@@ -135,13 +135,6 @@ const TUNING: Gate = Gate {
         "mim Grosi gahts ganz schlächt, sie redt nüme richtig",
         // Nigerian Pidgin "no fit breathe" (cannot breathe): no such form in the lexicon.
         "him leg swell after the bus journey from Lagos",
-        // The pain and the breathing in too far apart for a pair ("schmerz hinten im rücken
-        // oben links neben der wirbelsäule wird schlimmer wenn ich luft hole").
-        "bin vorgestern aus dem krankenhaus entlassen worden nach knie op",
-        // "fell out" and "came to" for fainting: both are everyday phrases too ("we fell
-        // out", "when it came to…"), so neither is in the lexicon.
-        // ("my mama just fell out at the Walmart, she came to but she's pale as a ghost…")
-        "we flew in from Denver yesterday",
         // The urge and "es kommt nix" in clauses that "aber" separates, and the numbness told
         // as "ich merk das gar nicht richtig" ("Ich muss eigentlich dringend pinkeln, aber es
         // kommt nix, …").

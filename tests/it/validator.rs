@@ -387,3 +387,19 @@ fn a_defined_term_outside_the_domain_is_located() {
     let line = b.line_of("en/faq.toml", "id = \"diagnosis\"");
     b.expect("en/faq.toml", line, "defines 'zebra crossing'");
 }
+
+/// A sign with more pairs than the detector reads is reported, not cut short in silence
+/// (the pairs read last would be lost: the blood-thinner ones).
+#[test]
+fn a_sign_with_too_many_pairs_is_located() {
+    let many: Vec<String> = (0..clotcheck::core::detect::MAX_PAIRS + 1)
+        .map(|i| format!("\"word{i} + other{i}\""))
+        .collect();
+    let b = Broken::new(&[(
+        "en/emergency.toml",
+        "[sign.chest_pain]\n",
+        &format!("[sign.chest_pain]\nsudden_pairs = [{}]\n", many.join(", ")),
+    )]);
+    let line = b.line_of("en/emergency.toml", "[sign.chest_pain]");
+    b.expect("en/emergency.toml", line, "pairs; at most");
+}

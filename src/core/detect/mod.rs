@@ -94,7 +94,10 @@ pub struct LanguageSpec {
 
 /// What a match of the lexicon stands for: a sign's phrase, its "unless" words, its idioms,
 /// or one side of one of its pairs. Packed into the phrase set's tag as `sign * ROLES + role`.
-const ROLES: u32 = 32;
+const ROLES: u32 = 64;
+/// The most pairs (plain, sudden and thinner together) one sign may hold: each takes two
+/// roles after the first three. The data check reports a sign with more.
+pub const MAX_PAIRS: usize = ((ROLES - PAIRS_FROM) / 2) as usize;
 const PHRASE: u32 = 0;
 const UNLESS: u32 = 1;
 const IDIOM: u32 = 2;
@@ -197,6 +200,7 @@ impl Detector {
                         let Some((a, b)) = text.split_once('+') else {
                             continue;
                         };
+                        // More than MAX_PAIRS is refused by the data check.
                         let role = PAIRS_FROM + 2 * pairs_need.len() as u32;
                         if role + 1 >= ROLES {
                             break;
