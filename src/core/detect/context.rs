@@ -1306,6 +1306,11 @@ impl Reading {
 
     /// "Without" at `t`, after not being able to do something in the same clause ("can't walk
     /// to the kitchen *without*…").
+    /// A denial that is part of "can't … without", up to `upto`: "ich schaff es *nicht*
+    /// mehr in die Küche ohne Pause" affirms what follows "ohne".
+    pub fn unable_without(&self, k: usize, upto: usize) -> bool {
+        self.is(k, Cat::Unable) && (k..=upto.min(self.n - 1)).any(|t| self.after_inability(t))
+    }
     fn after_inability(&self, t: usize) -> bool {
         self.is(t, Cat::Without) && self.after_unable[t]
     }

@@ -493,6 +493,8 @@ fn reports(
                     negation(k)
                         && !inside_word(k, (usize::MAX, 0))
                         && !(said_negatively && readings.iter().any(|r| r.is_list(k)))
+                        // "schaff es nicht mehr … ohne Pause": can't … without.
+                        && !readings.iter().any(|r| r.unable_without(k, second.1))
                 });
                 // The first part closed by a denial in its own segment ("el pecho bien, …
                 // me duele la pantorrilla"; "chest fine, calf hurts").
@@ -505,6 +507,10 @@ fn reports(
                 let denies = |part: &(usize, usize), other: &(usize, usize)| {
                     readings.iter().any(|r| {
                         r.negated_by(part.0).is_some_and(|t| {
+                            // "schaff es nicht … ohne Pause": can't … without affirms.
+                            if r.unable_without(t, part.1) {
+                                return false;
+                            }
                             // "ni" after a part said as a denial lists, not denies.
                             let listed = other.1 < part.0 && negative(other) && r.is_list(t);
                             let belongs = (other.0..=other.1).contains(&t) || inside_word(t, *part);
