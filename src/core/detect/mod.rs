@@ -489,13 +489,15 @@ fn reports(
                         *role != UNLESS && *role != IDIOM && *s <= k && k <= *e && (*s, *e) != but
                     })
                 };
-                let between = (first.1 + 1..second.0).any(|k| {
-                    negation(k)
-                        && !inside_word(k, (usize::MAX, 0))
-                        && !(said_negatively && readings.iter().any(|r| r.is_list(k)))
-                        // "schaff es nicht mehr … ohne Pause": can't … without.
-                        && !readings.iter().any(|r| r.unable_without(k, second.1))
-                });
+                // A negation between the parts that is not a denial: part of another word,
+                // a list after a part said as a denial, or "can't … without" ("schaff es
+                // nicht mehr … ohne Pause").
+                let not_denial = |k: usize| {
+                    inside_word(k, (usize::MAX, 0))
+                        || (said_negatively && readings.iter().any(|r| r.is_list(k)))
+                        || readings.iter().any(|r| r.unable_without(k, second.1))
+                };
+                let between = (first.1 + 1..second.0).any(|k| negation(k) && !not_denial(k));
                 // The first part closed by a denial in its own segment ("el pecho bien, …
                 // me duele la pantorrilla"; "chest fine, calf hurts").
                 let closed = !r.same_segment(first.1, second.0)
