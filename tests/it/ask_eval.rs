@@ -191,6 +191,16 @@ const BLIND_FLOORS: &[(&str, Gate, f64)] = &[
         // Every one in each language.
         1.0,
     ),
+    (
+        "ask_blind_2026-12-08b.toml",
+        Gate {
+            known_misses: &[],
+            false_alarms: 1.0,
+            answered: 0.0,
+            off_topic_answered: 100,
+        },
+        0.0,
+    ),
 ];
 /// Checks a gate; `show` prints each failing message (never for a blind set, whose messages
 /// must not steer the data).
