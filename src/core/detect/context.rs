@@ -1162,44 +1162,63 @@ impl Reading {
         // A mention that holds its own denial is not denied again by one after it: spoken
         // double negation stresses ("i kriag ka Luft ned"; "ya no puede aguantar … para
         // nada", where "ya no" is a pseudo-trigger that keeps the "no" from denying).
-        let reasons: [(&'static str, &dyn Fn() -> bool); 15] = [
-            ("denied after", &|| {
-                self.denied_after(end)
-                    && !(start..=end).any(|k| self.is(k, Cat::Negation) || self.is(k, Cat::Pseudo))
-            }),
-            ("resolved", &|| self.resolved(end)),
-            ("answered no", &|| self.answered_no(start, end)),
-            ("hypothetical", &|| {
-                !self.claimed_next[sentence]
-                    && (self.hypothetical[start]
-                        // A mention that starts inside the trigger ("should I *call* an
-                        // ambulance if…").
-                        || self.is(start, Cat::Hypothetical)
-                        || self.seg_conditional[segment])
-            }),
-            ("condition asked about", &|| {
-                self.segment[start] == self.segment[end] && self.seg_if_question[segment]
-            }),
-            ("hearsay", &|| self.hearsay(start, end)),
-            ("historical", &|| self.historical(start)),
-            ("advice", &|| self.advice(start)),
-            ("some day", &|| self.someday_after(start, end)),
-            ("general", &|| self.sentence_general[sentence]),
-            ("someone else's past", &|| self.someone_elses_past(start)),
-            ("exertion", &|| {
-                exertion_matters
-                    && self.clause_exertion[self.clause[start] as usize]
-                    && !self.sentence_unusual[sentence]
-                    && !self.inability_now(start)
-            }),
-            ("fiction", &|| self.fiction(start)),
-            ("figurative cause", &|| self.figurative_cause(start, end)),
-            ("patients' past", &|| self.patients_past(start)),
-        ];
-        reasons
-            .iter()
-            .find(|(_, holds)| holds())
-            .map(|(why, _)| *why)
+        if self.denied_after(end)
+            && !(start..=end).any(|k| self.is(k, Cat::Negation) || self.is(k, Cat::Pseudo))
+        {
+            return Some("denied after");
+        }
+        if self.resolved(end) {
+            return Some("resolved");
+        }
+        if self.answered_no(start, end) {
+            return Some("answered no");
+        }
+        // A mention that starts inside the trigger ("should I *call* an ambulance if…").
+        if !self.claimed_next[sentence]
+            && (self.hypothetical[start]
+                || self.is(start, Cat::Hypothetical)
+                || self.seg_conditional[segment])
+        {
+            return Some("hypothetical");
+        }
+        if self.segment[start] == self.segment[end] && self.seg_if_question[segment] {
+            return Some("condition asked about");
+        }
+        if self.hearsay(start, end) {
+            return Some("hearsay");
+        }
+        if self.historical(start) {
+            return Some("historical");
+        }
+        if self.advice(start) {
+            return Some("advice");
+        }
+        if self.someday_after(start, end) {
+            return Some("some day");
+        }
+        if self.sentence_general[sentence] {
+            return Some("general");
+        }
+        if self.someone_elses_past(start) {
+            return Some("someone else's past");
+        }
+        if exertion_matters
+            && self.clause_exertion[self.clause[start] as usize]
+            && !self.sentence_unusual[sentence]
+            && !self.inability_now(start)
+        {
+            return Some("exertion");
+        }
+        if self.fiction(start) {
+            return Some("fiction");
+        }
+        if self.figurative_cause(start, end) {
+            return Some("figurative cause");
+        }
+        if self.patients_past(start) {
+            return Some("patients' past");
+        }
+        None
     }
 
     pub fn negated(&self, start: usize) -> bool {
