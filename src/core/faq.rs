@@ -338,9 +338,14 @@ impl Faq {
         // The term right after them and ending the phrase ("what is a PE, in plain
         // English?", not "what are clot-busting drugs"), or right before them
         // ("tromboembolismo pulmonar, ¿qué es?"); and no other word of the subject.
-        let ends_phrase = clause
-            .get(n + 1)
-            .is_none_or(|w| small(w) || w.starts_with('q'));
+        // A question word ("qhow", as `normalize` writes it) starts a new phrase.
+        let asks = |w: &String| {
+            self.matching
+                .intent
+                .iter()
+                .any(|q| w.strip_prefix('q') == Some(q.join("").as_str()))
+        };
+        let ends_phrase = clause.get(n + 1).is_none_or(|w| small(w) || asks(w));
         let term = if self.defines.contains_key(&clause[n]) && ends_phrase {
             &clause[n]
         } else {
@@ -545,7 +550,6 @@ impl Faq {
         if let Some(v) = first.iter().find(|v| known(v)) {
             return Some(v.clone());
         }
-
         first
             .iter()
             .flat_map(|v| {

@@ -920,12 +920,7 @@ fn spoken_forms(spec: &crate::core::detect::LanguageSpec) -> crate::core::faq::S
         spec.context
             .iter()
             .filter(|(c, _)| *c == cat)
-            .flat_map(|(_, list)| list)
-            .filter_map(|p| {
-                let (said, written) = p.split_once('>')?;
-                let clean = |t: &str| crate::core::detect::words(t).join(" ");
-                Some((clean(said), clean(written)))
-            })
+            .flat_map(|(_, list)| crate::core::detect::lexicon::said_written(list))
             .collect()
     };
     crate::core::faq::Spoken {

@@ -81,7 +81,7 @@ pub fn fold(word: &str) -> Option<String> {
 const FOLDS: [(char, &str); 4] = [('ä', "ae"), ('ö', "oe"), ('ü', "ue"), ('ß', "ss")];
 
 /// "said>written" entries of the data, each cleaned as pattern words are.
-fn said_written(pairs: &[String]) -> impl Iterator<Item = (String, String)> + '_ {
+pub fn said_written(pairs: &[String]) -> impl Iterator<Item = (String, String)> + '_ {
     pairs.iter().filter_map(|p| {
         let (said, written) = p.split_once('>')?;
         Some((
