@@ -540,25 +540,7 @@ impl Faq {
                 }
             }
         }
-        let first: Vec<String> = self
-            .spoken
-            .sounds
-            .iter()
-            .filter(|(said, _)| w.contains(said.as_str()))
-            .map(|(said, written)| w.replace(said.as_str(), written))
-            .collect();
-        if let Some(v) = first.iter().find(|v| known(v)) {
-            return Some(v.clone());
-        }
-        first
-            .iter()
-            .flat_map(|v| {
-                self.spoken
-                    .sounds
-                    .iter()
-                    .filter(move |(said, _)| v.contains(said.as_str()))
-                    .map(move |(said, written)| v.replace(said.as_str(), written))
-            })
+        crate::core::detect::lexicon::sound_readings(w, &self.spoken.sounds)
             .take(MAX_SPOKEN_TRIES)
             .find(|v| known(v))
     }

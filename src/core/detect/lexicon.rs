@@ -80,6 +80,30 @@ pub fn fold(word: &str) -> Option<String> {
 
 const FOLDS: [(char, &str); 4] = [('ä', "ae"), ('ö', "oe"), ('ü', "ue"), ('ß', "ss")];
 
+/// A word read with its dialect sounds written out ("ua>u", "ch>k"): each rule applied to
+/// every place it occurs, then a second rule on each of those ("bluad" → "blud" → "blut";
+/// "chalt" → "kalt"), in that order. Callers take as many as they try.
+pub fn sound_readings<'a>(
+    token: &str,
+    sounds: &'a [(String, String)],
+) -> impl Iterator<Item = String> + 'a {
+    let first: Vec<String> = sounds
+        .iter()
+        .filter(|(said, _)| token.contains(said.as_str()))
+        .map(|(said, written)| token.replace(said.as_str(), written))
+        .collect();
+    let second: Vec<String> = first.clone();
+    first
+        .into_iter()
+        .chain(second.into_iter().flat_map(move |w| {
+            sounds
+                .iter()
+                .filter(|(said, written)| w.contains(said.as_str()) && said != written)
+                .map(|(said, written)| w.replace(said.as_str(), written))
+                .collect::<Vec<_>>()
+        }))
+}
+
 /// "said>written" entries of the data, each cleaned as pattern words are.
 pub fn said_written(pairs: &[String]) -> impl Iterator<Item = (String, String)> + '_ {
     pairs.iter().filter_map(|p| {
@@ -165,43 +189,16 @@ impl Atoms {
         self.sounds.extend(said_written(pairs));
     }
 
-    /// The atoms of a word of no language read with its dialect sounds written out: each
-    /// rule applied to every place it occurs, then a second rule on that ("bluad" → "blud" →
-    /// "blut"; "chalt" → "kalt"). The first reading that matches a pattern word counts. At
-    /// most [`MAX_SOUND_TRIES`] readings are tried.
+    /// The atoms of a word of no language read with its dialect sounds written out (see
+    /// [`sound_readings`]): the first reading that matches a pattern word counts.
     fn matches_sounds(&self, token: &str, out: &mut Vec<AtomId>) {
-        if self.sounds.is_empty() || token.chars().count() < 3 {
+        if token.chars().count() < 3 {
             return;
         }
-        let mut first: Vec<String> = Vec::new();
-        for (said, written) in &self.sounds {
-            if token.contains(said.as_str()) {
-                first.push(token.replace(said.as_str(), written));
-            }
-        }
-        let check = |w: &str, out: &mut Vec<AtomId>| {
-            self.matches(w, out);
-            !out.is_empty()
-        };
-        let mut tries = 0;
-        for w in &first {
-            tries += 1;
-            if check(w, out) {
+        for w in sound_readings(token, &self.sounds).take(MAX_SOUND_TRIES) {
+            self.matches(&w, out);
+            if !out.is_empty() {
                 return;
-            }
-        }
-        for w in &first {
-            for (said, written) in &self.sounds {
-                if tries >= MAX_SOUND_TRIES {
-                    return;
-                }
-                if w.contains(said.as_str()) {
-                    let v = w.replace(said.as_str(), written);
-                    tries += 1;
-                    if v != *w && check(&v, out) {
-                        return;
-                    }
-                }
             }
         }
     }
