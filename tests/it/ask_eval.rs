@@ -599,6 +599,20 @@ fn german_compounds_are_read_as_their_parts() {
     assert_eq!(faq.normalize("Blutflecken"), "blutflecken");
 }
 
+/// The topic a question is answered with directly, by id.
+fn answered<'a>(faq: &'a clotcheck::core::faq::Faq, text: &str) -> Option<&'a str> {
+    faq.search(text).topic.map(|i| faq.topics[i].id.as_str())
+}
+
+/// The topics a question is offered, best first, by id.
+fn offered<'a>(faq: &'a clotcheck::core::faq::Faq, text: &str) -> Vec<&'a str> {
+    faq.search(text)
+        .suggestions
+        .iter()
+        .map(|i| faq.topics[*i].id.as_str())
+        .collect()
+}
+
 /// What to watch on a blood thinner answers only a question that names one: "what should I
 /// watch out for with a clot" is about the signs of a clot, not about bleeding on a medicine
 /// the writer never named (messages written for this test).
@@ -623,24 +637,12 @@ fn the_blood_thinner_topic_needs_a_blood_thinner_named() {
         ),
     ] {
         let faq = content.faq(lang).unwrap();
-        let topic = |text: &str| {
-            let m = faq.search(text);
-            m.suggestions
-                .iter()
-                .map(|i| faq.topics[*i].id.clone())
-                .collect::<Vec<_>>()
-        };
+        let topics = offered(faq, without);
         assert!(
-            !topic(without).contains(&"on_blood_thinners".to_string()),
-            "{without}: {:?}",
-            topic(without)
+            !topics.contains(&"on_blood_thinners"),
+            "{without}: {topics:?}"
         );
-        let m = faq.search(with);
-        assert_eq!(
-            m.topic.map(|i| faq.topics[i].id.as_str()),
-            Some("on_blood_thinners"),
-            "{with}"
-        );
+        assert_eq!(answered(faq, with), Some("on_blood_thinners"), "{with}");
     }
 }
 
@@ -683,12 +685,7 @@ fn a_definition_question_is_answered_by_the_topic_that_explains_its_term() {
         ),
     ] {
         let faq = content.faq(lang).unwrap();
-        let m = faq.search(text);
-        assert_eq!(
-            m.topic.map(|i| faq.topics[i].id.as_str()),
-            Some(want),
-            "{text}"
-        );
+        assert_eq!(answered(faq, text), Some(want), "{text}");
     }
 }
 
@@ -698,16 +695,12 @@ fn a_definition_question_is_answered_by_the_topic_that_explains_its_term() {
 fn a_sign_answered_no_is_left_out_of_the_question() {
     let content = data::load_embedded().unwrap();
     let faq = content.faq("en").unwrap();
-    let m = faq.search(
+    let topics = offered(
+        faq,
         "short of breath? nope. blood when coughing? nope. wondering how they treat a clot",
     );
-    let offered: Vec<&str> = m
-        .suggestions
-        .iter()
-        .map(|i| faq.topics[*i].id.as_str())
-        .collect();
-    assert_eq!(offered.first(), Some(&"treatments"), "{offered:?}");
-    assert!(!offered.contains(&"pulmonary_embolism"), "{offered:?}");
+    assert_eq!(topics.first(), Some(&"treatments"), "{topics:?}");
+    assert!(!topics.contains(&"pulmonary_embolism"), "{topics:?}");
 }
 
 /// A question in dialect is read with the spoken forms the language's `emergency.toml`
@@ -718,9 +711,8 @@ fn dialect_words_in_a_question_are_read_as_written_ones() {
     let content = data::load_embedded().unwrap();
     let faq = content.faq("de").unwrap();
     let text = "Ko a Gerinnsel im Wadl Chrämpf macha?";
-    let m = faq.search(text);
     assert_eq!(
-        m.topic.map(|i| faq.topics[i].id.as_str()),
+        answered(faq, text),
         Some("can_clots_cause_cramps"),
         "{text}: read as {}",
         faq.normalize(text)
