@@ -105,10 +105,12 @@ pub enum Cat {
     CallForHelp,
     Auxiliary,
     Figurative,
+    /// Words saying a sign is new to the writer ("das ist neu", "gestern ging das noch").
+    Novel,
 }
 
 impl Cat {
-    pub const ALL: [Cat; 55] = [
+    pub const ALL: [Cat; 56] = [
         Cat::Negation,
         Cat::NegationAfter,
         Cat::Resolved,
@@ -164,6 +166,7 @@ impl Cat {
         Cat::CallForHelp,
         Cat::Auxiliary,
         Cat::Figurative,
+        Cat::Novel,
     ];
 
     /// The key of the category's list in the data.
@@ -224,6 +227,7 @@ impl Cat {
             Cat::CallForHelp => "call_for_help",
             Cat::Auxiliary => "auxiliary",
             Cat::Figurative => "figurative",
+            Cat::Novel => "novel",
         }
     }
 
@@ -808,6 +812,17 @@ impl Reading {
                 sentence_unusual[tokens[i].sentence as usize] = true;
             }
         }
+        // "…I get no air on the stairs. That's new.": the next sentence, pointing back, says
+        // the sign is new to the writer, and so it is unusual for the sentence it points to.
+        // (Only newness: "It's 58 at rest now" after a race points back to a calm state.)
+        for st in 0..sentences {
+            if let Some(k) = next_full[st]
+                && on(sentence_has[k], Cat::Refer)
+                && on(sentence_has[k], Cat::Novel)
+            {
+                sentence_unusual[st] = true;
+            }
+        }
         // Per token: the nearest start of a category at or after it in its segment.
         let next_start = |cat: Cat| {
             let mut out = vec![usize::MAX; n];
@@ -1327,8 +1342,12 @@ impl Reading {
     /// to the kitchen *without*…").
     /// A denial that is part of "can't … without", up to `upto`: "ich schaff es *nicht*
     /// mehr in die Küche ohne Pause" affirms what follows "ohne".
+    /// "Without" itself after a "can't" is no denial either ("kann kaum einen Satz sprechen
+    /// *ohne* Luft zu holen").
     pub fn unable_without(&self, k: usize, upto: usize) -> bool {
-        self.is(k, Cat::Unable) && (k..=upto.min(self.n - 1)).any(|t| self.after_inability(t))
+        self.after_inability(k)
+            || (self.is(k, Cat::Unable)
+                && (k..=upto.min(self.n - 1)).any(|t| self.after_inability(t)))
     }
     fn after_inability(&self, t: usize) -> bool {
         self.is(t, Cat::Without) && self.after_unable[t]
