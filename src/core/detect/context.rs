@@ -1526,7 +1526,18 @@ impl Reading {
         let before = start > 0
             && self.figurative_last[start - 1] != usize::MAX
             && start - self.figurative_last[start - 1] <= 2;
-        after || before
+        // A cause told in the part just before, ending it, with the sign opening the next
+        // part: "Als ich die Rechnung gesehen hab, bin ich fast umgekippt".
+        let mut first = start;
+        while first > 0 && self.segment[first - 1] == self.segment[start] && start - first < 4 {
+            first -= 1;
+        }
+        let part_before = first > 0
+            && self.segment[first - 1] != self.segment[start]
+            && self.sentence[first - 1] == self.sentence[start]
+            && self.figurative_last[first - 1] != usize::MAX
+            && first - 1 - self.figurative_last[first - 1] <= 2;
+        after || before || part_before
     }
 
     /// A patient the writer looked after, told in the past: "one of my patients was really
