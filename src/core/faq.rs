@@ -57,6 +57,9 @@ pub struct Matching {
     /// Small words that may stand between a definition's question words and its term ("what
     /// is *a* DVT", "was ist *eigentlich eine* Thrombose").
     pub articles: Vec<String>,
+    /// How a question asks what something feels like or how it shows ("signs of", "woran
+    /// erkennt man", "cómo se nota"), as words of phrases.
+    pub signs: Vec<Vec<String>>,
 }
 
 impl Matching {
@@ -87,6 +90,9 @@ pub struct Topic {
     pub requires: Vec<String>,
     /// Terms this topic explains: "what is a pulmonary embolism?" is answered by it directly.
     pub defines: Vec<String>,
+    /// Terms whose signs this topic tells: "what does a clot in the lung feel like?" is
+    /// answered by it directly.
+    pub signs_of: Vec<String>,
 }
 
 /// The result of matching a message against the topics.
@@ -123,6 +129,8 @@ pub struct Faq {
     requires: Vec<HashSet<String>>,
     /// Term (normalised, one word of the domain) → the topic that explains it.
     defines: HashMap<String, usize>,
+    /// Term (normalised, one word of the domain) → the topic that tells its signs.
+    signs_of: HashMap<String, usize>,
     /// Words of the domain that are everyday words too ("blood", "heart", "test"): alone, they
     /// do not make a message about the subject ("how do I get blood out of a shirt").
     weak: HashSet<String>,
@@ -223,6 +231,7 @@ impl Faq {
             domain: HashSet::new(),
             requires: Vec::new(),
             defines: HashMap::new(),
+            signs_of: HashMap::new(),
             weak: weak.iter().flat_map(|w| words(w)).collect(),
             matching,
             synonyms: HashMap::new(),
@@ -287,6 +296,9 @@ impl Faq {
             for term in &t.defines {
                 faq.defines.insert(faq.normalize(term), i);
             }
+            for term in &t.signs_of {
+                faq.signs_of.insert(faq.normalize(term), i);
+            }
         }
         faq.engine = Bm25Index::new(language, &documents);
         faq
@@ -297,6 +309,7 @@ impl Faq {
     pub fn unusable_terms(&self) -> Vec<String> {
         self.defines
             .keys()
+            .chain(self.signs_of.keys())
             .filter(|t| t.contains(' ') || !self.domain.contains(*t))
             .cloned()
             .collect()
@@ -356,6 +369,49 @@ impl Faq {
             .iter()
             .filter(|w| domain(w) && self.defines.get(*w) != Some(&topic));
         (others.count() == 0).then_some(topic)
+    }
+
+    /// The topic that tells the signs of the one term the question names, when the question
+    /// asks how something shows: the last sentence of the message ("…died of a clot in the
+    /// lung in 2015. What are the signs of that?", naming nothing of the subject, takes its
+    /// term from the whole message). `None` when terms of two topics are named.
+    fn signs_topic(&self, text: &str) -> Option<usize> {
+        if self.signs_of.is_empty() {
+            return None;
+        }
+        let body = text.trim_end_matches(|c: char| c.is_whitespace() || "?!.".contains(c));
+        let question = body.rsplit(['.', '?', '!', '\n']).next().unwrap_or(body);
+        let said = words(question);
+        let asks = self
+            .matching
+            .signs
+            .iter()
+            .any(|p| !p.is_empty() && said.windows(p.len()).any(|w| w == p.as_slice()));
+        if !asks {
+            return None;
+        }
+        let named = |t: &str| -> Vec<usize> {
+            let mut topics: Vec<usize> = self
+                .normalize(t)
+                .split(' ')
+                .filter_map(|w| self.signs_of.get(w).copied())
+                .collect();
+            topics.dedup();
+            topics
+        };
+        let mut topics = named(question);
+        // "What are the signs of that?" names nothing of the subject: the story before does.
+        let bare = !self
+            .normalize(question)
+            .split(' ')
+            .any(|w| self.domain.contains(w));
+        if topics.is_empty() && bare && question.len() < body.len() {
+            topics = named(text);
+        }
+        match topics.as_slice() {
+            [t] => Some(*t),
+            _ => None,
+        }
     }
 
     pub fn find(&self, id: &str) -> Option<usize> {
@@ -599,7 +655,9 @@ impl Faq {
         // A definition question about a term a topic explains is answered by that topic,
         // whatever else the ranking prefers ("what is a PE, in plain English?").
         let found = self.search_ranked(text);
-        match self.defined_topic(text) {
+        // Likewise a question about the signs of a term a topic tells the signs of ("what
+        // does a clot in the lung feel like?", "woran erkennt man eine Lungenembolie?").
+        match self.defined_topic(text).or_else(|| self.signs_topic(text)) {
             Some(t) => {
                 let mut suggestions = vec![t];
                 suggestions.extend(found.suggestions.into_iter().filter(|s| *s != t).take(2));

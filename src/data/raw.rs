@@ -140,6 +140,8 @@ pub struct RawMatching {
     pub topic_switch: Vec<String>,
     #[serde(default)]
     pub articles: Vec<String>,
+    #[serde(default)]
+    pub signs: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -163,6 +165,8 @@ pub struct RawTopic {
     pub requires: Vec<String>,
     #[serde(default)]
     pub defines: Vec<String>,
+    #[serde(default)]
+    pub signs_of: Vec<String>,
 }
 
 /// A language file: nested tables of texts and of word lists, each leaf with its span.

@@ -973,6 +973,7 @@ fn build_faq(
             answer: answer.clone(),
             requires: t.requires.clone(),
             defines: t.defines.clone(),
+            signs_of: t.signs_of.clone(),
         });
         examples.push(t.questions.clone());
     }
@@ -1010,6 +1011,7 @@ fn build_faq(
         define: phrases(&raw.matching.define),
         topic_switch: phrases(&raw.matching.topic_switch),
         articles: words(&raw.matching.articles),
+        signs: phrases(&raw.matching.signs),
     };
     let synonyms: Vec<(String, Vec<String>)> = raw
         .synonyms
@@ -1025,20 +1027,26 @@ fn build_faq(
         matching,
         word_lists,
     );
-    // A term a topic explains must read as one word of the domain, or no question finds it.
+    // A term a topic explains, or tells the signs of, must read as one word of the domain,
+    // or no question finds it.
     for term in faq.unusable_terms() {
-        let topic = raw
-            .topics
-            .iter()
-            .find(|t| t.defines.iter().any(|d| faq.normalize(d) == term));
-        if let Some(t) = topic {
+        let names = |list: &[String]| list.iter().any(|d| faq.normalize(d) == term);
+        for t in &raw.topics {
+            let key = if names(&t.defines) {
+                "defines"
+            } else if names(&t.signs_of) {
+                "signs_of"
+            } else {
+                continue;
+            };
             r.at_span(
                 &t.id,
                 format!(
-                    "'{}' defines '{term}', which does not read as one word of [domain] words",
+                    "'{}' {key} '{term}', which does not read as one word of [domain] words",
                     t.id.get_ref()
                 ),
             );
+            break;
         }
     }
     (r.problems.len() == before).then_some(faq)

@@ -664,6 +664,44 @@ fn a_definition_question_is_answered_by_the_topic_that_explains_its_term() {
     }
 }
 
+/// A question about how something shows, naming a term whose signs a topic tells, is
+/// answered by that topic, whatever the ranking prefers; a question about the signs of
+/// something else is ranked as before (messages written for this test).
+#[test]
+fn a_question_about_the_signs_of_a_term_is_answered_by_the_topic_that_tells_them() {
+    let content = data::load_embedded().unwrap();
+    for (lang, text, want) in [
+        (
+            "en",
+            "what would a clot on my lung feel like",
+            Some("pulmonary_embolism"),
+        ),
+        (
+            "en",
+            "my aunt had a clot on her lung years ago. which signs should we look out for?",
+            Some("pulmonary_embolism"),
+        ),
+        (
+            "de",
+            "woran merkt man überhaupt eine Lungenembolie",
+            Some("pulmonary_embolism"),
+        ),
+        (
+            "es",
+            "embolia pulmonar, ¿cómo se manifiesta?",
+            Some("pulmonary_embolism"),
+        ),
+        (
+            "en",
+            "what are the signs of a blood clot in the leg",
+            Some("clot_cramp_symptoms"),
+        ),
+    ] {
+        let faq = content.faq(lang).unwrap();
+        assert_eq!(answered(faq, text), want, "{text}");
+    }
+}
+
 /// A sign answered with a bare "no" ("short of breath? nope.") is no subject of the question:
 /// the topic about that sign is not even offered (messages written for this test).
 #[test]
