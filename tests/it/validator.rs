@@ -388,6 +388,18 @@ fn a_defined_term_outside_the_domain_is_located() {
     b.expect("en/faq.toml", line, "defines 'zebra crossing'");
 }
 
+/// Likewise a term whose signs a topic tells.
+#[test]
+fn a_term_whose_signs_are_told_outside_the_domain_is_located() {
+    let b = Broken::new(&[(
+        "en/faq.toml",
+        "signs_of = [\"pulmonary embolism\"]",
+        "signs_of = [\"pulmonary embolism\", \"zebra crossing\"]",
+    )]);
+    let line = b.line_of("en/faq.toml", "id = \"pulmonary_embolism\"");
+    b.expect("en/faq.toml", line, "signs_of 'zebra crossing'");
+}
+
 /// A sign with more pairs than the detector reads is reported, not cut short in silence
 /// (the pairs read last would be lost: the blood-thinner ones).
 #[test]
