@@ -60,6 +60,10 @@ pub struct Matching {
     /// How a question asks what something feels like or how it shows ("signs of", "woran
     /// erkennt man", "cómo se nota"), as words of phrases.
     pub signs: Vec<Vec<String>>,
+    /// Words that make a question ask something else than how a thing shows, as words of
+    /// phrases: a comparison ("does it feel *different*…", "*or* a normal cramp") or a cause
+    /// ("*why* does a clot feel like a cramp").
+    pub other_asks: Vec<Vec<String>>,
 }
 
 impl Matching {
@@ -382,12 +386,12 @@ impl Faq {
         let body = text.trim_end_matches(|c: char| c.is_whitespace() || "?!.".contains(c));
         let question = body.rsplit(['.', '?', '!', '\n']).next().unwrap_or(body);
         let said = words(question);
-        let asks = self
-            .matching
-            .signs
-            .iter()
-            .any(|p| !p.is_empty() && said.windows(p.len()).any(|w| w == p.as_slice()));
-        if !asks {
+        let says = |phrases: &[Vec<String>]| {
+            phrases
+                .iter()
+                .any(|p| !p.is_empty() && said.windows(p.len()).any(|w| w == p.as_slice()))
+        };
+        if !says(&self.matching.signs) || says(&self.matching.other_asks) {
             return None;
         }
         let named = |t: &str| -> Vec<usize> {

@@ -142,6 +142,8 @@ pub struct RawMatching {
     pub articles: Vec<String>,
     #[serde(default)]
     pub signs: Vec<String>,
+    #[serde(default)]
+    pub other_asks: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

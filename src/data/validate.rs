@@ -1012,6 +1012,7 @@ fn build_faq(
         topic_switch: phrases(&raw.matching.topic_switch),
         articles: words(&raw.matching.articles),
         signs: phrases(&raw.matching.signs),
+        other_asks: phrases(&raw.matching.other_asks),
     };
     let synonyms: Vec<(String, Vec<String>)> = raw
         .synonyms

@@ -692,9 +692,14 @@ fn a_question_about_the_signs_of_a_term_is_answered_by_the_topic_that_tells_them
             Some("pulmonary_embolism"),
         ),
         (
-            "en",
-            "what are the signs of a blood clot in the leg",
+            "es",
+            "qué señales avisan de que mi calambre es por un trombo",
             Some("clot_cramp_symptoms"),
+        ),
+        (
+            "de",
+            "fühlt sich ein Krampf vom Gerinnsel anders an als ein Krampf beim Sport?",
+            Some("clot_vs_ordinary_cramps"),
         ),
     ] {
         let faq = content.faq(lang).unwrap();
