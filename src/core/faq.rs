@@ -60,10 +60,13 @@ pub struct Matching {
     /// How a question asks what something feels like or how it shows ("signs of", "woran
     /// erkennt man", "cómo se nota"), as words of phrases.
     pub signs: Vec<Vec<String>>,
-    /// Words that make a question ask something else than how a thing shows, as words of
-    /// phrases: a comparison ("does it feel *different*…", "*or* a normal cramp") or a cause
-    /// ("*why* does a clot feel like a cramp").
-    pub other_asks: Vec<Vec<String>>,
+    /// How a question asks how one thing brings about another ("why", "how does", "was
+    /// passiert", "cómo es que"), as words of phrases.
+    pub mechanism: Vec<Vec<String>>,
+    /// Words that make a question a comparison, as words of phrases ("does it feel
+    /// *different*…", "*or* a normal cramp", "*like a* cramp"): it asks neither how a thing
+    /// shows nor how it comes about.
+    pub compare: Vec<Vec<String>>,
 }
 
 impl Matching {
@@ -97,6 +100,9 @@ pub struct Topic {
     /// Terms whose signs this topic tells: "what does a clot in the lung feel like?" is
     /// answered by it directly.
     pub signs_of: Vec<String>,
+    /// Terms this topic tells how the one brings about the other, all of them named: "how
+    /// does a clot make the muscle cramp?" is answered by it directly.
+    pub mechanism_of: Vec<String>,
 }
 
 /// The result of matching a message against the topics.
@@ -135,6 +141,8 @@ pub struct Faq {
     defines: HashMap<String, usize>,
     /// Term (normalised, one word of the domain) → the topic that tells its signs.
     signs_of: HashMap<String, usize>,
+    /// Per topic: the terms (normalised) of which it tells how one brings about the other.
+    mechanism_of: Vec<Vec<String>>,
     /// Words of the domain that are everyday words too ("blood", "heart", "test"): alone, they
     /// do not make a message about the subject ("how do I get blood out of a shirt").
     weak: HashSet<String>,
@@ -236,6 +244,7 @@ impl Faq {
             requires: Vec::new(),
             defines: HashMap::new(),
             signs_of: HashMap::new(),
+            mechanism_of: Vec::new(),
             weak: weak.iter().flat_map(|w| words(w)).collect(),
             matching,
             synonyms: HashMap::new(),
@@ -304,6 +313,11 @@ impl Faq {
                 faq.signs_of.insert(faq.normalize(term), i);
             }
         }
+        faq.mechanism_of = faq
+            .topics
+            .iter()
+            .map(|t| t.mechanism_of.iter().map(|w| faq.normalize(w)).collect())
+            .collect();
         faq.engine = Bm25Index::new(language, &documents);
         faq
     }
@@ -314,6 +328,7 @@ impl Faq {
         self.defines
             .keys()
             .chain(self.signs_of.keys())
+            .chain(self.mechanism_of.iter().flatten())
             .filter(|t| t.contains(' ') || !self.domain.contains(*t))
             .cloned()
             .collect()
@@ -375,23 +390,35 @@ impl Faq {
         (others.count() == 0).then_some(topic)
     }
 
+    /// The last sentence of a message, and whether it says one of `phrases`.
+    fn last_sentence(text: &str) -> (&str, &str) {
+        let body = text.trim_end_matches(|c: char| c.is_whitespace() || "?!.".contains(c));
+        let question = body.rsplit(['.', '?', '!', '\n']).next().unwrap_or(body);
+        (body, question)
+    }
+
+    fn says(said: &[String], phrases: &[Vec<String>]) -> bool {
+        phrases
+            .iter()
+            .any(|p| !p.is_empty() && said.windows(p.len()).any(|w| w == p.as_slice()))
+    }
+
     /// The topic that tells the signs of the one term the question names, when the question
     /// asks how something shows: the last sentence of the message ("…died of a clot in the
     /// lung in 2015. What are the signs of that?", naming nothing of the subject, takes its
-    /// term from the whole message). `None` when terms of two topics are named.
+    /// term from the whole message). `None` when terms of two topics are named, or when the
+    /// question compares or asks how something comes about.
     fn signs_topic(&self, text: &str) -> Option<usize> {
         if self.signs_of.is_empty() {
             return None;
         }
-        let body = text.trim_end_matches(|c: char| c.is_whitespace() || "?!.".contains(c));
-        let question = body.rsplit(['.', '?', '!', '\n']).next().unwrap_or(body);
+        let (body, question) = Self::last_sentence(text);
         let said = words(question);
-        let says = |phrases: &[Vec<String>]| {
-            phrases
-                .iter()
-                .any(|p| !p.is_empty() && said.windows(p.len()).any(|w| w == p.as_slice()))
-        };
-        if !says(&self.matching.signs) || says(&self.matching.other_asks) {
+        let m = &self.matching;
+        if !Self::says(&said, &m.signs)
+            || Self::says(&said, &m.compare)
+            || Self::says(&said, &m.mechanism)
+        {
             return None;
         }
         let named = |t: &str| -> Vec<usize> {
@@ -414,6 +441,35 @@ impl Faq {
         }
         match topics.as_slice() {
             [t] => Some(*t),
+            _ => None,
+        }
+    }
+
+    /// The one topic whose `mechanism_of` terms the last sentence names, all of them, when it
+    /// asks how one brings about the other ("wie führen Blutgerinnsel zu Beinkrämpfen?") and
+    /// neither compares nor asks for signs.
+    fn mechanism_topic(&self, text: &str) -> Option<usize> {
+        let (_, question) = Self::last_sentence(text);
+        let said = words(question);
+        let m = &self.matching;
+        if !Self::says(&said, &m.mechanism)
+            || Self::says(&said, &m.compare)
+            || Self::says(&said, &m.signs)
+        {
+            return None;
+        }
+        let read = self.normalize(question);
+        let read: HashSet<&str> = read.split(' ').collect();
+        let mut topics = self
+            .mechanism_of
+            .iter()
+            .enumerate()
+            .filter(|(_, terms)| {
+                !terms.is_empty() && terms.iter().all(|t| read.contains(t.as_str()))
+            })
+            .map(|(i, _)| i);
+        match (topics.next(), topics.next()) {
+            (Some(t), None) => Some(t),
             _ => None,
         }
     }
@@ -661,7 +717,12 @@ impl Faq {
         let found = self.search_ranked(text);
         // Likewise a question about the signs of a term a topic tells the signs of ("what
         // does a clot in the lung feel like?", "woran erkennt man eine Lungenembolie?").
-        match self.defined_topic(text).or_else(|| self.signs_topic(text)) {
+        // And one about how a clot brings about a cramp, by the topic that tells it.
+        let asked = self
+            .defined_topic(text)
+            .or_else(|| self.signs_topic(text))
+            .or_else(|| self.mechanism_topic(text));
+        match asked {
             Some(t) => {
                 let mut suggestions = vec![t];
                 suggestions.extend(found.suggestions.into_iter().filter(|s| *s != t).take(2));

@@ -143,7 +143,9 @@ pub struct RawMatching {
     #[serde(default)]
     pub signs: Vec<String>,
     #[serde(default)]
-    pub other_asks: Vec<String>,
+    pub mechanism: Vec<String>,
+    #[serde(default)]
+    pub compare: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -169,6 +171,8 @@ pub struct RawTopic {
     pub defines: Vec<String>,
     #[serde(default)]
     pub signs_of: Vec<String>,
+    #[serde(default)]
+    pub mechanism_of: Vec<String>,
 }
 
 /// A language file: nested tables of texts and of word lists, each leaf with its span.

@@ -974,6 +974,7 @@ fn build_faq(
             requires: t.requires.clone(),
             defines: t.defines.clone(),
             signs_of: t.signs_of.clone(),
+            mechanism_of: t.mechanism_of.clone(),
         });
         examples.push(t.questions.clone());
     }
@@ -1012,7 +1013,8 @@ fn build_faq(
         topic_switch: phrases(&raw.matching.topic_switch),
         articles: words(&raw.matching.articles),
         signs: phrases(&raw.matching.signs),
-        other_asks: phrases(&raw.matching.other_asks),
+        mechanism: phrases(&raw.matching.mechanism),
+        compare: phrases(&raw.matching.compare),
     };
     let synonyms: Vec<(String, Vec<String>)> = raw
         .synonyms
@@ -1037,6 +1039,8 @@ fn build_faq(
                 "defines"
             } else if names(&t.signs_of) {
                 "signs_of"
+            } else if names(&t.mechanism_of) {
+                "mechanism_of"
             } else {
                 continue;
             };

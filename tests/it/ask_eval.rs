@@ -707,6 +707,38 @@ fn a_question_about_the_signs_of_a_term_is_answered_by_the_topic_that_tells_them
     }
 }
 
+/// A question about how a clot brings about a cramp, naming both, is answered by the topic
+/// that tells it; "why act fast…" is not such a question (messages written for this test).
+#[test]
+fn a_question_about_how_a_clot_brings_about_a_cramp_is_answered_by_its_topic() {
+    let content = data::load_embedded().unwrap();
+    for (lang, text, want) in [
+        (
+            "en",
+            "how exactly does a clot get the muscle to cramp",
+            "how_clots_cause_cramps",
+        ),
+        (
+            "de",
+            "auf welche Weise macht eine Thrombose Krämpfe",
+            "how_clots_cause_cramps",
+        ),
+        (
+            "es",
+            "de qué manera una trombosis causa calambres",
+            "how_clots_cause_cramps",
+        ),
+        (
+            "en",
+            "why does it matter to act fast if a cramp might be a clot?",
+            "why_act_quickly",
+        ),
+    ] {
+        let faq = content.faq(lang).unwrap();
+        assert_eq!(answered(faq, text), Some(want), "{text}");
+    }
+}
+
 /// A sign answered with a bare "no" ("short of breath? nope.") is no subject of the question:
 /// the topic about that sign is not even offered (messages written for this test).
 #[test]

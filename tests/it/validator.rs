@@ -400,6 +400,18 @@ fn a_term_whose_signs_are_told_outside_the_domain_is_located() {
     b.expect("en/faq.toml", line, "signs_of 'zebra crossing'");
 }
 
+/// And a term of which a topic tells how the one brings about the other.
+#[test]
+fn a_mechanism_term_outside_the_domain_is_located() {
+    let b = Broken::new(&[(
+        "de/faq.toml",
+        "mechanism_of = [\"Blutgerinnsel\", \"Krampf\"]",
+        "mechanism_of = [\"Blutgerinnsel\", \"Zebrastreifen\"]",
+    )]);
+    let line = b.line_of("de/faq.toml", "id = \"how_clots_cause_cramps\"");
+    b.expect("de/faq.toml", line, "mechanism_of 'zebrastreifen'");
+}
+
 /// A sign with more pairs than the detector reads is reported, not cut short in silence
 /// (the pairs read last would be lost: the blood-thinner ones).
 #[test]
