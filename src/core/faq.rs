@@ -64,9 +64,13 @@ pub struct Matching {
     /// passiert", "cómo es que"), as words of phrases.
     pub mechanism: Vec<Vec<String>>,
     /// Words that make a question a comparison, as words of phrases ("does it feel
-    /// *different*…", "*or* a normal cramp", "*like a* cramp"): it asks neither how a thing
-    /// shows nor how it comes about.
+    /// *different*…", "the *same* as"): it asks neither how a thing shows nor how it comes
+    /// about.
     pub compare: Vec<Vec<String>>,
+    /// Words that set two things side by side without comparing them ("clot *or* cramp",
+    /// "feel *like a* cramp", "*apart from* clots"): a question with them asks neither how a
+    /// thing shows nor how it comes about, and is no comparison either.
+    pub either: Vec<Vec<String>>,
 }
 
 impl Matching {
@@ -103,6 +107,9 @@ pub struct Topic {
     /// Terms this topic tells how the one brings about the other, all of them named: "how
     /// does a clot make the muscle cramp?" is answered by it directly.
     pub mechanism_of: Vec<String>,
+    /// Terms this topic compares, all of them named: "do clot cramps feel different to the
+    /// ones after football?" is answered by it directly.
+    pub comparison_of: Vec<String>,
 }
 
 /// The result of matching a message against the topics.
@@ -143,6 +150,8 @@ pub struct Faq {
     signs_of: HashMap<String, usize>,
     /// Per topic: the terms (normalised) of which it tells how one brings about the other.
     mechanism_of: Vec<Vec<String>>,
+    /// Per topic: the terms (normalised) it compares.
+    comparison_of: Vec<Vec<String>>,
     /// Words of the domain that are everyday words too ("blood", "heart", "test"): alone, they
     /// do not make a message about the subject ("how do I get blood out of a shirt").
     weak: HashSet<String>,
@@ -245,6 +254,7 @@ impl Faq {
             defines: HashMap::new(),
             signs_of: HashMap::new(),
             mechanism_of: Vec::new(),
+            comparison_of: Vec::new(),
             weak: weak.iter().flat_map(|w| words(w)).collect(),
             matching,
             synonyms: HashMap::new(),
@@ -318,6 +328,11 @@ impl Faq {
             .iter()
             .map(|t| t.mechanism_of.iter().map(|w| faq.normalize(w)).collect())
             .collect();
+        faq.comparison_of = faq
+            .topics
+            .iter()
+            .map(|t| t.comparison_of.iter().map(|w| faq.normalize(w)).collect())
+            .collect();
         faq.engine = Bm25Index::new(language, &documents);
         faq
     }
@@ -329,6 +344,7 @@ impl Faq {
             .keys()
             .chain(self.signs_of.keys())
             .chain(self.mechanism_of.iter().flatten())
+            .chain(self.comparison_of.iter().flatten())
             .filter(|t| t.contains(' ') || !self.domain.contains(*t))
             .cloned()
             .collect()
@@ -417,6 +433,7 @@ impl Faq {
         let m = &self.matching;
         if !Self::says(&said, &m.signs)
             || Self::says(&said, &m.compare)
+            || Self::says(&said, &m.either)
             || Self::says(&said, &m.mechanism)
         {
             return None;
@@ -449,19 +466,38 @@ impl Faq {
     /// asks how one brings about the other ("wie führen Blutgerinnsel zu Beinkrämpfen?") and
     /// neither compares nor asks for signs.
     fn mechanism_topic(&self, text: &str) -> Option<usize> {
+        let m = &self.matching;
+        let unless = [&m.compare, &m.either, &m.signs];
+        self.naming_all(text, &m.mechanism, &unless, &self.mechanism_of)
+    }
+
+    /// The one topic whose `comparison_of` terms the last sentence names, all of them, when it
+    /// compares ("do clot cramps feel different to the ones after football?", "¿se siente
+    /// igual…?": a comparison of how they feel is still a comparison) and does not ask how
+    /// one thing brings about another.
+    fn comparison_topic(&self, text: &str) -> Option<usize> {
+        let m = &self.matching;
+        let unless = [&m.either, &m.mechanism];
+        self.naming_all(text, &m.compare, &unless, &self.comparison_of)
+    }
+
+    /// The one topic all of whose `terms` the last sentence names, when it says one of `asks`
+    /// and none of `unless`.
+    fn naming_all(
+        &self,
+        text: &str,
+        asks: &[Vec<String>],
+        unless: &[&Vec<Vec<String>>],
+        terms: &[Vec<String>],
+    ) -> Option<usize> {
         let (_, question) = Self::last_sentence(text);
         let said = words(question);
-        let m = &self.matching;
-        if !Self::says(&said, &m.mechanism)
-            || Self::says(&said, &m.compare)
-            || Self::says(&said, &m.signs)
-        {
+        if !Self::says(&said, asks) || unless.iter().any(|u| Self::says(&said, u)) {
             return None;
         }
         let read = self.normalize(question);
         let read: HashSet<&str> = read.split(' ').collect();
-        let mut topics = self
-            .mechanism_of
+        let mut topics = terms
             .iter()
             .enumerate()
             .filter(|(_, terms)| {
@@ -721,7 +757,8 @@ impl Faq {
         let asked = self
             .defined_topic(text)
             .or_else(|| self.signs_topic(text))
-            .or_else(|| self.mechanism_topic(text));
+            .or_else(|| self.mechanism_topic(text))
+            .or_else(|| self.comparison_topic(text));
         match asked {
             Some(t) => {
                 let mut suggestions = vec![t];

@@ -146,6 +146,8 @@ pub struct RawMatching {
     pub mechanism: Vec<String>,
     #[serde(default)]
     pub compare: Vec<String>,
+    #[serde(default)]
+    pub either: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -173,6 +175,8 @@ pub struct RawTopic {
     pub signs_of: Vec<String>,
     #[serde(default)]
     pub mechanism_of: Vec<String>,
+    #[serde(default)]
+    pub comparison_of: Vec<String>,
 }
 
 /// A language file: nested tables of texts and of word lists, each leaf with its span.

@@ -975,6 +975,7 @@ fn build_faq(
             defines: t.defines.clone(),
             signs_of: t.signs_of.clone(),
             mechanism_of: t.mechanism_of.clone(),
+            comparison_of: t.comparison_of.clone(),
         });
         examples.push(t.questions.clone());
     }
@@ -1015,6 +1016,7 @@ fn build_faq(
         signs: phrases(&raw.matching.signs),
         mechanism: phrases(&raw.matching.mechanism),
         compare: phrases(&raw.matching.compare),
+        either: phrases(&raw.matching.either),
     };
     let synonyms: Vec<(String, Vec<String>)> = raw
         .synonyms
@@ -1041,6 +1043,8 @@ fn build_faq(
                 "signs_of"
             } else if names(&t.mechanism_of) {
                 "mechanism_of"
+            } else if names(&t.comparison_of) {
+                "comparison_of"
             } else {
                 continue;
             };

@@ -739,6 +739,34 @@ fn a_question_about_how_a_clot_brings_about_a_cramp_is_answered_by_its_topic() {
     }
 }
 
+/// A question comparing clot cramps with others, naming both, is answered by the topic that
+/// compares them; "clots cause cramps, or is that a myth?" asks whether, and is no comparison
+/// (messages written for this test).
+#[test]
+fn a_comparison_of_clot_cramps_with_others_is_answered_by_its_topic() {
+    let content = data::load_embedded().unwrap();
+    for (lang, text, want) in [
+        (
+            "en",
+            "does a cramp from a DVT feel the same as a night cramp",
+            "clot_vs_ordinary_cramps",
+        ),
+        (
+            "es",
+            "es igual un calambre por coágulo que uno de los de siempre",
+            "clot_vs_ordinary_cramps",
+        ),
+        (
+            "en",
+            "can clots really give you leg cramps or is that a myth",
+            "can_clots_cause_cramps",
+        ),
+    ] {
+        let faq = content.faq(lang).unwrap();
+        assert_eq!(answered(faq, text), Some(want), "{text}");
+    }
+}
+
 /// A sign answered with a bare "no" ("short of breath? nope.") is no subject of the question:
 /// the topic about that sign is not even offered (messages written for this test).
 #[test]
