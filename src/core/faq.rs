@@ -60,8 +60,8 @@ pub struct Matching {
     /// How a question asks what something feels like or how it shows ("signs of", "woran
     /// erkennt man", "cómo se nota"), as words of phrases.
     pub signs: Vec<Vec<String>>,
-    /// How a question asks how one thing brings about another ("why", "how does", "was
-    /// passiert", "cómo es que"), as words of phrases.
+    /// How a question asks how one thing brings about another ("how does", "was passiert",
+    /// "cómo es que"), as words of phrases.
     pub mechanism: Vec<Vec<String>>,
     /// Words that make a question a comparison, as words of phrases ("does it feel
     /// *different*…", "the *same* as"): it asks neither how a thing shows nor how it comes
@@ -323,18 +323,18 @@ impl Faq {
                 faq.signs_of.insert(faq.normalize(term), i);
             }
         }
-        faq.mechanism_of = faq
-            .topics
-            .iter()
-            .map(|t| t.mechanism_of.iter().map(|w| faq.normalize(w)).collect())
-            .collect();
-        faq.comparison_of = faq
-            .topics
-            .iter()
-            .map(|t| t.comparison_of.iter().map(|w| faq.normalize(w)).collect())
-            .collect();
+        faq.mechanism_of = faq.normalized_terms(|t| &t.mechanism_of);
+        faq.comparison_of = faq.normalized_terms(|t| &t.comparison_of);
         faq.engine = Bm25Index::new(language, &documents);
         faq
+    }
+
+    /// Per topic, a list of its terms as the index reads them.
+    fn normalized_terms(&self, list: impl Fn(&Topic) -> &Vec<String>) -> Vec<Vec<String>> {
+        self.topics
+            .iter()
+            .map(|t| list(t).iter().map(|w| self.normalize(w)).collect())
+            .collect()
     }
 
     /// The terms a topic explains that do not read as one word of the domain once
@@ -406,13 +406,15 @@ impl Faq {
         (others.count() == 0).then_some(topic)
     }
 
-    /// The last sentence of a message, and whether it says one of `phrases`.
+    /// The message without its closing punctuation, and its last sentence: what a question
+    /// asks is read there.
     fn last_sentence(text: &str) -> (&str, &str) {
         let body = text.trim_end_matches(|c: char| c.is_whitespace() || "?!.".contains(c));
         let question = body.rsplit(['.', '?', '!', '\n']).next().unwrap_or(body);
         (body, question)
     }
 
+    /// Whether the words hold one of the phrases, word for word.
     fn says(said: &[String], phrases: &[Vec<String>]) -> bool {
         phrases
             .iter()
@@ -444,6 +446,7 @@ impl Faq {
                 .split(' ')
                 .filter_map(|w| self.signs_of.get(w).copied())
                 .collect();
+            topics.sort_unstable();
             topics.dedup();
             topics
         };
@@ -752,8 +755,9 @@ impl Faq {
         // whatever else the ranking prefers ("what is a PE, in plain English?").
         let found = self.search_ranked(text);
         // Likewise a question about the signs of a term a topic tells the signs of ("what
-        // does a clot in the lung feel like?", "woran erkennt man eine Lungenembolie?").
-        // And one about how a clot brings about a cramp, by the topic that tells it.
+        // does a clot in the lung feel like?", "woran erkennt man eine Lungenembolie?"), one
+        // about how a clot brings about a cramp and one comparing clot cramps with others, by
+        // the topic that tells it.
         let asked = self
             .defined_topic(text)
             .or_else(|| self.signs_topic(text))

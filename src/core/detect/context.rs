@@ -46,6 +46,9 @@ pub const CASE_REACH: usize = 3;
 /// How many words after a sign a figurative cause may start ("nearly passed out *laughing*",
 /// "fast umgekippt *vor Lachen*"), or before it end ("*vor Lachen* fast umgekippt": 2).
 pub const FIGURATIVE_REACH: usize = 4;
+/// How many words into its part a sign may stand when the figurative cause closes the part
+/// before ("Als ich die Rechnung gesehen hab, *bin ich fast umgekippt*").
+pub const FIGURATIVE_OPENING: usize = 4;
 
 /// The trigger categories, in the order of [`Cat::ALL`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1529,7 +1532,10 @@ impl Reading {
         // A cause told in the part just before, ending it, with the sign opening the next
         // part: "Als ich die Rechnung gesehen hab, bin ich fast umgekippt".
         let mut first = start;
-        while first > 0 && self.segment[first - 1] == self.segment[start] && start - first < 4 {
+        while first > 0
+            && self.segment[first - 1] == self.segment[start]
+            && start - first < FIGURATIVE_OPENING
+        {
             first -= 1;
         }
         let part_before = first > 0
