@@ -125,6 +125,18 @@ pub struct FaqMatch {
     pub margin: f32,
 }
 
+/// What the last sentence of a message asks (`[matching]` signs, mechanism, compare, either).
+struct Asking<'t> {
+    /// The message without its closing punctuation.
+    body: &'t str,
+    /// Its last sentence.
+    question: &'t str,
+    signs: bool,
+    mechanism: bool,
+    compare: bool,
+    either: bool,
+}
+
 /// The FAQ of one language, indexed.
 pub struct Faq {
     pub topics: Vec<Topic>,
@@ -406,38 +418,38 @@ impl Faq {
         (others.count() == 0).then_some(topic)
     }
 
-    /// The message without its closing punctuation, and its last sentence: what a question
-    /// asks is read there.
-    fn last_sentence(text: &str) -> (&str, &str) {
+    /// What the last sentence of a message asks, read once per message.
+    fn asking<'t>(&self, text: &'t str) -> Asking<'t> {
         let body = text.trim_end_matches(|c: char| c.is_whitespace() || "?!.".contains(c));
         let question = body.rsplit(['.', '?', '!', '\n']).next().unwrap_or(body);
-        (body, question)
-    }
-
-    /// Whether the words hold one of the phrases, word for word.
-    fn says(said: &[String], phrases: &[Vec<String>]) -> bool {
-        phrases
-            .iter()
-            .any(|p| !p.is_empty() && said.windows(p.len()).any(|w| w == p.as_slice()))
+        let said = words(question);
+        let first: HashSet<&str> = said.iter().map(String::as_str).collect();
+        // A phrase is looked for only when its first word is there.
+        let says = |phrases: &[Vec<String>]| {
+            phrases.iter().any(|p| {
+                !p.is_empty()
+                    && first.contains(p[0].as_str())
+                    && said.windows(p.len()).any(|w| w == p.as_slice())
+            })
+        };
+        let m = &self.matching;
+        Asking {
+            body,
+            question,
+            signs: says(&m.signs),
+            mechanism: says(&m.mechanism),
+            compare: says(&m.compare),
+            either: says(&m.either),
+        }
     }
 
     /// The topic that tells the signs of the one term the question names, when the question
     /// asks how something shows: the last sentence of the message ("…died of a clot in the
     /// lung in 2015. What are the signs of that?", naming nothing of the subject, takes its
     /// term from the whole message). `None` when terms of two topics are named, or when the
-    /// question compares or asks how something comes about.
-    fn signs_topic(&self, text: &str) -> Option<usize> {
-        if self.signs_of.is_empty() {
-            return None;
-        }
-        let (body, question) = Self::last_sentence(text);
-        let said = words(question);
-        let m = &self.matching;
-        if !Self::says(&said, &m.signs)
-            || Self::says(&said, &m.compare)
-            || Self::says(&said, &m.either)
-            || Self::says(&said, &m.mechanism)
-        {
+    /// question compares, sets two things side by side or asks how something comes about.
+    fn signs_topic(&self, text: &str, a: &Asking) -> Option<usize> {
+        if self.signs_of.is_empty() || !a.signs || a.compare || a.either || a.mechanism {
             return None;
         }
         let named = |t: &str| -> Vec<usize> {
@@ -450,13 +462,13 @@ impl Faq {
             topics.dedup();
             topics
         };
-        let mut topics = named(question);
+        let mut topics = named(a.question);
         // "What are the signs of that?" names nothing of the subject: the story before does.
         let bare = !self
-            .normalize(question)
+            .normalize(a.question)
             .split(' ')
             .any(|w| self.domain.contains(w));
-        if topics.is_empty() && bare && question.len() < body.len() {
+        if topics.is_empty() && bare && a.question.len() < a.body.len() {
             topics = named(text);
         }
         match topics.as_slice() {
@@ -467,35 +479,24 @@ impl Faq {
 
     /// The one topic whose `mechanism_of` terms the last sentence names, all of them, when it
     /// asks how one brings about the other ("wie führen Blutgerinnsel zu Beinkrämpfen?") and
-    /// neither compares nor asks for signs.
-    fn mechanism_topic(&self, text: &str) -> Option<usize> {
-        let m = &self.matching;
-        let unless = [&m.compare, &m.either, &m.signs];
-        self.naming_all(text, &m.mechanism, &unless, &self.mechanism_of)
+    /// neither compares, sets two things side by side nor asks for signs.
+    fn mechanism_topic(&self, a: &Asking) -> Option<usize> {
+        let asks = a.mechanism && !(a.compare || a.either || a.signs);
+        self.naming_all(a.question, asks, &self.mechanism_of)
     }
 
     /// The one topic whose `comparison_of` terms the last sentence names, all of them, when it
     /// compares ("do clot cramps feel different to the ones after football?", "¿se siente
-    /// igual…?": a comparison of how they feel is still a comparison) and does not ask how
-    /// one thing brings about another.
-    fn comparison_topic(&self, text: &str) -> Option<usize> {
-        let m = &self.matching;
-        let unless = [&m.either, &m.mechanism];
-        self.naming_all(text, &m.compare, &unless, &self.comparison_of)
+    /// igual…?": a comparison of how they feel is still a comparison) and neither sets two
+    /// things side by side nor asks how one thing brings about another.
+    fn comparison_topic(&self, a: &Asking) -> Option<usize> {
+        let asks = a.compare && !(a.either || a.mechanism);
+        self.naming_all(a.question, asks, &self.comparison_of)
     }
 
-    /// The one topic all of whose `terms` the last sentence names, when it says one of `asks`
-    /// and none of `unless`.
-    fn naming_all(
-        &self,
-        text: &str,
-        asks: &[Vec<String>],
-        unless: &[&Vec<Vec<String>>],
-        terms: &[Vec<String>],
-    ) -> Option<usize> {
-        let (_, question) = Self::last_sentence(text);
-        let said = words(question);
-        if !Self::says(&said, asks) || unless.iter().any(|u| Self::says(&said, u)) {
+    /// The one topic all of whose `terms` the question names, when it `asks` so.
+    fn naming_all(&self, question: &str, asks: bool, terms: &[Vec<String>]) -> Option<usize> {
+        if !asks {
             return None;
         }
         let read = self.normalize(question);
@@ -758,11 +759,12 @@ impl Faq {
         // does a clot in the lung feel like?", "woran erkennt man eine Lungenembolie?"), one
         // about how a clot brings about a cramp and one comparing clot cramps with others, by
         // the topic that tells it.
+        let a = self.asking(text);
         let asked = self
             .defined_topic(text)
-            .or_else(|| self.signs_topic(text))
-            .or_else(|| self.mechanism_topic(text))
-            .or_else(|| self.comparison_topic(text));
+            .or_else(|| self.signs_topic(text, &a))
+            .or_else(|| self.mechanism_topic(&a))
+            .or_else(|| self.comparison_topic(&a));
         match asked {
             Some(t) => {
                 let mut suggestions = vec![t];

@@ -476,8 +476,11 @@ pub fn atoms_of(
 pub struct PhraseSet {
     /// (phrase, what it stands for, words allowed between its words)
     phrases: Vec<(Phrase, u32, u8)>,
-    /// Atom id → the phrases that start with it.
+    /// Atom id → the phrases that start with it, but those found through `by_pair`.
     by_first: Vec<Vec<u32>>,
+    /// (first, second atom) → the phrases of two words or more whose words touch: a common
+    /// first word ("i", "no") is then not followed by every phrase it opens.
+    by_pair: rustc_hash::FxHashMap<(AtomId, AtomId), Vec<u32>>,
 }
 
 impl PhraseSet {
@@ -489,11 +492,15 @@ impl PhraseSet {
     /// A phrase that allows `gap` other words between its words.
     pub fn add_with_gap(&mut self, p: Phrase, tag: u32, gap: u8) {
         let ix = self.phrases.len() as u32;
-        let first = p[0] as usize;
-        if self.by_first.len() <= first {
-            self.by_first.resize(first + 1, Vec::new());
+        if gap == 0 && p.len() >= 2 {
+            self.by_pair.entry((p[0], p[1])).or_default().push(ix);
+        } else {
+            let first = p[0] as usize;
+            if self.by_first.len() <= first {
+                self.by_first.resize(first + 1, Vec::new());
+            }
+            self.by_first[first].push(ix);
         }
-        self.by_first[first].push(ix);
         self.phrases.push((p, tag, gap));
     }
 
@@ -518,12 +525,27 @@ impl PhraseSet {
         if self.phrases.is_empty() {
             return out;
         }
+        // The phrases that may start at a token, in the order they were added (as one list
+        // per first word would give them).
+        let mut candidates: Vec<u32> = Vec::new();
         for start in 0..tokens.len() {
+            let next = start + 1;
+            let touching = next < tokens.len() && tokens[next].segment == tokens[start].segment;
             for a in &atoms[start] {
-                let Some(list) = self.by_first.get(*a as usize) else {
-                    continue;
-                };
-                for ix in list {
+                candidates.clear();
+                if let Some(list) = self.by_first.get(*a as usize) {
+                    candidates.extend(list);
+                }
+                if touching {
+                    for b in &atoms[next] {
+                        if let Some(list) = self.by_pair.get(&(*a, *b)) {
+                            candidates.extend(list);
+                        }
+                    }
+                    candidates.sort_unstable();
+                    candidates.dedup();
+                }
+                for ix in &candidates {
                     let (p, tag, gap) = &self.phrases[*ix as usize];
                     if let Some(end) = extend(tokens, atoms, start, &p[1..], *gap as usize, blocked)
                     {
