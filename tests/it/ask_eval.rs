@@ -604,6 +604,15 @@ fn offered<'a>(faq: &'a clotcheck::core::faq::Faq, text: &str) -> Vec<&'a str> {
         .collect()
 }
 
+/// Asserts that each `(language, question, topic id)` is answered directly with that topic.
+fn each_answered(cases: &[(&str, &str, &str)]) {
+    let content = data::load_embedded().unwrap();
+    for (lang, text, want) in cases {
+        let faq = content.faq(lang).unwrap();
+        assert_eq!(answered(faq, text), Some(*want), "{text}");
+    }
+}
+
 /// What to watch on a blood thinner answers only a question that names one: "what should I
 /// watch out for with a clot" is about the signs of a clot, not about bleeding on a medicine
 /// the writer never named (messages written for this test).
@@ -642,8 +651,7 @@ fn the_blood_thinner_topic_needs_a_blood_thinner_named() {
 /// ("what is the best way to avoid…") is ranked as usual (messages written for this test).
 #[test]
 fn a_definition_question_is_answered_by_the_topic_that_explains_its_term() {
-    let content = data::load_embedded().unwrap();
-    for (lang, text, want) in [
+    each_answered(&[
         (
             "en",
             "what is a PE, explained simply?",
@@ -674,10 +682,7 @@ fn a_definition_question_is_answered_by_the_topic_that_explains_its_term() {
             "what is the best way to avoid a DVT on a plane?",
             "prevention",
         ),
-    ] {
-        let faq = content.faq(lang).unwrap();
-        assert_eq!(answered(faq, text), Some(want), "{text}");
-    }
+    ]);
 }
 
 /// A question about how something shows, naming a term whose signs a topic tells, is
@@ -685,50 +690,45 @@ fn a_definition_question_is_answered_by_the_topic_that_explains_its_term() {
 /// something else is ranked as before (messages written for this test).
 #[test]
 fn a_question_about_the_signs_of_a_term_is_answered_by_the_topic_that_tells_them() {
-    let content = data::load_embedded().unwrap();
-    for (lang, text, want) in [
+    each_answered(&[
         (
             "en",
             "what would a clot on my lung feel like",
-            Some("pulmonary_embolism"),
+            "pulmonary_embolism",
         ),
         (
             "en",
             "my aunt had a clot on her lung years ago. which signs should we look out for?",
-            Some("pulmonary_embolism"),
+            "pulmonary_embolism",
         ),
         (
             "de",
             "woran merkt man überhaupt eine Lungenembolie",
-            Some("pulmonary_embolism"),
+            "pulmonary_embolism",
         ),
         (
             "es",
             "embolia pulmonar, ¿cómo se manifiesta?",
-            Some("pulmonary_embolism"),
+            "pulmonary_embolism",
         ),
         (
             "es",
             "qué señales avisan de que mi calambre es por un trombo",
-            Some("clot_cramp_symptoms"),
+            "clot_cramp_symptoms",
         ),
         (
             "de",
             "fühlt sich ein Krampf vom Gerinnsel anders an als ein Krampf beim Sport?",
-            Some("clot_vs_ordinary_cramps"),
+            "clot_vs_ordinary_cramps",
         ),
-    ] {
-        let faq = content.faq(lang).unwrap();
-        assert_eq!(answered(faq, text), want, "{text}");
-    }
+    ]);
 }
 
 /// A question about how a clot brings about a cramp, naming both, is answered by the topic
 /// that tells it; "why act fast…" is not such a question (messages written for this test).
 #[test]
 fn a_question_about_how_a_clot_brings_about_a_cramp_is_answered_by_its_topic() {
-    let content = data::load_embedded().unwrap();
-    for (lang, text, want) in [
+    each_answered(&[
         (
             "en",
             "how exactly does a clot get the muscle to cramp",
@@ -749,10 +749,7 @@ fn a_question_about_how_a_clot_brings_about_a_cramp_is_answered_by_its_topic() {
             "why does it matter to act fast if a cramp might be a clot?",
             "why_act_quickly",
         ),
-    ] {
-        let faq = content.faq(lang).unwrap();
-        assert_eq!(answered(faq, text), Some(want), "{text}");
-    }
+    ]);
 }
 
 /// A question comparing clot cramps with others, naming both, is answered by the topic that
@@ -760,8 +757,7 @@ fn a_question_about_how_a_clot_brings_about_a_cramp_is_answered_by_its_topic() {
 /// (messages written for this test).
 #[test]
 fn a_comparison_of_clot_cramps_with_others_is_answered_by_its_topic() {
-    let content = data::load_embedded().unwrap();
-    for (lang, text, want) in [
+    each_answered(&[
         (
             "en",
             "does a cramp from a DVT feel the same as a night cramp",
@@ -777,10 +773,7 @@ fn a_comparison_of_clot_cramps_with_others_is_answered_by_its_topic() {
             "can clots really give you leg cramps or is that a myth",
             "can_clots_cause_cramps",
         ),
-    ] {
-        let faq = content.faq(lang).unwrap();
-        assert_eq!(answered(faq, text), Some(want), "{text}");
-    }
+    ]);
 }
 
 /// A sign answered with a bare "no" ("short of breath? nope.") is no subject of the question:
