@@ -349,8 +349,8 @@ impl Faq {
             .collect()
     }
 
-    /// The terms a topic explains that do not read as one word of the domain once
-    /// normalised: a definition question could never name them.
+    /// The terms topics explain, tell the signs of, the mechanism of or compare, that do not
+    /// read as one word of the domain once normalised: no question could name them.
     pub fn unusable_terms(&self) -> Vec<String> {
         self.defines
             .keys()

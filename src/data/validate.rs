@@ -1032,22 +1032,22 @@ fn build_faq(
         matching,
         word_lists,
     );
-    // A term a topic explains, or tells the signs of, must read as one word of the domain,
-    // or no question finds it.
+    // A term a topic names in `defines`, `signs_of`, `mechanism_of` or `comparison_of` must
+    // read as one word of the domain, or no question finds it.
     for term in faq.unusable_terms() {
         let names = |list: &[String]| list.iter().any(|d| faq.normalize(d) == term);
-        for t in &raw.topics {
-            let key = if names(&t.defines) {
-                "defines"
-            } else if names(&t.signs_of) {
-                "signs_of"
-            } else if names(&t.mechanism_of) {
-                "mechanism_of"
-            } else if names(&t.comparison_of) {
-                "comparison_of"
-            } else {
-                continue;
-            };
+        let found = raw.topics.iter().find_map(|t| {
+            [
+                ("defines", &t.defines),
+                ("signs_of", &t.signs_of),
+                ("mechanism_of", &t.mechanism_of),
+                ("comparison_of", &t.comparison_of),
+            ]
+            .into_iter()
+            .find(|(_, list)| names(list))
+            .map(|(key, _)| (t, key))
+        });
+        if let Some((t, key)) = found {
             r.at_span(
                 &t.id,
                 format!(
@@ -1055,7 +1055,6 @@ fn build_faq(
                     t.id.get_ref()
                 ),
             );
-            break;
         }
     }
     (r.problems.len() == before).then_some(faq)
