@@ -502,8 +502,27 @@ impl Reading {
         let mut ends = vec![0u64; n];
         let mut starts = vec![0u64; n];
         let condition = (1u64 << Cat::Conditional.ix()) | (1u64 << Cat::Hypothetical.ix());
+        // A resolution denied right beside it ("beruhigt sich *nicht*", "*no* se calma"):
+        // the sign goes on.
+        let denied_resolution = {
+            let mut negation_ends = vec![false; n];
+            let mut after_starts = vec![false; n];
+            for (s, e, c) in &found {
+                negation_ends[*e] |= *c == Cat::Negation.ix();
+                after_starts[*s] |= *c == Cat::NegationAfter.ix();
+            }
+            move |s: usize, e: usize| {
+                (s > 0 && negation_ends[s - 1] && tokens[s - 1].segment == tokens[s].segment)
+                    // One word may come between: "beruhigt sich *einfach* nicht".
+                    || (e + 1..n.min(e + 3))
+                        .any(|k| after_starts[k] && tokens[k].segment == tokens[e].segment)
+            }
+        };
         for (s, e, c) in &found {
             let bit = 1u64 << *c;
+            if *c == Cat::Resolved.ix() && denied_resolution(*s, *e) {
+                continue;
+            }
             if cancellable & bit != 0
                 && pseudo_before[*e + 1] > pseudo_before[*s]
                 && !holds_pseudo(*s, *e)
