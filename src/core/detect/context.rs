@@ -110,10 +110,12 @@ pub enum Cat {
     Figurative,
     /// Words saying a sign is new to the writer ("das ist neu", "gestern ging das noch").
     Novel,
+    /// Words that open compounds, read as a word of their own ("Brust|stechen").
+    CompoundHead,
 }
 
 impl Cat {
-    pub const ALL: [Cat; 56] = [
+    pub const ALL: [Cat; 57] = [
         Cat::Negation,
         Cat::NegationAfter,
         Cat::Resolved,
@@ -170,6 +172,7 @@ impl Cat {
         Cat::Auxiliary,
         Cat::Figurative,
         Cat::Novel,
+        Cat::CompoundHead,
     ];
 
     /// The key of the category's list in the data.
@@ -231,6 +234,7 @@ impl Cat {
             Cat::Auxiliary => "auxiliary",
             Cat::Figurative => "figurative",
             Cat::Novel => "novel",
+            Cat::CompoundHead => "compound_heads",
         }
     }
 

@@ -41,6 +41,8 @@ pub struct Atoms {
     spoken: rustc_hash::FxHashMap<String, Vec<String>>,
     /// Sounds as a dialect writes them and their written forms ("ua>u": "bluad" is "blud").
     sounds: Vec<(String, String)>,
+    /// Words that open compounds ("brust": "Bruststechen" is read as "Brust" and "stechen").
+    compound_heads: Vec<String>,
 }
 
 /// A pattern word as written in the data: lower case, apostrophes dropped, `*` kept, umlauts
@@ -221,6 +223,11 @@ impl Atoms {
     }
 
     /// Alternatives separated by `|`.
+    pub fn add_compound_heads(&mut self, words: &[String]) {
+        self.compound_heads
+            .extend(words.iter().map(|w| clean(w).trim().to_string()));
+    }
+
     pub fn group(&mut self, s: &str) -> Vec<Phrase> {
         s.split('|').filter_map(|p| self.phrase(p)).collect()
     }
@@ -247,10 +254,44 @@ impl Atoms {
         self.matches_written(token, out);
     }
 
-    /// The atoms of a word as written (folded).
+    /// The atoms of a word as written (folded), and those of its two parts when it is a
+    /// compound opened by one of the language's heads: the pair "Brust + stechen" then holds
+    /// in the one word "Bruststechen".
     fn matches_written(&self, token: &str, out: &mut Vec<AtomId>) {
         let folded = fold(token);
         let token = folded.as_deref().unwrap_or(token);
+        self.matches_whole(token, out);
+        // A word the lexicon names whole ("Luftnot", "Blutgerinnsel") is read as itself.
+        if self.compound_heads.is_empty() || self.exact.contains_key(token) {
+            return;
+        }
+        for head in &self.compound_heads {
+            let Some(rest) = token.strip_prefix(head.as_str()) else {
+                continue;
+            };
+            if rest.chars().count() < MIN_COMPOUND_PART {
+                continue;
+            }
+            let before = out.len();
+            let mut parts = Vec::new();
+            if let Some(id) = self.exact.get(head.as_str()) {
+                parts.push(*id);
+            }
+            self.matches_whole(rest, &mut parts);
+            // The second part must be a word of the lexicon too.
+            if parts.len() < 2 {
+                continue;
+            }
+            for a in parts {
+                if !out[..before].contains(&a) && !out[before..].contains(&a) {
+                    out.push(a);
+                }
+            }
+        }
+    }
+
+    /// The atoms of one folded word, whole.
+    fn matches_whole(&self, token: &str, out: &mut Vec<AtomId>) {
         if let Some(id) = self.exact.get(token) {
             out.push(*id);
         }
@@ -405,6 +446,9 @@ impl TokenAtoms {
         self.atoms.is_empty()
     }
 }
+
+/// The shortest second part of a compound read apart ("Brust|weh").
+const MIN_COMPOUND_PART: usize = 3;
 
 /// How many distinct non-words of one message are tried for repair: a message with more is
 /// not prose, and the bound keeps its cost bounded.
@@ -596,6 +640,28 @@ mod tests {
         out.clear();
         a.matches("brustschmerzen", &mut out);
         assert_eq!(out, vec![part]);
+    }
+
+    #[test]
+    fn a_compound_opened_by_a_head_matches_both_its_parts_unless_named_whole() {
+        let mut a = Atoms::default();
+        let chest = a.phrase("brust").unwrap()[0];
+        let stab = a.phrase("stech*").unwrap()[0];
+        let whole = a.phrase("luftnot").unwrap()[0];
+        let air = a.phrase("luft").unwrap()[0];
+        a.add_compound_heads(&["brust".into(), "luft".into()]);
+        let mut out = Vec::new();
+        a.matches("bruststechen", &mut out);
+        assert_eq!(out, vec![chest, stab]);
+        // A second part the lexicon does not know: no compound reading.
+        out.clear();
+        a.matches("brustkrebs", &mut out);
+        assert!(out.is_empty(), "{out:?}");
+        // A word the lexicon names whole is read as itself.
+        out.clear();
+        a.matches("luftnot", &mut out);
+        assert_eq!(out, vec![whole]);
+        assert!(!out.contains(&air));
     }
 
     #[test]

@@ -163,6 +163,10 @@ impl Detector {
                         atoms.add_sounds(list);
                         continue;
                     }
+                    if *cat == Cat::CompoundHead {
+                        atoms.add_compound_heads(list);
+                        continue;
+                    }
                     if *cat == Cat::SpokenWord {
                         atoms.add_spoken_words(list);
                         continue;
