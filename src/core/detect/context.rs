@@ -1665,7 +1665,11 @@ impl Reading {
             && !self.reports_later
             && !self.names_someone()
             && !self.asks_about_now()
-            && (self.starts_at(0, Cat::QuestionStart)
+            // A question word first, asked or saying nothing of now after its first part:
+            // "Ist bestimmt nur verspannt, aber … *seit ner Stunde*" is a statement that
+            // opens with its verb.
+            && ((self.starts_at(0, Cat::QuestionStart)
+                && (asks || !(0..self.n).any(|k| !opens(k) && self.is(k, Cat::Current))))
                 || (self.starts_at(0, Cat::NormalAsk) && self.about_people_or_cause())
                 // "¿En qué se diferencia…?": a question word after a first small word.
                 || (asks

@@ -526,6 +526,10 @@ fn reports(
                                         w != part
                                             && w != other
                                             && w.0 > other.1
+                                            // "kein Gefühl mehr im Intimbereich, *wie
+                                            // eingeschlafen*": a word after a comma says
+                                            // the symptom again.
+                                            && r.same_segment(t, w.0)
                                             && r.negated_by(w.0) == Some(t)
                                     }))
                         })
