@@ -112,10 +112,13 @@ pub enum Cat {
     Novel,
     /// Words that open compounds, read as a word of their own ("Brust|stechen").
     CompoundHead,
+    /// Words of a team's game ("the squad", "in der zweiten Halbzeit"): a collapse told of a
+    /// team is no person's.
+    Team,
 }
 
 impl Cat {
-    pub const ALL: [Cat; 57] = [
+    pub const ALL: [Cat; 58] = [
         Cat::Negation,
         Cat::NegationAfter,
         Cat::Resolved,
@@ -173,6 +176,7 @@ impl Cat {
         Cat::Figurative,
         Cat::Novel,
         Cat::CompoundHead,
+        Cat::Team,
     ];
 
     /// The key of the category's list in the data.
@@ -235,6 +239,7 @@ impl Cat {
             Cat::Figurative => "figurative",
             Cat::Novel => "novel",
             Cat::CompoundHead => "compound_heads",
+            Cat::Team => "team_words",
         }
     }
 
@@ -1253,6 +1258,9 @@ impl Reading {
         if self.fiction(start) {
             return Some("fiction");
         }
+        if self.teams_game(start) {
+            return Some("a team's game");
+        }
         if self.figurative_cause(start, end) {
             return Some("figurative cause");
         }
@@ -1567,6 +1575,23 @@ impl Reading {
             && self.figurative_last[first - 1] != usize::MAX
             && first - 1 - self.figurative_last[first - 1] <= 2;
         after || before || part_before
+    }
+
+    /// A team's game told in the mention's clause, and no person named before the mention
+    /// but as a team's owner: "Arsenal collapsed in the second half", "mi equipo se
+    /// desplomó en el segundo tiempo"; "my dad collapsed in the second half" names a person.
+    pub fn teams_game(&self, start: usize) -> bool {
+        if !self.clause_has(start, Cat::Team) {
+            return false;
+        }
+        let c = self.clause[start];
+        (0..start)
+            .rev()
+            .take_while(|k| self.clause[*k] == c)
+            .all(|k| {
+                !(self.is(k, Cat::Writer) || self.is(k, Cat::Others))
+                    || (k + 1 < self.n && self.starts_at(k + 1, Cat::Team))
+            })
     }
 
     /// A patient the writer looked after, told in the past: "one of my patients was really

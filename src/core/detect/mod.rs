@@ -344,7 +344,8 @@ impl Detector {
             let negation = |k: usize| readings.iter().any(|r| r.is_negation(k));
             let mut by_sign: Vec<Vec<(u32, usize, usize)>> = vec![Vec::new(); lang.signs.len()];
             for (s, e, tag) in lang.lexicon.find_unless(&tokens, atoms, &negation) {
-                if tag % ROLES == IDIOM {
+                // A sign's words told of a team's game say nothing of health either.
+                if tag % ROLES == IDIOM || readings.iter().any(|r| r.teams_game(s)) {
                     figurative[tokens[s].sentence as usize] = true;
                 }
                 by_sign[(tag / ROLES) as usize].push((tag % ROLES, s, e));
