@@ -115,10 +115,14 @@ pub enum Cat {
     /// Words of a team's game ("the squad", "in der zweiten Halbzeit"): a collapse told of a
     /// team is no person's.
     Team,
+    /// A denial after the mention that ends its part ("taquicardia *no tengo*,"): it denies
+    /// only there, since the same words open a new statement elsewhere ("me ahogo, *no
+    /// tengo* aire").
+    ClosingDenial,
 }
 
 impl Cat {
-    pub const ALL: [Cat; 58] = [
+    pub const ALL: [Cat; 59] = [
         Cat::Negation,
         Cat::NegationAfter,
         Cat::Resolved,
@@ -177,6 +181,7 @@ impl Cat {
         Cat::Novel,
         Cat::CompoundHead,
         Cat::Team,
+        Cat::ClosingDenial,
     ];
 
     /// The key of the category's list in the data.
@@ -240,6 +245,7 @@ impl Cat {
             Cat::Novel => "novel",
             Cat::CompoundHead => "compound_heads",
             Cat::Team => "team_words",
+            Cat::ClosingDenial => "closing_denials",
         }
     }
 
@@ -1130,10 +1136,20 @@ impl Reading {
 
     /// The rest of the segment after `i` says it is fine ("the chest *is fine*, the calf
     /// hurts", "el pecho *bien*, …"): only all-clear words and present-tense verbs.
+    ///
+    /// A verb of its own may come first, with a word of degree, when the segment ends on the
+    /// all-clear ("das Herz *schlägt ganz normal*", "el pulso *está tranquilo*"), with no
+    /// denial in it ("…is not normal").
     pub fn fine_after(&self, i: usize) -> bool {
         let rest = || (i + 1..self.n).take_while(|k| self.segment[*k] == self.segment[i]);
+        let plain = |k: usize| {
+            self.is(k, Cat::AllClear) || self.is(k, Cat::Present) || self.is(k, Cat::Filler)
+        };
         rest().any(|k| self.is(k, Cat::AllClear))
-            && rest().all(|k| self.is(k, Cat::AllClear) || self.is(k, Cat::Present))
+            && (rest().all(|k| self.is(k, Cat::AllClear) || self.is(k, Cat::Present))
+                || (rest().last().is_some_and(|k| self.is(k, Cat::AllClear))
+                    && !rest().any(|k| self.is(k, Cat::Negation))
+                    && rest().filter(|k| !plain(*k)).count() <= 2))
     }
 
     pub fn same_clause(&self, i: usize, j: usize) -> bool {
@@ -1175,8 +1191,15 @@ impl Reading {
                     && !self.is(*k, Cat::Terminator)
             })
             .any(|k| {
+                let closes_part = || {
+                    (k..self.n)
+                        .take_while(|j| self.segment[*j] == self.segment[k])
+                        .last()
+                        .is_some_and(|j| self.ends_at(j, Cat::ClosingDenial))
+                };
+                (self.starts_at(k, Cat::ClosingDenial) && closes_part())
                 // Post-verbal denial closes its clause: "…, Herzrasen hatte ich auch *nie*."
-                self.starts_at(k, Cat::NegationAfter)
+                || self.starts_at(k, Cat::NegationAfter)
                     // "Umgekippt bin ich nicht und schwindlig…": "und" ends the clause too.
                     && (k + 1..self.n.min(k + 4))
                         .take_while(|i| {
