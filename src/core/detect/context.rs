@@ -119,10 +119,16 @@ pub enum Cat {
     /// only there, since the same words open a new statement elsewhere ("me ahogo, *no
     /// tengo* aire").
     ClosingDenial,
+    /// A day of the last few ("on Tuesday", "am Dienstag", "la semana pasada"): with a past
+    /// verb and a recovery told later, it dates the story as a year would.
+    PastDay,
+    /// Words saying a sign came back ("it's back", "ist wieder da", "volvió"): a resolution
+    /// told before them no longer holds.
+    Recurrence,
 }
 
 impl Cat {
-    pub const ALL: [Cat; 59] = [
+    pub const ALL: [Cat; 61] = [
         Cat::Negation,
         Cat::NegationAfter,
         Cat::Resolved,
@@ -182,6 +188,8 @@ impl Cat {
         Cat::CompoundHead,
         Cat::Team,
         Cat::ClosingDenial,
+        Cat::PastDay,
+        Cat::Recurrence,
     ];
 
     /// The key of the category's list in the data.
@@ -246,6 +254,8 @@ impl Cat {
             Cat::CompoundHead => "compound_heads",
             Cat::Team => "team_words",
             Cat::ClosingDenial => "closing_denials",
+            Cat::PastDay => "past_days",
+            Cat::Recurrence => "recurrence",
         }
     }
 
@@ -1419,7 +1429,34 @@ impl Reading {
                 .any(|t| self.clause[t] == self.clause[start] && self.after_inability(t))
     }
 
+    /// The mention is told resolved, and does not come back later ("it went away, *but now
+    /// it's back*").
     fn resolved(&self, end: usize) -> bool {
+        self.resolution(end).is_some_and(|t| !self.recurs_after(t))
+    }
+
+    /// A later word says the sign came back, in the resolution's sentence or the next: not
+    /// denied ("never came back") nor inside a condition ("if it comes back").
+    fn recurs_after(&self, t: usize) -> bool {
+        let last = self.sentence[t] + 1;
+        (t + 1..self.n)
+            .take_while(|k| self.sentence[*k] <= last)
+            .any(|k| {
+                let seg = self.segment[k];
+                let condition = (0..k)
+                    .rev()
+                    .take_while(|j| self.segment[*j] == seg)
+                    .any(|j| self.is(j, Cat::Conditional) || self.is(j, Cat::Hypothetical));
+                self.starts_at(k, Cat::Recurrence)
+                    && !condition
+                    && !self.seg_conditional[seg as usize]
+                    && !(k.saturating_sub(2)..k)
+                        .any(|j| self.segment[j] == self.segment[k] && self.is(j, Cat::Negation))
+            })
+    }
+
+    /// Where the resolution of a mention ending at `end` starts, if it is told resolved.
+    fn resolution(&self, end: usize) -> Option<usize> {
         // The next segment of the sentence opens with the resolution, however long the
         // mention's own segment ("my heart raced for a few minutes yesterday after three
         // espressos, been totally fine since").
@@ -1433,8 +1470,8 @@ impl Reading {
                     self.starts_at(*i, Cat::Resolved)
                         || !(self.is(*i, Cat::Current) || self.is(*i, Cat::Filler))
                 });
-            if o.is_some_and(|o| self.starts_at(o, Cat::Resolved)) {
-                return true;
+            if let Some(o) = o.filter(|o| self.starts_at(*o, Cat::Resolved)) {
+                return Some(o);
             }
         }
         let to = self.n.min(end + 1 + RESOLVED_REACH);
@@ -1442,7 +1479,7 @@ impl Reading {
             .take_while(|k| self.sentence[*k] == self.sentence[end])
             .find(|k| self.starts_at(*k, Cat::Resolved))
         else {
-            return false;
+            return None;
         };
         // Across a comma or a clause, only when the new part points back ("…, it went away")
         // or opens with the resolution, after words of time or filler ("…, jetzt ist alles
@@ -1453,14 +1490,15 @@ impl Reading {
                 last_break = Some(k);
             }
         }
-        match last_break {
+        let told = match last_break {
             None => true,
             Some(k) => {
                 let o = self.opener(k);
                 (o..t).all(|i| self.is(i, Cat::Current) || self.is(i, Cat::Filler))
                     || (o..t).any(|i| self.is(i, Cat::Refer))
             }
-        }
+        };
+        told.then_some(t)
     }
 
     fn historical(&self, start: usize) -> bool {
@@ -1468,8 +1506,12 @@ impl Reading {
         // A dated sentence whose story ends in a recovery told later: the date wins even over
         // "suddenly" in its own part ("2017 nach der OP bekam ich plötzlich kaum Luft, … Bin
         // seit Jahren beschwerdefrei"); elsewhere in the sentence, a word of now still wins.
+        // A day of the last few dates it too when a past verb tells it ("War am Dienstag
+        // wegen Brustschmerzen im Spital, … Mir geht's wieder gut").
+        let dated = self.sentence_has(start, Cat::Historical)
+            || (self.sentence_has(start, Cat::PastDay) && self.sentence_has(start, Cat::PastTense));
         if self.seg_recovery_after[seg]
-            && self.sentence_has(start, Cat::Historical)
+            && dated
             && (self.seg_historical[seg] || !self.seg_current[seg])
         {
             return true;
