@@ -1475,12 +1475,9 @@ impl Reading {
             }
         }
         let to = self.n.min(end + 1 + RESOLVED_REACH);
-        let Some(t) = (end + 1..to)
+        let t = (end + 1..to)
             .take_while(|k| self.sentence[*k] == self.sentence[end])
-            .find(|k| self.starts_at(*k, Cat::Resolved))
-        else {
-            return None;
-        };
+            .find(|k| self.starts_at(*k, Cat::Resolved))?;
         // Across a comma or a clause, only when the new part points back ("…, it went away")
         // or opens with the resolution, after words of time or filler ("…, jetzt ist alles
         // wieder gut").
