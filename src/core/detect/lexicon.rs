@@ -380,7 +380,9 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             '.' if after_number && {
                 let mut look = chars.clone();
                 look.next().is_some_and(char::is_whitespace)
-                    && look.next().is_some_and(char::is_lowercase)
+                    && look.next().is_some_and(|c| {
+                        c.is_lowercase() || (c.is_uppercase() && ordinal_after(&out))
+                    })
             } => {}
             '.' | '!' | '?' | ';' | '\n' | '¿' | '¡' => {
                 if ch == '?'
@@ -418,6 +420,21 @@ pub fn tokenize(text: &str) -> Vec<Token> {
 }
 
 /// Emoji and symbols (not punctuation of any script).
+/// Words after which a short number with a dot is an ordinal even before a capital ("in den
+/// 5. Stock", "bin in der 34. SSW", "zum 3. Mal").
+const ORDINAL_BEFORE: [&str; 14] = [
+    "den", "dem", "der", "die", "das", "im", "am", "zum", "zur", "vom", "ins", "seit", "ab", "bis",
+];
+
+/// The number just read is short and follows a word that opens an ordinal.
+fn ordinal_after(out: &[Token]) -> bool {
+    let n = out.len();
+    n >= 2
+        && out[n - 1].word.len() <= 2
+        && out[n - 2].sentence == out[n - 1].sentence
+        && ORDINAL_BEFORE.contains(&out[n - 2].word.as_str())
+}
+
 fn is_pictograph(c: char) -> bool {
     let u = c as u32;
     (0x2190..=0x2BFF).contains(&u)
@@ -673,6 +690,9 @@ mod tests {
         assert_ne!(t[stock].sentence, t[dann].sentence);
         // "3. Hilfe": a capital after the dot, a new sentence.
         assert_ne!(t[dann].sentence, t.last().unwrap().sentence);
+        // After an article or a preposition, a capital goes on: "in den 5. Stock".
+        let t = tokenize("Nach den Treppen in den 5. Stock schnauf ich");
+        assert_eq!(t[0].sentence, t.last().unwrap().sentence);
     }
 
     #[test]
