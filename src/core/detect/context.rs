@@ -125,10 +125,13 @@ pub enum Cat {
     /// Words saying a sign came back ("it's back", "ist wieder da", "volvió"): a resolution
     /// told before them no longer holds.
     Recurrence,
+    /// Words asking what a term means ("what is", "was ist ein", "qué es el"): a sign's name
+    /// right after them is asked about, not reported.
+    Defining,
 }
 
 impl Cat {
-    pub const ALL: [Cat; 61] = [
+    pub const ALL: [Cat; 62] = [
         Cat::Negation,
         Cat::NegationAfter,
         Cat::Resolved,
@@ -190,6 +193,7 @@ impl Cat {
         Cat::ClosingDenial,
         Cat::PastDay,
         Cat::Recurrence,
+        Cat::Defining,
     ];
 
     /// The key of the category's list in the data.
@@ -256,6 +260,7 @@ impl Cat {
             Cat::ClosingDenial => "closing_denials",
             Cat::PastDay => "past_days",
             Cat::Recurrence => "recurrence",
+            Cat::Defining => "defining",
         }
     }
 
@@ -1294,6 +1299,9 @@ impl Reading {
         if self.teams_game(start) {
             return Some("a team's game");
         }
+        if self.defined(start) {
+            return Some("a term asked about");
+        }
         if self.figurative_cause(start, end) {
             return Some("figurative cause");
         }
@@ -1653,6 +1661,22 @@ impl Reading {
             .all(|k| {
                 !(self.is(k, Cat::Writer) || self.is(k, Cat::Others))
                     || (k + 1 < self.n && self.starts_at(k + 1, Cat::Team))
+            })
+    }
+
+    /// The mention is the term a question asks the meaning of: it follows "what is", "was
+    /// ist", "qué es" in its part, with only small words or words of no category between
+    /// ("Was ist *das Cauda-equina-Syndrom*?", "what is a haemoptysis").
+    /// A word of now in the sentence keeps it ("what's this chest pain, 20 minutes now").
+    fn defined(&self, start: usize) -> bool {
+        !self.sentence_now[self.sentence[start] as usize]
+            && (start.saturating_sub(3)..start).any(|k| {
+                self.ends_at(k, Cat::Defining)
+                    && (k + 1..start).all(|j| {
+                        self.segment[j] == self.segment[start]
+                            && (self.is(j, Cat::Filler) || self.covers[j] == 0)
+                    })
+                    && self.segment[k] == self.segment[start]
             })
     }
 
