@@ -273,6 +273,7 @@ const TUNING_FILES: &[(&str, &str)] = &[
     ("ask_tuning_49.toml", "de"),
     ("ask_tuning_50.toml", "en"),
     ("ask_tuning_51.toml", "en"),
+    ("ask_tuning_52.toml", "en"),
 ];
 
 /// Every case of the tuning set, in the order of [`TUNING_FILES`].
