@@ -1511,10 +1511,12 @@ impl Reading {
         // A dated sentence whose story ends in a recovery told later: the date wins even over
         // "suddenly" in its own part ("2017 nach der OP bekam ich plötzlich kaum Luft, … Bin
         // seit Jahren beschwerdefrei"); elsewhere in the sentence, a word of now still wins.
-        // A day of the last few dates it too when a past verb tells it ("War am Dienstag
-        // wegen Brustschmerzen im Spital, … Mir geht's wieder gut").
+        // A day of the last few dates it too when a past verb tells it, or no present one
+        // ("War am Dienstag wegen Brustschmerzen im Spital, … Mir geht's wieder gut", "On
+        // Monday I fainted giving blood, …, no problems since").
         let dated = self.sentence_has(start, Cat::Historical)
-            || (self.sentence_has(start, Cat::PastDay) && self.sentence_has(start, Cat::PastTense));
+            || (self.sentence_has(start, Cat::PastDay)
+                && (self.sentence_has(start, Cat::PastTense) || !self.seg_present[seg]));
         if self.seg_recovery_after[seg]
             && dated
             && (self.seg_historical[seg] || !self.seg_current[seg])
@@ -1776,6 +1778,8 @@ impl Reading {
             && !self.reports_later
             && !self.names_someone()
             && !self.asks_about_now()
+            // "whats this chest pain … 20 minutes now": the writer's own question, and now.
+            && !(self.starts_at(0, Cat::OwnQuestion) && self.has(Cat::Current))
             // A question word first, asked or saying nothing of now after its first part:
             // "Ist bestimmt nur verspannt, aber … *seit ner Stunde*" is a statement that
             // opens with its verb.

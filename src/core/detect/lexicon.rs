@@ -352,6 +352,8 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     let (mut sentence, mut segment) = (0u32, 0u32);
     let mut word = String::new();
     let mut prev_space = true;
+    // The last mark that was not a space, since the last word.
+    let mut last_mark: Option<char> = None;
     let push = |word: &mut String, out: &mut Vec<Token>, sentence: u32, segment: u32| {
         if !word.is_empty() {
             out.push(Token {
@@ -370,9 +372,11 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         if ch.is_alphanumeric() {
             word.extend(ch.to_lowercase());
             prev_space = false;
+            last_mark = None;
             continue;
         }
         let after_number = !word.is_empty() && word.chars().all(|c| c.is_ascii_digit());
+        let after_comma = word.is_empty() && last_mark == Some(',');
         push(&mut word, &mut out, sentence, segment);
         match ch {
             // An ordinal ("in den 2. Stock", "am 3. Tag"): a number, a dot, then a word in
@@ -384,6 +388,9 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                         c.is_lowercase() || (c.is_uppercase() && ordinal_after(&out))
                     })
             } => {}
+            // "Si me duele el pecho, ¿aviso…?": after a comma, the question goes on the
+            // sentence its condition opened.
+            '¿' | '¡' if after_comma => segment += 1,
             '.' | '!' | '?' | ';' | '\n' | '¿' | '¡' => {
                 if ch == '?'
                     && let Some(last) = out.last_mut().filter(|t| t.sentence == sentence)
@@ -414,6 +421,9 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             _ => {}
         }
         prev_space = ch.is_whitespace();
+        if !ch.is_whitespace() {
+            last_mark = Some(ch);
+        }
     }
     push(&mut word, &mut out, sentence, segment);
     out
@@ -702,6 +712,11 @@ mod tests {
         assert_eq!(words, ["no", "pain", "but", "i", "cant", "breathe", "help"]);
         assert_eq!(t[1].sentence, t[5].sentence);
         assert_ne!(t[1].segment, t[2].segment);
+        assert_ne!(t[5].sentence, t[6].sentence);
+        // After a comma, "¿" opens a part of the same sentence.
+        let t = tokenize("Si me duele el pecho, ¿aviso? ¿Y luego?");
+        assert_eq!(t[0].sentence, t[5].sentence);
+        assert_ne!(t[4].segment, t[5].segment);
         assert_ne!(t[5].sentence, t[6].sentence);
     }
 }
