@@ -1774,12 +1774,14 @@ impl Reading {
         if self.diagnostic_if {
             return false;
         }
+        // "whats this chest pain … 20 minutes now": the writer's own question, and now.
+        if self.n > 0 && self.starts_at(0, Cat::OwnQuestion) && self.has(Cat::Current) {
+            return false;
+        }
         self.n > 0
             && !self.reports_later
             && !self.names_someone()
             && !self.asks_about_now()
-            // "whats this chest pain … 20 minutes now": the writer's own question, and now.
-            && !(self.starts_at(0, Cat::OwnQuestion) && self.has(Cat::Current))
             // A question word first, asked or saying nothing of now after its first part:
             // "Ist bestimmt nur verspannt, aber … *seit ner Stunde*" is a statement that
             // opens with its verb.
