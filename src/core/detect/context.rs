@@ -492,6 +492,9 @@ impl Reading {
             Cat::Sudden,
             // "al *hacer del baño*": going to the toilet, not "make".
             Cat::Causal,
+            // "¿el corazón acelerado *puede ser señal* de…?": a general claim asked, not the
+            // writer's own question.
+            Cat::OwnQuestion,
         ]
         .iter()
         .fold(0u64, |m, c| m | 1 << c.ix());
