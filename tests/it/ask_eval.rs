@@ -274,6 +274,7 @@ const TUNING_FILES: &[(&str, &str)] = &[
     ("ask_tuning_50.toml", "en"),
     ("ask_tuning_51.toml", "en"),
     ("ask_tuning_52.toml", "en"),
+    ("ask_tuning_53.toml", "de"),
 ];
 
 /// Every case of the tuning set, in the order of [`TUNING_FILES`].
