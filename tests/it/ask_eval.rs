@@ -148,6 +148,9 @@ const TUNING: Gate = Gate {
         "e don wake but e weak well well",
         // Someone on the floor making a strange noise: neither is a sign by itself.
         "mi mamá está en el piso y hace un ruido raro",
+        // "seit dem Bandscheibenvorfall letzte Woche": a date after "since" and an event says
+        // when it began, but reads as a date of the past.
+        "fühlt sich mein po komisch taub an, seit heut auch die scheide",
     ],
     false_alarms: 0.02,
     answered: 0.84,
