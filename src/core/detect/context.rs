@@ -38,6 +38,9 @@ pub const NEGATION_REACH: usize = 6;
 pub const NEGATION_AFTER_REACH: usize = 5;
 /// How many words after a mention a "resolved" trigger may start.
 pub const RESOLVED_REACH: usize = 8;
+/// How far after a resolution a word saying the sign came back is looked for ("it went away,
+/// but an hour ago it came back"): a bound that keeps a long message's cost linear.
+pub const RECURRENCE_REACH: usize = 24;
 /// How far before "without" a "can't" may stand ("can't walk to the kitchen without…").
 pub const UNABLE_REACH: usize = 10;
 /// How many words before a sign a word naming a case ("bei", "with") may stand: "bei
@@ -1450,7 +1453,7 @@ impl Reading {
     /// denied ("never came back") nor inside a condition ("if it comes back").
     fn recurs_after(&self, t: usize) -> bool {
         let last = self.sentence[t] + 1;
-        (t + 1..self.n)
+        (t + 1..self.n.min(t + 1 + RECURRENCE_REACH))
             .take_while(|k| self.sentence[*k] <= last)
             .any(|k| {
                 let seg = self.segment[k];
