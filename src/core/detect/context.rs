@@ -359,6 +359,10 @@ pub struct Reading {
     /// Running count of the words that name a person, not counting a source of hearsay:
     /// `persons_before[i]` is the count before token `i`.
     persons_before: Vec<u32>,
+    /// The same for the words that name a person and do not own a team ("*our* team"), and
+    /// each clause's first token: a team's game is read in one lookup per mention.
+    owners_aside_before: Vec<u32>,
+    clause_first: Vec<usize>,
     /// Per sentence: a word of now that is not only "suddenly", nor part of a source of
     /// hearsay or of asking what to do.
     sentence_now: Vec<bool>,
@@ -806,6 +810,12 @@ impl Reading {
         let mut seg_writer_last = vec![None; segments];
         // The words naming a person, not counting a source of hearsay, up to each token.
         let mut persons_before = vec![0u32; n + 1];
+        let mut owners_aside_before = vec![0u32; n + 1];
+        let mut clause_first = vec![usize::MAX; clauses];
+        for i in 0..n {
+            let c = clause[i] as usize;
+            clause_first[c] = clause_first[c].min(i);
+        }
         for i in 0..n {
             let st = tokens[i].sentence as usize;
             let fresh = i == 0 || tokens[i].sentence != tokens[i - 1].sentence;
@@ -838,6 +848,9 @@ impl Reading {
             let person = (on(covers[i], Cat::Writer) || on(covers[i], Cat::Others))
                 && !on(covers[i], Cat::Hearsay);
             persons_before[i + 1] = persons_before[i] + person as u32;
+            let owner = i + 1 < n && on(starts[i + 1], Cat::Team);
+            let named = (on(covers[i], Cat::Writer) || on(covers[i], Cat::Others)) && !owner;
+            owners_aside_before[i + 1] = owners_aside_before[i] + named as u32;
             let s = tokens[i].segment as usize;
             if on(covers[i], Cat::Writer) {
                 seg_writer_last[s] = Some(i);
@@ -1082,6 +1095,8 @@ impl Reading {
             clause_exertion,
             last_hearsay,
             persons_before,
+            owners_aside_before,
+            clause_first,
             sentence_now,
             hypothetical,
             seg_conditional,
@@ -1662,14 +1677,8 @@ impl Reading {
         if !self.clause_has(start, Cat::Team) {
             return false;
         }
-        let c = self.clause[start];
-        (0..start)
-            .rev()
-            .take_while(|k| self.clause[*k] == c)
-            .all(|k| {
-                !(self.is(k, Cat::Writer) || self.is(k, Cat::Others))
-                    || (k + 1 < self.n && self.starts_at(k + 1, Cat::Team))
-            })
+        let first = self.clause_first[self.clause[start] as usize];
+        self.owners_aside_before[start] == self.owners_aside_before[first]
     }
 
     /// The mention is the term a question asks the meaning of: it follows "what is", "was
