@@ -812,8 +812,8 @@ impl Reading {
         let mut persons_before = vec![0u32; n + 1];
         let mut owners_aside_before = vec![0u32; n + 1];
         let mut clause_first = vec![usize::MAX; clauses];
-        for i in 0..n {
-            let c = clause[i] as usize;
+        for (i, c) in clause.iter().enumerate() {
+            let c = *c as usize;
             clause_first[c] = clause_first[c].min(i);
         }
         for i in 0..n {
