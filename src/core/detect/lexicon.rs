@@ -222,12 +222,13 @@ impl Atoms {
         }
     }
 
-    /// Alternatives separated by `|`.
+    /// Words that open compounds: a word that starts with one is read as its two parts too.
     pub fn add_compound_heads(&mut self, words: &[String]) {
         self.compound_heads
             .extend(words.iter().map(|w| clean(w).trim().to_string()));
     }
 
+    /// Alternatives separated by `|`.
     pub fn group(&mut self, s: &str) -> Vec<Phrase> {
         s.split('|').filter_map(|p| self.phrase(p)).collect()
     }
