@@ -332,15 +332,25 @@ impl Detector {
         }
         let sentences = tokens.last().map_or(0, |t| t.sentence as usize + 1);
         let mut figurative = vec![false; sentences];
-        for (i, lang) in self.languages.iter().enumerate() {
-            let (atoms, reading) = &per[i];
-            if atoms.is_empty() || reading.is_general_question(asks) {
-                continue;
-            }
-            let mut readings = vec![reading];
+        // Each language's matches per sign, found first: an idiom one language knows sets the
+        // sign aside in its clause for every language ("that match gave me palpitations, what
+        // a finish" is English; the Spanish lexicon's "palpita*" knows no football).
+        let readings_of = |i: usize| {
+            let mut readings = vec![&per[i].1];
             if let Some(d) = dominant.filter(|d| *d != i) {
                 readings.push(&per[d].1);
             }
+            readings
+        };
+        let mut idioms: Vec<(Sign, usize)> = Vec::new();
+        let mut all: Vec<Option<Vec<Vec<(u32, usize, usize)>>>> = Vec::new();
+        for (i, lang) in self.languages.iter().enumerate() {
+            let (atoms, reading) = &per[i];
+            if atoms.is_empty() || reading.is_general_question(asks) {
+                all.push(None);
+                continue;
+            }
+            let readings = readings_of(i);
             let negation = |k: usize| readings.iter().any(|r| r.is_negation(k));
             let mut by_sign: Vec<Vec<(u32, usize, usize)>> = vec![Vec::new(); lang.signs.len()];
             for (s, e, tag) in lang.lexicon.find_unless(&tokens, atoms, &negation) {
@@ -348,11 +358,31 @@ impl Detector {
                 if tag % ROLES == IDIOM || readings.iter().any(|r| r.teams_game(s)) {
                     figurative[tokens[s].sentence as usize] = true;
                 }
+                if tag % ROLES == IDIOM {
+                    idioms.push((lang.signs[(tag / ROLES) as usize].sign, s));
+                }
                 by_sign[(tag / ROLES) as usize].push((tag % ROLES, s, e));
             }
-            for (rules, matches) in lang.signs.iter().zip(&by_sign) {
+            all.push(Some(by_sign));
+        }
+        for (i, lang) in self.languages.iter().enumerate() {
+            let Some(by_sign) = &all[i] else { continue };
+            let readings = readings_of(i);
+            for (rules, matches) in lang.signs.iter().zip(by_sign) {
+                let known: Vec<usize> = idioms
+                    .iter()
+                    .filter(|(sign, _)| *sign == rules.sign)
+                    .map(|(_, s)| *s)
+                    .collect();
                 if !matches.is_empty()
-                    && reports(&tokens, matches, &readings, rules, trace.as_deref_mut())
+                    && reports(
+                        &tokens,
+                        matches,
+                        &known,
+                        &readings,
+                        rules,
+                        trace.as_deref_mut(),
+                    )
                 {
                     found.push(rules.sign);
                 }
@@ -374,6 +404,7 @@ const NEGATIVE_WORDS: [&str; 7] = ["cant", "cannot", "couldnt", "no", "kein", "k
 fn reports(
     tokens: &[Token],
     matches: &[(u32, usize, usize)],
+    known_idioms: &[usize],
     readings: &[&Reading],
     rules: &SignRules,
     mut trace: Option<&mut Vec<String>>,
@@ -389,11 +420,8 @@ fn reports(
         .filter(|(role, s, _)| *role == UNLESS && !r.sentence_has(*s, Cat::Sudden))
         .map(|(_, s, _)| tokens[*s].sentence)
         .collect();
-    let idioms: Vec<usize> = matches
-        .iter()
-        .filter(|(role, _, _)| *role == IDIOM)
-        .map(|(_, s, _)| *s)
-        .collect();
+    // Idioms of this sign found by any language's lexicon.
+    let idioms = known_idioms;
     let live = |start: usize, end: usize| {
         !aside.contains(&tokens[start].sentence)
             && !idioms.iter().any(|i| r.same_clause(*i, start))
@@ -521,9 +549,13 @@ fn reports(
                             // "ni" after a part said as a denial lists, not denies.
                             let listed = other.1 < part.0 && negative(other) && r.is_list(t);
                             let belongs = (other.0..=other.1).contains(&t) || inside_word(t, *part);
+                            // Only a word of the other part's side says the symptom
+                            // again: "kein Gefühl mehr am Po und zwischen den Beinen" names
+                            // a second place, not a second denied feeling.
+                            let again = if xs.contains(other) { &xs } else { &ys };
                             !listed
                                 && (!belongs
-                                    || xs.iter().chain(&ys).any(|w| {
+                                    || again.iter().any(|w| {
                                         w != part
                                             && w != other
                                             && w.0 > other.1
