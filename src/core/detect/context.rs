@@ -879,7 +879,14 @@ impl Reading {
         }
         let mut sentence_unusual = vec![false; sentences];
         for i in 0..n {
-            if on(covers[i], Cat::Unusual) && !seg_fine[tokens[i].segment as usize] {
+            // An unusual word right after the word that opens a pseudo-trigger with it is
+            // denied by it: "nada *raro*", "nothing *unusual*" ("hatte ich *noch nie*" is no
+            // denial; "no es normal" opens both at once).
+            let denied = i > 0
+                && on(starts[i], Cat::Unusual)
+                && on(covers[i], Cat::Pseudo)
+                && on(starts[i - 1], Cat::Pseudo);
+            if on(covers[i], Cat::Unusual) && !denied && !seg_fine[tokens[i].segment as usize] {
                 sentence_unusual[tokens[i].sentence as usize] = true;
             }
         }
