@@ -1343,9 +1343,9 @@ impl Reading {
         self.negated_by(start).is_some()
     }
 
-    /// A sign asked as its own question and answered no in the next sentence ("Herzrasen?
-    /// Nö.", "¿ahogo? tampoco.", "chest pain? none"): the writer runs through a list and
-    /// denies it.
+    /// A sign asked as its own question and answered no in the next sentence or its first part
+    /// ("Herzrasen? Nö.", "¿ahogo? tampoco.", "chest pain? none, just the calf"): the writer
+    /// runs through a list and denies it.
     pub fn answered_no(&self, start: usize, end: usize) -> bool {
         let st = self.sentence[start] as usize;
         let Some(&(first, last, asks)) = self.sentence_span.get(st) else {
@@ -1355,9 +1355,13 @@ impl Reading {
             return false;
         };
         let others = (last + 1 - first) - (end + 1 - start);
+        // The answer is the next sentence or its first part: "Herzrasen? Nein, Puls ist bei 68".
+        let answer = (next_first..=next_last)
+            .take_while(|k| self.segment[*k] == self.segment[next_first])
+            .count();
         asks && others <= 1
             && next_first < self.n
-            && next_last + 1 - next_first <= 3
+            && answer <= 3
             && (self.starts_at(next_first, Cat::Negation)
                 || self.starts_at(next_first, Cat::NegationAfter))
     }
