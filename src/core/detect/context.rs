@@ -701,7 +701,12 @@ impl Reading {
         let claimed_next: Vec<bool> = (0..sentences)
             .map(|st| {
                 let m = next_full[st].map_or(0, |k| sentence_has[k]);
-                says_now(m) && on(m, Cat::Refer) && (on(m, Cat::Writer) || on(m, Cat::Present))
+                // "…, ruf ich die 112. Grad ist alles ruhig": now, but all calm.
+                says_now(m)
+                    && on(m, Cat::Refer)
+                    && (on(m, Cat::Writer) || on(m, Cat::Present))
+                    && !on(m, Cat::AllClear)
+                    && !on(m, Cat::Recovered)
             })
             .collect();
         // A word of now that is not only "suddenly" (`suddenly`: "plötzlich" is a word of now
