@@ -353,6 +353,9 @@ pub struct Reading {
     figurative_last: Vec<usize>,
     /// Per segment: a conditional word opens it ("…, wenn mein Herz rast").
     seg_opens_if: Vec<bool>,
+    /// Per segment: its first word, when a question word opens it ("¿por qué toser sangre
+    /// *puede ser* peligroso…?": a verb of asking inside such a part is no question of its own).
+    seg_question_first: Vec<usize>,
     /// Per token, the last word of the last source of hearsay at or before it in its sentence
     /// ("I read that", "im Kurs hieß es", "el prospecto dice"; a clinician's general claim).
     last_hearsay: Vec<Option<usize>>,
@@ -665,6 +668,16 @@ impl Reading {
             seg_last[t.segment as usize] = i;
             seg_first[t.segment as usize] = seg_first[t.segment as usize].min(i);
         }
+        let seg_question_first: Vec<usize> = seg_first
+            .iter()
+            .map(|&f| {
+                if f != usize::MAX && on(starts[f], Cat::QuestionStart) {
+                    f
+                } else {
+                    usize::MAX
+                }
+            })
+            .collect();
         // A sentence asks in general: it ends with "?", opens with a question word or an
         // infinitive (or speaks of people in general, or holds a general marker), and names
         // nobody, does not ask about what is happening ("ist das…") and says nothing of now.
@@ -1103,6 +1116,7 @@ impl Reading {
             figurative_next,
             figurative_last,
             seg_opens_if,
+            seg_question_first,
             after_unable,
             clause_exertion,
             last_hearsay,
@@ -1770,6 +1784,7 @@ impl Reading {
         (1..self.n).any(|k| {
             self.starts_at(k, Cat::OwnQuestion)
                 && !self.is(k - 1, Cat::List)
+                && self.seg_question_first[self.segment[k] as usize] >= k
                 && (self.segment[k] != self.segment[0] || (k >= 3 && !opened))
         })
     }
