@@ -185,8 +185,16 @@ impl Detector {
                 for (ix, (sign, spec)) in spec.signs.iter().enumerate() {
                     let tag = |role: u32| ix as u32 * ROLES + role;
                     for p in &spec.phrases {
+                        // A phrase that opens with "not" keeps its words together: in "not
+                        // having trouble breathing" the "not" denies what stands between, so
+                        // it is no "not breathing".
+                        let gap = if opens_with_denial(p) {
+                            0
+                        } else {
+                            MAX_GAP as u8
+                        };
                         if let Some(p) = atoms.phrase(p) {
-                            lexicon.add_with_gap(p, tag(PHRASE), MAX_GAP as u8);
+                            lexicon.add_with_gap(p, tag(PHRASE), gap);
                         }
                     }
                     for (list, role) in [(&spec.unless, UNLESS), (&spec.idioms, IDIOM)] {
@@ -393,6 +401,13 @@ impl Detector {
             found.is_empty() && tokens.iter().all(|t| figurative[t.sentence as usize]);
         (found, all_figurative)
     }
+}
+
+/// Whether a lexicon phrase opens with "not" ("not breathing"): English puts it right before
+/// what it denies, where German and Spanish let words stand between ("keine *richtige*
+/// Luft", "no puedo *casi* respirar").
+fn opens_with_denial(phrase: &str) -> bool {
+    words(phrase).first().is_some_and(|w| w == "not")
 }
 
 /// Words that say a symptom as a denial when they open or sit inside it ("can't feel…", "no
