@@ -707,6 +707,17 @@ fn a_question_about_the_signs_of_a_term_is_answered_by_the_topic_that_tells_them
             "woran merkt man überhaupt eine Lungenembolie",
             "pulmonary_embolism",
         ),
+        // The lung named as the place of the clot, not the condition's name.
+        (
+            "de",
+            "welche Anzeichen gibt es, wenn ein Gerinnsel in der Lunge sitzt",
+            "pulmonary_embolism",
+        ),
+        (
+            "en",
+            "what signs would tell me a clot had reached the lung",
+            "pulmonary_embolism",
+        ),
         (
             "es",
             "embolia pulmonar, ¿cómo se manifiesta?",
