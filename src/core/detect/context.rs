@@ -1515,6 +1515,18 @@ impl Reading {
     }
 
     /// Where the resolution of a mention ending at `end` starts, if it is told resolved.
+    /// Whether `k` stands in a part that a question word opens, in a sentence that asks:
+    /// "Frage: ist Herzklopfen *normal* bei ner Thrombose?" asks, it does not say the sign is
+    /// over (read only in the sign's own part: "Herzrasen, *ist* aber wieder weg, soll ich…?"
+    /// opens a statement with its verb).
+    fn yes_no_question_at(&self, k: usize) -> bool {
+        let asks = self
+            .sentence_span
+            .get(self.sentence[k] as usize)
+            .is_some_and(|s| s.2);
+        asks && self.seg_question_first[self.segment[k] as usize] != usize::MAX
+    }
+
     fn resolution(&self, end: usize) -> Option<usize> {
         // The next segment of the sentence opens with the resolution, however long the
         // mention's own segment ("my heart raced for a few minutes yesterday after three
@@ -1537,6 +1549,9 @@ impl Reading {
         let t = (end + 1..to)
             .take_while(|k| self.sentence[*k] == self.sentence[end])
             .find(|k| self.starts_at(*k, Cat::Resolved))?;
+        if self.segment[t] == self.segment[end] && self.yes_no_question_at(t) {
+            return None;
+        }
         // Across a comma or a clause, only when the new part points back ("…, it went away")
         // or opens with the resolution, after words of time or filler ("…, jetzt ist alles
         // wieder gut").

@@ -351,7 +351,7 @@ impl Detector {
             readings
         };
         let mut idioms: Vec<(Sign, usize)> = Vec::new();
-        let mut all: Vec<Option<Vec<Vec<(u32, usize, usize)>>>> = Vec::new();
+        let mut all: Vec<Option<Vec<Vec<Match>>>> = Vec::new();
         for (i, lang) in self.languages.iter().enumerate() {
             let (atoms, reading) = &per[i];
             if atoms.is_empty() || reading.is_general_question(asks) {
@@ -360,7 +360,7 @@ impl Detector {
             }
             let readings = readings_of(i);
             let negation = |k: usize| readings.iter().any(|r| r.is_negation(k));
-            let mut by_sign: Vec<Vec<(u32, usize, usize)>> = vec![Vec::new(); lang.signs.len()];
+            let mut by_sign: Vec<Vec<Match>> = vec![Vec::new(); lang.signs.len()];
             for (s, e, tag) in lang.lexicon.find_unless(&tokens, atoms, &negation) {
                 // A sign's words told of a team's game say nothing of health either.
                 if tag % ROLES == IDIOM || readings.iter().any(|r| r.teams_game(s)) {
@@ -402,6 +402,9 @@ impl Detector {
         (found, all_figurative)
     }
 }
+
+/// A lexicon match of one sign: (role, start, end inclusive).
+type Match = (u32, usize, usize);
 
 /// Whether a lexicon phrase opens with "not" ("not breathing"): English puts it right before
 /// what it denies, where German and Spanish let words stand between ("keine *richtige*
