@@ -286,6 +286,8 @@ const TUNING_FILES: &[(&str, &str)] = &[
     ("ask_tuning_59.toml", "en"),
     ("ask_tuning_60.toml", "en"),
     ("ask_tuning_61.toml", "en"),
+    ("ask_tuning_62.toml", "de"),
+    ("ask_tuning_63.toml", "en"),
 ];
 
 /// Every case of the tuning set, in the order of [`TUNING_FILES`].
