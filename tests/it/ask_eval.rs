@@ -151,6 +151,9 @@ const TUNING: Gate = Gate {
         // "seit dem Bandscheibenvorfall letzte Woche": a date after "since" and an event says
         // when it began, but reads as a date of the past.
         "fühlt sich mein po komisch taub an, seit heut auch die scheide",
+        // A question about people in general ("wenn *man* … nach Luft schnappt?") with a
+        // time since in its condition: read as a general question.
+        "rechte wade hart wie stein",
     ],
     false_alarms: 0.02,
     answered: 0.84,
