@@ -1827,8 +1827,14 @@ impl Reading {
     pub fn is_general_question(&self, asks: bool) -> bool {
         let opens = |k: usize| self.segment[k] == self.segment[0];
         // "…, mine's fine, just curious": the writer says it reports nothing.
-        let now_said =
-            (0..self.n).any(|k| self.is(k, Cat::Current) && !self.is(k, Cat::Disclaimer));
+        // ("I'm fine *right now*" says now, but that all is well.)
+        let now_said = (0..self.n).any(|k| {
+            self.is(k, Cat::Current)
+                && !self.is(k, Cat::Disclaimer)
+                && !self.is(k, Cat::Resolved)
+                && !self.is(k, Cat::AllClear)
+                && !self.is(k, Cat::Recovered)
+        });
         if self.has(Cat::Disclaimer) && !now_said && !self.asks_about_now() {
             return true;
         }
