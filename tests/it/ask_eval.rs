@@ -291,6 +291,8 @@ const TUNING_FILES: &[(&str, &str)] = &[
     ("ask_tuning_61.toml", "en"),
     ("ask_tuning_62.toml", "de"),
     ("ask_tuning_63.toml", "en"),
+    ("ask_tuning_64.toml", "es"),
+    ("ask_tuning_65.toml", "en"),
 ];
 
 /// Every case of the tuning set, in the order of [`TUNING_FILES`].
