@@ -167,6 +167,9 @@ pub struct Faq {
     /// Words of the domain that are everyday words too ("blood", "heart", "test"): alone, they
     /// do not make a message about the subject ("how do I get blood out of a shirt").
     weak: HashSet<String>,
+    /// Word sequences that say a message is about something else ("how do you spell", "auf
+    /// Englisch", "my dog"): no topic answers it.
+    elsewhere: Vec<Vec<String>>,
     /// First word of a variant → (variant as words, canonical word), longest variants first.
     synonyms: HashMap<String, Vec<(Vec<String>, String)>>,
     /// Words of the index, for misspellings.
@@ -268,6 +271,7 @@ impl Faq {
             mechanism_of: Vec::new(),
             comparison_of: Vec::new(),
             weak: weak.iter().flat_map(|w| words(w)).collect(),
+            elsewhere: Vec::new(),
             matching,
             synonyms: HashMap::new(),
             vocab: Vocabulary::default(),
@@ -675,6 +679,28 @@ impl Faq {
         vec![w]
     }
 
+    /// Phrases that say a message is about something else: a message holding one gets no
+    /// topic ("what's the German word for chest pain?").
+    pub fn with_elsewhere(mut self, phrases: &[String]) -> Faq {
+        self.elsewhere = phrases
+            .iter()
+            .map(|p| words(p))
+            .filter(|w| !w.is_empty())
+            .collect();
+        self
+    }
+
+    /// Whether the message holds one of the `elsewhere` phrases, word for word.
+    fn about_something_else(&self, text: &str) -> bool {
+        if self.elsewhere.is_empty() {
+            return false;
+        }
+        let said = words(text);
+        self.elsewhere
+            .iter()
+            .any(|p| said.windows(p.len()).any(|w| w == p.as_slice()))
+    }
+
     /// Reads typed dialect as the index's words: `spoken` as in the language's
     /// `emergency.toml` (`spoken_words`, `spoken_endings`, `spoken_sounds`).
     pub fn with_spoken(mut self, spoken: Spoken) -> Faq {
@@ -856,8 +882,9 @@ impl Faq {
             in_domain(&self.normalize_message(&kept.join(" ")))
         };
         let domain_words = query.split(' ').filter(|w| self.domain.contains(*w));
-        let about_this = (in_domain(&query) && (domain_words.count() >= 2 || strong()))
-            || sims.iter().any(|s| *s >= CLOSE_QUESTION);
+        let about_this = ((in_domain(&query) && (domain_words.count() >= 2 || strong()))
+            || sims.iter().any(|s| *s >= CLOSE_QUESTION))
+            && !self.about_something_else(text);
         // Per topic: its best document, plus a quarter of its second best (a topic that
         // several examples match is a better bet). Ties go to the earlier topic.
         let mut per_topic: Vec<(f32, f32)> = vec![(0.0, 0.0); self.topics.len()];

@@ -157,6 +157,10 @@ pub struct RawDomain {
     pub words: Vec<String>,
     #[serde(default)]
     pub weak: Vec<String>,
+    /// Phrases that say a message is about something else (a word's spelling or translation,
+    /// a pet): with one, no topic answers.
+    #[serde(default)]
+    pub elsewhere: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

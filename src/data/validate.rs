@@ -1031,7 +1031,8 @@ fn build_faq(
         &raw.domain.weak,
         matching,
         word_lists,
-    );
+    )
+    .with_elsewhere(&raw.domain.elsewhere);
     // A term a topic names in `defines`, `signs_of`, `mechanism_of` or `comparison_of` must
     // read as one word of the domain, or no question finds it.
     for term in faq.unusable_terms() {

@@ -824,3 +824,39 @@ fn dialect_words_in_a_question_are_read_as_written_ones() {
         faq.normalize(text)
     );
 }
+
+/// A message about something else — a word's spelling or translation, a pet — gets no topic
+/// and no offer, though it holds the subject's words; the same words asked about the subject
+/// are answered (messages written for this test).
+#[test]
+fn a_question_about_a_word_or_a_pet_gets_no_topic() {
+    let content = data::load_embedded().unwrap();
+    for (lang, elsewhere, about) in [
+        (
+            "en",
+            "what's the Spanish word for a blood clot in the leg?",
+            "what is a DVT?",
+        ),
+        (
+            "en",
+            "my dog has a swollen leg and limps, is it a clot?",
+            "can a clot cause leg cramps?",
+        ),
+        (
+            "de",
+            "Wie schreibt man Thrombose, mit h oder ohne?",
+            "Was ist eine Thrombose?",
+        ),
+        (
+            "es",
+            "¿cómo se dice trombosis en inglés?",
+            "¿qué es una trombosis?",
+        ),
+    ] {
+        let faq = content.faq(lang).unwrap();
+        let found = faq.search(elsewhere);
+        assert_eq!(found.topic, None, "{elsewhere}");
+        assert!(found.suggestions.is_empty(), "{elsewhere}");
+        assert!(faq.search(about).topic.is_some(), "{about}");
+    }
+}

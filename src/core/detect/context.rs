@@ -326,6 +326,9 @@ pub struct Reading {
     /// Segments followed by a recovery ("seitdem beschwerdefrei", "doing great") with no
     /// word of now between.
     seg_recovery_after: Vec<bool>,
+    /// Per sentence: it, or an earlier one with no word of now or present verb since, dates
+    /// the story it tells.
+    story_dated: Vec<bool>,
     /// Per token, the last word of the last reporting verb ("said", "meinte") at or before it
     /// in its sentence.
     last_reported: Vec<Option<usize>>,
@@ -822,6 +825,20 @@ impl Reading {
                 recovery = false;
             }
         }
+        // A story dated in an earlier sentence goes on in the next ones until a sentence says
+        // now or speaks in the present ("Am 14. März bin ich umgekippt. Notaufnahme: EKG
+        // normal, vasovagale Synkope. Seitdem nichts mehr."): per sentence.
+        let mut story_dated = vec![false; sentences];
+        let mut dated = false;
+        for st in 0..sentences {
+            let m = sentence_has[st];
+            if on(m, Cat::Historical) {
+                dated = true;
+            } else if says_now(m) || on(m, Cat::Present) {
+                dated = false;
+            }
+            story_dated[st] = dated;
+        }
         let mut last_reported = vec![None; n];
         let mut last_condition = vec![None; n];
         let mut last_hearsay = vec![None; n];
@@ -1103,6 +1120,7 @@ impl Reading {
             seg_after_time,
             seg_in_episode,
             seg_recovery_after,
+            story_dated,
             last_reported,
             last_condition,
             seg_what_if_later,
@@ -1581,6 +1599,7 @@ impl Reading {
         // ("War am Dienstag wegen Brustschmerzen im Spital, … Mir geht's wieder gut", "On
         // Monday I fainted giving blood, …, no problems since").
         let dated = self.sentence_has(start, Cat::Historical)
+            || self.story_dated[self.sentence[start] as usize]
             || (self.sentence_has(start, Cat::PastDay)
                 && (self.sentence_has(start, Cat::PastTense) || !self.seg_present[seg]));
         if self.seg_recovery_after[seg]
