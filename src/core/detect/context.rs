@@ -1361,7 +1361,8 @@ impl Reading {
         if self.fiction(start) {
             return Some("fiction");
         }
-        if self.teams_game(start) {
+        // "watching the footy…, then a crushing pain in *my* chest": the writer's own body.
+        if self.teams_game(start) && !(start..=end).any(|k| self.is(k, Cat::Writer)) {
             return Some("a team's game");
         }
         if self.defined(start) {
