@@ -1533,7 +1533,6 @@ impl Reading {
             })
     }
 
-    /// Where the resolution of a mention ending at `end` starts, if it is told resolved.
     /// Whether `k` stands in a part that a question word opens, in a sentence that asks:
     /// "Frage: ist Herzklopfen *normal* bei ner Thrombose?" asks, it does not say the sign is
     /// over (read only in the sign's own part: "Herzrasen, *ist* aber wieder weg, soll ich…?"
@@ -1546,6 +1545,7 @@ impl Reading {
         asks && self.seg_question_first[self.segment[k] as usize] != usize::MAX
     }
 
+    /// Where the resolution of a mention ending at `end` starts, if it is told resolved.
     fn resolution(&self, end: usize) -> Option<usize> {
         // The next segment of the sentence opens with the resolution, however long the
         // mention's own segment ("my heart raced for a few minutes yesterday after three

@@ -418,11 +418,12 @@ fn opens_with_denial(phrase: &str) -> bool {
 const NEGATIVE_WORDS: [&str; 7] = ["cant", "cannot", "couldnt", "no", "kein", "keine", "nicht"];
 
 /// Whether the message reports this sign now: a mention whose context keeps it. `matches`
-/// are the sign's lexicon matches as (role, start, end).
+/// are the sign's lexicon matches as (role, start, end); `idioms` where an idiom of this sign
+/// starts, found by any language's lexicon.
 fn reports(
     tokens: &[Token],
-    matches: &[(u32, usize, usize)],
-    known_idioms: &[usize],
+    matches: &[Match],
+    idioms: &[usize],
     readings: &[&Reading],
     rules: &SignRules,
     mut trace: Option<&mut Vec<String>>,
@@ -438,8 +439,6 @@ fn reports(
         .filter(|(role, s, _)| *role == UNLESS && !r.sentence_has(*s, Cat::Sudden))
         .map(|(_, s, _)| tokens[*s].sentence)
         .collect();
-    // Idioms of this sign found by any language's lexicon.
-    let idioms = known_idioms;
     let live = |start: usize, end: usize| {
         !aside.contains(&tokens[start].sentence)
             && !idioms.iter().any(|i| r.same_clause(*i, start))
