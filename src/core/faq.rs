@@ -233,6 +233,16 @@ fn stemmer_name(language: &Language) -> &'static str {
     }
 }
 
+/// Whether the words `said` hold one of `phrases` word for word; `first` is the set of
+/// `said`, so a phrase is looked for only when its first word is there.
+fn says_any(said: &[String], first: &HashSet<&str>, phrases: &[Vec<String>]) -> bool {
+    phrases.iter().any(|p| {
+        !p.is_empty()
+            && first.contains(p[0].as_str())
+            && said.windows(p.len()).any(|w| w == p.as_slice())
+    })
+}
+
 impl Faq {
     /// Indexes the topics. `examples[i]` are the example questions of topic `i`;
     /// `synonyms` maps a canonical word to the words and phrases that mean it.
@@ -428,14 +438,7 @@ impl Faq {
         let question = body.rsplit(['.', '?', '!', '\n']).next().unwrap_or(body);
         let said = words(question);
         let first: HashSet<&str> = said.iter().map(String::as_str).collect();
-        // A phrase is looked for only when its first word is there.
-        let says = |phrases: &[Vec<String>]| {
-            phrases.iter().any(|p| {
-                !p.is_empty()
-                    && first.contains(p[0].as_str())
-                    && said.windows(p.len()).any(|w| w == p.as_slice())
-            })
-        };
+        let says = |phrases: &[Vec<String>]| says_any(&said, &first, phrases);
         let m = &self.matching;
         Asking {
             body,
@@ -696,9 +699,8 @@ impl Faq {
             return false;
         }
         let said = words(text);
-        self.elsewhere
-            .iter()
-            .any(|p| said.windows(p.len()).any(|w| w == p.as_slice()))
+        let first: HashSet<&str> = said.iter().map(String::as_str).collect();
+        says_any(&said, &first, &self.elsewhere)
     }
 
     /// Reads typed dialect as the index's words: `spoken` as in the language's
