@@ -143,6 +143,7 @@ pub fn build(lang: &str, r: &mut Report) -> Option<LanguageSpec> {
                 unless: strings(&s.unless),
                 idioms: strings(&s.idioms),
                 exertion: s.exertion,
+                event: s.event,
             },
         ));
     }

@@ -277,4 +277,6 @@ pub struct RawSign {
     pub idioms: Vec<Spanned<String>>,
     #[serde(default)]
     pub exertion: bool,
+    #[serde(default)]
+    pub event: bool,
 }

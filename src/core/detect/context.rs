@@ -46,6 +46,9 @@ pub const UNABLE_REACH: usize = 10;
 /// How many words before a sign a word naming a case ("bei", "with") may stand: "bei
 /// *plötzlicher* Atemnot".
 pub const CASE_REACH: usize = 3;
+/// How many words after "since" a date may start and still say when something began
+/// ("seit dem Bandscheibenvorfall *letzte* Woche").
+pub const SINCE_REACH: usize = 4;
 /// How many words after a sign a figurative cause may start ("nearly passed out *laughing*",
 /// "fast umgekippt *vor Lachen*"), or before it end ("*vor Lachen* fast umgekippt": 2).
 pub const FIGURATIVE_REACH: usize = 4;
@@ -131,10 +134,13 @@ pub enum Cat {
     /// Words asking what a term means ("what is", "was ist ein", "qué es el"): a sign's name
     /// right after them is asked about, not reported.
     Defining,
+    /// "Since" ("seit", "desde"): a date right after it is when something still there began
+    /// ("seit dem Bandscheibenvorfall letzte Woche … taub").
+    Since,
 }
 
 impl Cat {
-    pub const ALL: [Cat; 62] = [
+    pub const ALL: [Cat; 63] = [
         Cat::Negation,
         Cat::NegationAfter,
         Cat::Resolved,
@@ -197,6 +203,7 @@ impl Cat {
         Cat::PastDay,
         Cat::Recurrence,
         Cat::Defining,
+        Cat::Since,
     ];
 
     /// The key of the category's list in the data.
@@ -264,6 +271,7 @@ impl Cat {
             Cat::PastDay => "past_days",
             Cat::Recurrence => "recurrence",
             Cat::Defining => "defining",
+            Cat::Since => "since",
         }
     }
 
@@ -276,6 +284,15 @@ impl Cat {
 #[derive(Debug, Clone, Default)]
 pub struct Triggers {
     pub set: PhraseSet,
+}
+
+/// What a sign is, as far as its context matters.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Nature {
+    /// Sport explains it (breathlessness, a racing heart).
+    pub exertion: bool,
+    /// An event over once told (a faint): see [`Reading::aside_because`].
+    pub event: bool,
 }
 
 /// What the triggers say about one message, position by position.
@@ -445,6 +462,23 @@ impl Reading {
             .into_iter()
             .map(|(s, e, c)| (s, e, c as usize))
             .collect();
+        // A date a few words after "since" says when something still there began: a word of
+        // now ("seit dem Bandscheibenvorfall *letzte Woche* … taub"). A year stays a date
+        // ("since 2019" tells of years).
+        let since_ends: Vec<usize> = found
+            .iter()
+            .filter(|(_, _, c)| *c == Cat::Since.ix())
+            .map(|(_, e, _)| *e)
+            .collect();
+        for (s, _, c) in found.iter_mut() {
+            if *c == Cat::Historical.ix()
+                && since_ends.iter().any(|&k| {
+                    k < *s && *s - k <= SINCE_REACH && tokens[k].segment == tokens[*s].segment
+                })
+            {
+                *c = Cat::Current.ix();
+            }
+        }
         // A year (1900–2099) is a historical trigger.
         for (i, t) in tokens.iter().enumerate() {
             if t.word.len() == 4
@@ -1258,8 +1292,8 @@ impl Reading {
 
     /// Whether a mention from `start` to `end` (inclusive) reports something now, as far as
     /// its context tells.
-    pub fn is_current(&self, start: usize, end: usize, exertion_matters: bool) -> bool {
-        !(self.negated(start) || self.set_aside(start, end, exertion_matters))
+    pub fn is_current(&self, start: usize, end: usize, nature: Nature) -> bool {
+        !(self.negated(start) || self.set_aside(start, end, nature))
     }
 
     /// A denial after the mention that closes its segment ("mein Herz rast *nicht*").
@@ -1295,17 +1329,12 @@ impl Reading {
 
     /// Everything but negation: resolved, hypothetical, historical, someone else's past,
     /// sport. (A pair checks negation before each of its parts.)
-    pub fn set_aside(&self, start: usize, end: usize, exertion_matters: bool) -> bool {
-        self.aside_because(start, end, exertion_matters).is_some()
+    pub fn set_aside(&self, start: usize, end: usize, nature: Nature) -> bool {
+        self.aside_because(start, end, nature).is_some()
     }
 
     /// Why a mention is set aside, named for `explain`; `None` when nothing sets it aside.
-    pub fn aside_because(
-        &self,
-        start: usize,
-        end: usize,
-        exertion_matters: bool,
-    ) -> Option<&'static str> {
+    pub fn aside_because(&self, start: usize, end: usize, nature: Nature) -> Option<&'static str> {
         let sentence = self.sentence[start] as usize;
         let segment = self.segment[start] as usize;
         // A mention that holds its own denial is not denied again by one after it: spoken
@@ -1316,7 +1345,7 @@ impl Reading {
         {
             return Some("denied after");
         }
-        if self.resolved(end) {
+        if self.resolved(end) && !(nature.event && self.just_now(start)) {
             return Some("resolved");
         }
         if self.answered_no(start, end) {
@@ -1324,6 +1353,7 @@ impl Reading {
         }
         // A mention that starts inside the trigger ("should I *call* an ambulance if…").
         if !self.claimed_next[sentence]
+            && !self.met_after(end)
             && (self.hypothetical[start]
                 || self.is(start, Cat::Hypothetical)
                 || self.seg_conditional[segment])
@@ -1351,7 +1381,7 @@ impl Reading {
         if self.someone_elses_past(start) {
             return Some("someone else's past");
         }
-        if exertion_matters
+        if nature.exertion
             && self.clause_exertion[self.clause[start] as usize]
             && !self.sentence_unusual[sentence]
             && !self.inability_now(start)
@@ -1375,6 +1405,53 @@ impl Reading {
             return Some("patients' past");
         }
         None
+    }
+
+    /// The writer says right after the condition that it is met: "call if I get breathless
+    /// *and well I am now*", "wenn ich Atemnot krieg, *und die hab ich jetzt*". A list word
+    /// follows the mention, and the rest of its part, a few words, says only the writer, a
+    /// present verb and a word of now.
+    fn met_after(&self, end: usize) -> bool {
+        let seg = self.segment[end];
+        let k = end + 1;
+        if k >= self.n || self.segment[k] != seg || !self.is(k, Cat::List) {
+            return false;
+        }
+        let last = self.seg_last[seg as usize];
+        if last > k + 5 {
+            return false;
+        }
+        // Only those words, and filler or a word pointing back: "and I am alone now" says
+        // something else.
+        let said = [
+            Cat::Writer,
+            Cat::Present,
+            Cat::Current,
+            Cat::Filler,
+            Cat::Refer,
+        ];
+        (k + 1..=last).all(|j| said.iter().any(|c| self.is(j, *c)))
+            && [Cat::Writer, Cat::Present, Cat::Current]
+                .iter()
+                .all(|c| (k + 1..=last).any(|j| self.is(j, *c)))
+    }
+
+    /// A word of now in the mention's part that is no word of how ("me *acabo de* desmayar,
+    /// ya estoy bien", "hab *vorhin* nix mehr mitgekriegt"; not "suddenly"): an event told
+    /// with it happened just now, whatever recovery follows.
+    fn just_now(&self, start: usize) -> bool {
+        let seg = self.segment[start];
+        let first = (0..start)
+            .rev()
+            .take_while(|k| self.segment[*k] == seg)
+            .last()
+            .unwrap_or(start);
+        (first..=self.seg_last[seg as usize]).any(|k| {
+            self.is(k, Cat::Current)
+                && ![Cat::Manner, Cat::Resolved, Cat::Recovered, Cat::AllClear]
+                    .iter()
+                    .any(|c| self.is(k, *c))
+        })
     }
 
     pub fn negated(&self, start: usize) -> bool {

@@ -21,7 +21,7 @@ pub mod lexicon;
 use super::findings::Finding;
 use super::spell::{Vocabulary, WordList};
 use super::texts::Texts;
-use context::{Cat, Reading, Triggers};
+use context::{Cat, Nature, Reading, Triggers};
 use lexicon::{Atoms, PhraseSet, Token};
 use std::sync::Arc;
 
@@ -81,6 +81,9 @@ pub struct SignSpec {
     pub idioms: Vec<String>,
     /// Whether sport explains it (breathlessness, a racing heart).
     pub exertion: bool,
+    /// Whether the sign is an event that is over once told (a faint): feeling fine again
+    /// after one that happened just now does not make it past.
+    pub event: bool,
 }
 
 /// One language's lexicons and context triggers, as written in the data.
@@ -119,7 +122,7 @@ struct SignRules {
     sign: Sign,
     /// What each pair needs besides its parts.
     pairs_need: Vec<Needs>,
-    exertion: bool,
+    nature: Nature,
 }
 
 /// The compiled detector of one language: every sign's lexicon in one phrase set, matched in
@@ -228,7 +231,10 @@ impl Detector {
                     signs.push(SignRules {
                         sign: *sign,
                         pairs_need,
-                        exertion: spec.exertion,
+                        nature: Nature {
+                            exertion: spec.exertion,
+                            event: spec.event,
+                        },
                     });
                 }
                 let vocabulary = Vocabulary::new(atoms.words());
@@ -444,7 +450,7 @@ fn reports(
             && !idioms.iter().any(|i| r.same_clause(*i, start))
             && readings
                 .iter()
-                .all(|r| r.is_current(start, end, rules.exertion))
+                .all(|r| r.is_current(start, end, rules.nature))
     };
     // What set a dropped mention aside, for the trace only.
     let why = |start: usize, end: usize| -> &'static str {
@@ -460,7 +466,7 @@ fn reports(
                 if r.negated(start) {
                     Some("negated")
                 } else {
-                    r.aside_because(start, end, rules.exertion)
+                    r.aside_because(start, end, rules.nature)
                 }
             })
             .unwrap_or("a denial in the pair")
