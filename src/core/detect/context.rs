@@ -137,10 +137,13 @@ pub enum Cat {
     /// "Since" ("seit", "desde"): a date right after it is when something still there began
     /// ("seit dem Bandscheibenvorfall letzte Woche … taub").
     Since,
+    /// Words naming what a sign turned out to be ("war eine", "it was", "resultó ser",
+    /// "harmless"): a sign's name right after them is the cause told, not a report.
+    NamedCause,
 }
 
 impl Cat {
-    pub const ALL: [Cat; 63] = [
+    pub const ALL: [Cat; 64] = [
         Cat::Negation,
         Cat::NegationAfter,
         Cat::Resolved,
@@ -204,6 +207,7 @@ impl Cat {
         Cat::Recurrence,
         Cat::Defining,
         Cat::Since,
+        Cat::NamedCause,
     ];
 
     /// The key of the category's list in the data.
@@ -272,6 +276,7 @@ impl Cat {
             Cat::Recurrence => "recurrence",
             Cat::Defining => "defining",
             Cat::Since => "since",
+            Cat::NamedCause => "named_cause",
         }
     }
 
@@ -317,8 +322,11 @@ pub struct Reading {
     seg_only_historical: Vec<bool>,
     /// The sentence each segment is in.
     seg_sentence: Vec<u32>,
-    /// The last token of each segment.
+    /// The last token of each segment, and its first (`usize::MAX` for a segment with none).
     seg_last: Vec<usize>,
+    seg_first: Vec<usize>,
+    /// Segments that a colon or a dash closes: labels before their values.
+    seg_labels: Vec<bool>,
     /// Sentences that are general questions of their own ("¿Desmayarse tiene que ver con
     /// trombos?" after a story about a wedding).
     sentence_general: Vec<bool>,
@@ -704,6 +712,10 @@ impl Reading {
         for (i, t) in tokens.iter().enumerate() {
             seg_last[t.segment as usize] = i;
             seg_first[t.segment as usize] = seg_first[t.segment as usize].min(i);
+        }
+        let mut seg_labels = vec![false; segments];
+        for t in tokens {
+            seg_labels[t.segment as usize] |= t.labels;
         }
         let seg_question_first: Vec<usize> = seg_first
             .iter()
@@ -1139,6 +1151,8 @@ impl Reading {
             seg_only_historical,
             seg_sentence,
             seg_last,
+            seg_first,
+            seg_labels,
             sentence_general,
             diagnostic_if: sentence_diagnostic.iter().any(|d| *d),
             sentence_span,
@@ -1372,6 +1386,9 @@ impl Reading {
         if self.advice(start) {
             return Some("advice");
         }
+        if self.named_cause(start, end) {
+            return Some("a cause named");
+        }
         if self.someday_after(start, end) {
             return Some("some day");
         }
@@ -1405,6 +1422,30 @@ impl Reading {
             return Some("patients' past");
         }
         None
+    }
+
+    /// A sign's name (a word or two) right after words naming what something turned out to be, with only
+    /// filler between, in a sentence that says nothing of now: "war eine LE", "it turned out
+    /// to be angina", "harmlose Extrasystolen", "resultó ser una arritmia". "Mein Vater ist
+    /// zusammengebrochen, ich glaub es war ein Herzinfarkt" keeps its collapse, and "ich
+    /// glaub das war *gerade* ein Herzinfarkt" says now.
+    fn named_cause(&self, start: usize, end: usize) -> bool {
+        // A name is a word or two: "es war ein Stechen in der Brust" describes.
+        if end > start + 1 || self.sentence_now[self.sentence[start] as usize] {
+            return false;
+        }
+        let seg = self.segment[start];
+        let mut k = start;
+        while k > 0 && start - k <= 2 && self.segment[k - 1] == seg {
+            k -= 1;
+            if self.ends_at(k, Cat::NamedCause) {
+                return true;
+            }
+            if !self.is(k, Cat::Filler) {
+                return false;
+            }
+        }
+        false
     }
 
     /// The writer says right after the condition that it is met: "call if I get breathless
@@ -1462,6 +1503,47 @@ impl Reading {
     /// ("Herzrasen? Nö.", "¿ahogo? tampoco.", "chest pain? none, just the calf"): the writer
     /// runs through a list and denies it.
     pub fn answered_no(&self, start: usize, end: usize) -> bool {
+        self.labelled_no(start, end) || self.asked_no(start, end)
+    }
+
+    /// A label answered no, as in a checklist: "Brustschmerzen: nein.", "Luftnot – nein",
+    /// "Luftnot, Brustschmerz, Bluthusten: alles Fehlanzeige". The mention's part holds at
+    /// most two other words and is a label, or the first of a list of short parts (three
+    /// words at most) that ends in one; the value after it, three words at most, only denies.
+    fn labelled_no(&self, start: usize, end: usize) -> bool {
+        let seg = self.segment[start] as usize;
+        let len = |s: usize| {
+            let f = self.seg_first[s];
+            if f == usize::MAX {
+                0
+            } else {
+                self.seg_last[s] + 1 - f
+            }
+        };
+        if self.segment[end] as usize != seg || len(seg) > (end + 1 - start) + 2 {
+            return false;
+        }
+        let st = self.seg_sentence[seg];
+        let same = |s: usize| s < self.seg_labels.len() && self.seg_sentence[s] == st;
+        let mut s = seg;
+        while !self.seg_labels[s] {
+            s += 1;
+            if !same(s) || len(s) > 3 {
+                return false;
+            }
+        }
+        // Only denial and filler: "Brustschmerzen: nicht mehr auszuhalten" says much.
+        let v = s + 1;
+        let denial = [Cat::Negation, Cat::NegationAfter];
+        same(v)
+            && (1..=3).contains(&len(v))
+            && (self.seg_first[v]..=self.seg_last[v]).any(|k| denial.iter().any(|c| self.is(k, *c)))
+            && (self.seg_first[v]..=self.seg_last[v])
+                .all(|k| denial.iter().chain(&[Cat::Filler]).any(|c| self.is(k, *c)))
+    }
+
+    /// A sign asked about and answered no in the next sentence.
+    fn asked_no(&self, start: usize, end: usize) -> bool {
         let st = self.sentence[start] as usize;
         let Some(&(first, last, asks)) = self.sentence_span.get(st) else {
             return false;

@@ -345,6 +345,9 @@ pub struct Token {
     pub segment: u32,
     /// The token ends a sentence that ends with a question mark.
     pub asks: bool,
+    /// The token ends a part that a colon or a dash closes: a label before its value
+    /// ("Brustschmerzen: nein", "breathless - no").
+    pub labels: bool,
 }
 
 /// Splits a message into tokens (lower case, apostrophes dropped: "can't" → "cant").
@@ -362,6 +365,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 sentence,
                 segment,
                 asks: false,
+                labels: false,
             });
         }
     };
@@ -406,7 +410,11 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                     segment += 1;
                 }
             }
-            ',' | ':' | '(' | ')' | '…' => segment += 1,
+            ':' => {
+                label(&mut out, segment);
+                segment += 1
+            }
+            ',' | '(' | ')' | '…' => segment += 1,
             // Emoji and other pictographs end a thought in chat ("can't breathe 😰 help").
             c if !c.is_whitespace()
                 && !c.is_ascii()
@@ -417,6 +425,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 segment += 1;
             }
             '-' | '–' | '—' if prev_space && chars.peek().is_some_and(|c| c.is_whitespace()) => {
+                label(&mut out, segment);
                 segment += 1
             }
             _ => {}
@@ -428,6 +437,13 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     }
     push(&mut word, &mut out, sentence, segment);
     out
+}
+
+/// Marks the last token of `segment`, if it ends the tokens so far, as a label.
+fn label(out: &mut [Token], segment: u32) {
+    if let Some(last) = out.last_mut().filter(|t| t.segment == segment) {
+        last.labels = true;
+    }
 }
 
 /// Emoji and symbols (not punctuation of any script).
