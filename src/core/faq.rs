@@ -110,6 +110,9 @@ pub struct Topic {
     /// Terms this topic compares, all of them named: "do clot cramps feel different to the
     /// ones after football?" is answered by it directly.
     pub comparison_of: Vec<String>,
+    /// Phrases that ask for this topic whatever story comes before them ("is it
+    /// hereditary?", "how do they find it?", "what if it's left untreated?").
+    pub asked_by: Vec<String>,
 }
 
 /// The result of matching a message against the topics.
@@ -164,6 +167,8 @@ pub struct Faq {
     mechanism_of: Vec<Vec<String>>,
     /// Per topic: the terms (normalised) it compares.
     comparison_of: Vec<Vec<String>>,
+    /// Per topic: the phrases (as words) that ask for it.
+    asked_by: Vec<Vec<Vec<String>>>,
     /// Words of the domain that are everyday words too ("blood", "heart", "test"): alone, they
     /// do not make a message about the subject ("how do I get blood out of a shirt").
     weak: HashSet<String>,
@@ -280,6 +285,7 @@ impl Faq {
             signs_of: HashMap::new(),
             mechanism_of: Vec::new(),
             comparison_of: Vec::new(),
+            asked_by: Vec::new(),
             weak: weak.iter().flat_map(|w| words(w)).collect(),
             elsewhere: Vec::new(),
             matching,
@@ -351,6 +357,17 @@ impl Faq {
         }
         faq.mechanism_of = faq.normalized_terms(|t| &t.mechanism_of);
         faq.comparison_of = faq.normalized_terms(|t| &t.comparison_of);
+        faq.asked_by = faq
+            .topics
+            .iter()
+            .map(|t| {
+                t.asked_by
+                    .iter()
+                    .map(|p| words(p))
+                    .filter(|p| !p.is_empty())
+                    .collect()
+            })
+            .collect();
         faq.engine = Bm25Index::new(language, &documents);
         faq
     }
@@ -499,6 +516,67 @@ impl Faq {
     fn comparison_topic(&self, a: &Asking) -> Option<usize> {
         let asks = a.compare && !(a.either || a.mechanism);
         self.naming_all(a.question, asks, &self.comparison_of)
+    }
+
+    /// The topic whose `asked_by` phrases the last sentence says, in a message about the
+    /// subject: a story before it ("my neighbour was taken in with breathlessness last May.
+    /// how do they find a clot?") pulls the ranking towards its own words. When phrases of
+    /// several topics are said, the ranking's best among them, if it is one.
+    fn asked_topic(&self, text: &str, a: &Asking, found: &FaqMatch) -> Option<usize> {
+        // The last sentence that asks, when one does ("what can I do to prevent clots? my dad
+        // had one and it runs in the family" asks how to prevent them).
+        let question = match a.body.rfind('?') {
+            Some(end) if end + 1 < a.body.len() => {
+                let asked = &a.body[..end];
+                asked.rsplit(['.', '?', '!', '\n']).next().unwrap_or(asked)
+            }
+            _ => a.question,
+        };
+        let said = words(question);
+        let first: HashSet<&str> = said.iter().map(String::as_str).collect();
+        let asked: Vec<usize> = (0..self.topics.len())
+            .filter(|i| says_any(&said, &first, &self.asked_by[*i]))
+            .collect();
+        let query = self.normalize_message(text);
+        if asked.is_empty() || !self.names_subject(text, &query) || self.about_something_else(text)
+        {
+            return None;
+        }
+        let asked: Vec<usize> = asked
+            .into_iter()
+            .filter(|i| self.names_required(*i, &query))
+            .collect();
+        match asked.as_slice() {
+            [t] => Some(*t),
+            _ => found.topic.filter(|t| asked.contains(t)),
+        }
+    }
+
+    /// A topic for people in one situation answers only a question that names it ("what to
+    /// watch on a blood thinner" needs the blood thinner).
+    fn names_required(&self, topic: usize, query: &str) -> bool {
+        self.requires[topic].is_empty()
+            || query.split(' ').any(|w| self.requires[topic].contains(w))
+    }
+
+    /// The message (read as `query`) uses words of the subject: two, or one that is no
+    /// everyday word ("blood", "heart" alone do not make a message about clots).
+    fn names_subject(&self, text: &str, query: &str) -> bool {
+        let in_domain = |q: &str| q.split(' ').any(|w| self.domain.contains(w));
+        let strong = || {
+            let kept: Vec<String> = words(text)
+                .into_iter()
+                .filter(|w| !self.weak.contains(w))
+                .collect();
+            in_domain(&self.normalize_message(&kept.join(" ")))
+        };
+        in_domain(query)
+            && (query
+                .split(' ')
+                .filter(|w| self.domain.contains(*w))
+                .count()
+                >= 2
+                || strong())
     }
 
     /// The one topic all of whose `terms` the question names, when it `asks` so.
@@ -792,7 +870,8 @@ impl Faq {
             .defined_topic(text)
             .or_else(|| self.signs_topic(text, &a))
             .or_else(|| self.mechanism_topic(&a))
-            .or_else(|| self.comparison_topic(&a));
+            .or_else(|| self.comparison_topic(&a))
+            .or_else(|| self.asked_topic(text, &a, &found));
         match asked {
             Some(t) => {
                 let mut suggestions = vec![t];
@@ -876,15 +955,7 @@ impl Faq {
         // message is about this subject when it uses a word of the domain, or reads much like
         // one of the questions ("why does it matter to act quickly?").
         let sims = self.ngrams.similarities(&query);
-        let strong = || {
-            let kept: Vec<String> = words(text)
-                .into_iter()
-                .filter(|w| !self.weak.contains(w))
-                .collect();
-            in_domain(&self.normalize_message(&kept.join(" ")))
-        };
-        let domain_words = query.split(' ').filter(|w| self.domain.contains(*w));
-        let about_this = ((in_domain(&query) && (domain_words.count() >= 2 || strong()))
+        let about_this = (self.names_subject(text, &query)
             || sims.iter().any(|s| *s >= CLOSE_QUESTION))
             && !self.about_something_else(text);
         // Per topic: its best document, plus a quarter of its second best (a topic that
@@ -925,9 +996,7 @@ impl Faq {
         };
         // A topic for people in one situation answers only a question that names it ("what
         // to watch on a blood thinner" needs the blood thinner).
-        let named = |i: usize| {
-            self.requires[i].is_empty() || query.split(' ').any(|w| self.requires[i].contains(w))
-        };
+        let named = |i: usize| self.names_required(i, &query);
         let mut best: Vec<(usize, f32)> = per_topic
             .iter()
             .enumerate()

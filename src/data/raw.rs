@@ -181,6 +181,8 @@ pub struct RawTopic {
     pub mechanism_of: Vec<String>,
     #[serde(default)]
     pub comparison_of: Vec<String>,
+    #[serde(default)]
+    pub asked_by: Vec<String>,
 }
 
 /// A language file: nested tables of texts and of word lists, each leaf with its span.

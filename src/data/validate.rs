@@ -976,6 +976,7 @@ fn build_faq(
             signs_of: t.signs_of.clone(),
             mechanism_of: t.mechanism_of.clone(),
             comparison_of: t.comparison_of.clone(),
+            asked_by: t.asked_by.clone(),
         });
         examples.push(t.questions.clone());
     }

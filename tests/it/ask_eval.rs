@@ -800,6 +800,36 @@ fn a_comparison_of_clot_cramps_with_others_is_answered_by_its_topic() {
     ]);
 }
 
+/// A question after a story is answered by the topic its own phrases ask for, not by the
+/// story's subject ("…a clot in his lung. How do they find that?" asks about the tests); where
+/// phrases of two topics are said, the ranking chooses between them (messages written for this
+/// test).
+#[test]
+fn a_question_after_a_story_is_answered_by_the_topic_it_asks_for() {
+    each_answered(&[
+        (
+            "en",
+            "my uncle collapsed at a wedding years ago and it was a clot in his lung. how do they diagnose that?",
+            "diagnosis",
+        ),
+        (
+            "de",
+            "Meine Tante hatte 2015 eine Lungenembolie und ist seitdem gesund. Ist das erblich?",
+            "risk_factors",
+        ),
+        (
+            "es",
+            "a mi abuelo le dio una embolia pulmonar hace años. ¿qué pasa si una trombosis se deja sin tratar?",
+            "complications",
+        ),
+        (
+            "en",
+            "how can I prevent a clot on my flight? my sister had one and I worry it is genetic",
+            "prevention",
+        ),
+    ]);
+}
+
 /// A sign answered with a bare "no" ("short of breath? nope.") is no subject of the question:
 /// the topic about that sign is not even offered (messages written for this test).
 #[test]
