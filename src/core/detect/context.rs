@@ -1744,7 +1744,9 @@ impl Reading {
             Some(k) => {
                 let o = self.opener(k);
                 (o..t).all(|i| self.is(i, Cat::Current) || self.is(i, Cat::Filler))
-                    || (o..t).any(|i| self.is(i, Cat::Refer))
+                    // The resolution may point back itself: "…, drank some water and *it*
+                    // passed".
+                    || (o..=t).any(|i| self.is(i, Cat::Refer))
             }
         };
         told.then_some(t)
