@@ -298,6 +298,8 @@ const TUNING_FILES: &[(&str, &str)] = &[
     ("ask_tuning_68.toml", "en"),
     ("ask_tuning_69.toml", "de"),
     ("ask_tuning_70.toml", "en"),
+    ("ask_tuning_71.toml", "en"),
+    ("ask_tuning_72.toml", "en"),
 ];
 
 /// Every case of the tuning set, in the order of [`TUNING_FILES`].
