@@ -1424,8 +1424,8 @@ impl Reading {
         None
     }
 
-    /// A sign's name (a word or two) right after words naming what something turned out to be, with only
-    /// filler between, in a sentence that says nothing of now: "war eine LE", "it turned out
+    /// A sign's name (a word or two) at most two words after words naming what something
+    /// turned out to be, in a sentence that says nothing of now: "war eine LE", "it turned out
     /// to be angina", "harmlose Extrasystolen", "resultó ser una arritmia". "Mein Vater ist
     /// zusammengebrochen, ich glaub es war ein Herzinfarkt" keeps its collapse, and "ich
     /// glaub das war *gerade* ein Herzinfarkt" says now.
@@ -1435,17 +1435,8 @@ impl Reading {
             return false;
         }
         let seg = self.segment[start];
-        let mut k = start;
-        while k > 0 && start - k <= 2 && self.segment[k - 1] == seg {
-            k -= 1;
-            if self.ends_at(k, Cat::NamedCause) {
-                return true;
-            }
-            if !self.is(k, Cat::Filler) {
-                return false;
-            }
-        }
-        false
+        (start.saturating_sub(3)..start)
+            .any(|k| self.segment[k] == seg && self.ends_at(k, Cat::NamedCause))
     }
 
     /// The writer says right after the condition that it is met: "call if I get breathless
