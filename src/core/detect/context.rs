@@ -1915,13 +1915,12 @@ impl Reading {
     }
 
     /// A patient the writer looked after, told in the past: "one of my patients was really
-    /// breathless…", "ayer un paciente tosió sangre en la planta". A present verb beside the
-    /// sign or a word of now in the sentence keeps it.
+    /// breathless…", "ayer un paciente tosió sangre en la planta". A present verb or a word
+    /// of now in the sign's part keeps it.
     fn patients_past(&self, start: usize) -> bool {
         let seg = self.segment[start] as usize;
-        self.patient_before[start]
-            && !self.seg_present[seg]
-            && !self.sentence_now[self.sentence[start] as usize]
+        // "…, long shift, home now" says now of the writer, in a part of its own.
+        self.patient_before[start] && !self.seg_present[seg] && !self.seg_now[seg]
     }
 
     /// A what-if about some day later in the sentence or after the sign in its part ("…make me
