@@ -300,6 +300,8 @@ const TUNING_FILES: &[(&str, &str)] = &[
     ("ask_tuning_70.toml", "en"),
     ("ask_tuning_71.toml", "en"),
     ("ask_tuning_72.toml", "en"),
+    ("ask_tuning_73.toml", "de"),
+    ("ask_tuning_74.toml", "es"),
 ];
 
 /// Every case of the tuning set, in the order of [`TUNING_FILES`].
