@@ -974,10 +974,19 @@ impl Reading {
         // "…I get no air on the stairs. That's new.": the next sentence, pointing back, says
         // the sign is new to the writer, and so it is unusual for the sentence it points to.
         // (Only newness: "It's 58 at rest now" after a race points back to a calm state.)
+        // A sentence that is all but its newness ("Nunca me había pasado.") points back
+        // without a word for it.
+        let mut novel_words = vec![0usize; sentences];
+        let mut words_in = vec![0usize; sentences];
+        for i in 0..n {
+            let st = tokens[i].sentence as usize;
+            words_in[st] += 1;
+            novel_words[st] += on(covers[i], Cat::Novel) as usize;
+        }
         for st in 0..sentences {
             if let Some(k) = next_full[st]
-                && on(sentence_has[k], Cat::Refer)
                 && on(sentence_has[k], Cat::Novel)
+                && (on(sentence_has[k], Cat::Refer) || words_in[k] <= novel_words[k] + 1)
             {
                 sentence_unusual[st] = true;
             }
