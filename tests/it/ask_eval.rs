@@ -123,37 +123,25 @@ struct Gate {
 /// share is below the product's 90 %.
 const TUNING: Gate = Gate {
     known_misses: &[
-        // Bavarian "zwischen de Fiaß" for "between the legs": no such form in the lexicon.
-        "zwischen de Fiaß untn und s Kreiz tuat narrisch weh",
-        // "breed" for "breathe" is a real word, and a real word is never rewritten.
-        "its getting worse sitting here on the couch",
         // The cough and the blood in clauses too far apart for a pair.
         "el pañuelo quedó con sangre, ya van dos veces",
-        // Swiss "redt nüme richtig" (slurred speech) in a form the lexicon does not hold.
-        "mim Grosi gahts ganz schlächt, sie redt nüme richtig",
-        // Nigerian Pidgin "no fit breathe" (cannot breathe): no such form in the lexicon.
-        "him leg swell after the bus journey from Lagos",
         // The urge and "es kommt nix" in clauses that "aber" separates, and the numbness told
         // as "ich merk das gar nicht richtig" ("Ich muss eigentlich dringend pinkeln, aber es
         // kommt nix, …").
         "seit zwei Tagen wieder schlimm mit Schmerzen bis in den Fuß.",
-        // A euphemism ("sein bestes Stück") and a denial far from the feeling verb ("er spürt
-        // seinen Po und sein bestes Stück nicht mehr richtig").
-        "Was sollen wir tun?",
-        // "and well I am now" after a clinician's condition: "well … now" reads as "well now"
-        // (recovered), and nothing else says the condition is met.
-        "but i dont want to waste anyones time",
         // Nigerian Pidgin "fall down … e don wake but e weak" (fainted, came round, weak): no
         // such forms in the lexicon.
         "e don wake but e weak well well",
-        // Someone on the floor making a strange noise: neither is a sign by itself.
+        // Someone on the floor making a strange noise: neither is a sign by itself ("es una
+        // emergencia" alone was tried as a report and answered "¿… un coágulo es una
+        // emergencia?" as one).
         "mi mamá está en el piso y hace un ruido raro",
-        // "seit dem Bandscheibenvorfall letzte Woche": a date after "since" and an event says
-        // when it began, but reads as a date of the past.
-        "fühlt sich mein po komisch taub an, seit heut auch die scheide",
         // A question about people in general ("wenn *man* … nach Luft schnappt?") with a
         // time since in its condition: read as a general question.
         "rechte wade hart wie stein",
+        // Panting up one flight of stairs, with the writer's usual 10 km run in the same
+        // sentence: the sport named reads as the cause ("normal jogg ich 10 km").
+        "normal jogg ich 10 km. komisch oder",
     ],
     false_alarms: 0.02,
     answered: 0.84,
