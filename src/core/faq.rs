@@ -167,8 +167,9 @@ pub struct Faq {
     mechanism_of: Vec<Vec<String>>,
     /// Per topic: the terms (normalised) it compares.
     comparison_of: Vec<Vec<String>>,
-    /// Per topic: the phrases (as words) that ask for it.
-    asked_by: Vec<Vec<Vec<String>>>,
+    /// The phrases (as words) that ask for a topic, by their first word: one look-up per
+    /// word of the question, whatever the number of phrases.
+    asked_by: HashMap<String, Vec<(usize, Vec<String>)>>,
     /// Words of the domain that are everyday words too ("blood", "heart", "test"): alone, they
     /// do not make a message about the subject ("how do I get blood out of a shirt").
     weak: HashSet<String>,
@@ -285,7 +286,7 @@ impl Faq {
             signs_of: HashMap::new(),
             mechanism_of: Vec::new(),
             comparison_of: Vec::new(),
-            asked_by: Vec::new(),
+            asked_by: HashMap::new(),
             weak: weak.iter().flat_map(|w| words(w)).collect(),
             elsewhere: Vec::new(),
             matching,
@@ -357,17 +358,16 @@ impl Faq {
         }
         faq.mechanism_of = faq.normalized_terms(|t| &t.mechanism_of);
         faq.comparison_of = faq.normalized_terms(|t| &t.comparison_of);
-        faq.asked_by = faq
-            .topics
-            .iter()
-            .map(|t| {
-                t.asked_by
-                    .iter()
-                    .map(|p| words(p))
-                    .filter(|p| !p.is_empty())
-                    .collect()
-            })
-            .collect();
+        for (i, t) in faq.topics.iter().enumerate() {
+            for p in t
+                .asked_by
+                .iter()
+                .map(|p| words(p))
+                .filter(|p| !p.is_empty())
+            {
+                faq.asked_by.entry(p[0].clone()).or_default().push((i, p));
+            }
+        }
         faq.engine = Bm25Index::new(language, &documents);
         faq
     }
@@ -533,13 +533,19 @@ impl Faq {
             _ => a.question,
         };
         let said = words(question);
-        let first: HashSet<&str> = said.iter().map(String::as_str).collect();
-        let asked: Vec<usize> = (0..self.topics.len())
-            .filter(|i| says_any(&said, &first, &self.asked_by[*i]))
-            .collect();
+        let mut asked: Vec<usize> = Vec::new();
+        for (k, w) in said.iter().enumerate() {
+            for (topic, phrase) in self.asked_by.get(w).into_iter().flatten() {
+                if said[k..].starts_with(phrase) && !asked.contains(topic) {
+                    asked.push(*topic);
+                }
+            }
+        }
+        if asked.is_empty() {
+            return None;
+        }
         let query = self.normalize_message(text);
-        if asked.is_empty() || !self.names_subject(text, &query) || self.about_something_else(text)
-        {
+        if !self.names_subject(text, &query) || self.about_something_else(text) {
             return None;
         }
         let asked: Vec<usize> = asked

@@ -473,16 +473,14 @@ impl Reading {
         // A date a few words after "since" says when something still there began: a word of
         // now ("seit dem Bandscheibenvorfall *letzte Woche* … taub"). A year stays a date
         // ("since 2019" tells of years).
-        let since_ends: Vec<usize> = found
-            .iter()
-            .filter(|(_, _, c)| *c == Cat::Since.ix())
-            .map(|(_, e, _)| *e)
-            .collect();
+        let mut since_ends = vec![false; n];
+        for (_, e, c) in &found {
+            since_ends[*e] |= *c == Cat::Since.ix();
+        }
         for (s, _, c) in found.iter_mut() {
             if *c == Cat::Historical.ix()
-                && since_ends.iter().any(|&k| {
-                    k < *s && *s - k <= SINCE_REACH && tokens[k].segment == tokens[*s].segment
-                })
+                && (s.saturating_sub(SINCE_REACH)..*s)
+                    .any(|k| since_ends[k] && tokens[k].segment == tokens[*s].segment)
             {
                 *c = Cat::Current.ix();
             }
