@@ -175,11 +175,15 @@ const BLIND_FLOORS: &[(&str, Gate, f64)] = &[
         "ask_blind_2026-12-09d.toml",
         Gate {
             known_misses: &[],
-            false_alarms: 1.0,
-            answered: 0.0,
-            off_topic_answered: 100,
+            // English and German: 1 of 68 (1.5 %).
+            false_alarms: 0.015,
+            // Spanish: 45 of 49 (91.8 %).
+            answered: 0.91,
+            // None in any language.
+            off_topic_answered: 0,
         },
-        0.0,
+        // Spanish: 31 of 32 (96.9 %).
+        0.96,
     ),
 ];
 /// Checks a gate; `show` prints each failing message (never for a blind set, whose messages
