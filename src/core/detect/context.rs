@@ -1479,13 +1479,8 @@ impl Reading {
     /// ya estoy bien", "hab *vorhin* nix mehr mitgekriegt"; not "suddenly"): an event told
     /// with it happened just now, whatever recovery follows.
     fn just_now(&self, start: usize) -> bool {
-        let seg = self.segment[start];
-        let first = (0..start)
-            .rev()
-            .take_while(|k| self.segment[*k] == seg)
-            .last()
-            .unwrap_or(start);
-        (first..=self.seg_last[seg as usize]).any(|k| {
+        let seg = self.segment[start] as usize;
+        (self.seg_first[seg]..=self.seg_last[seg]).any(|k| {
             self.is(k, Cat::Current)
                 && ![Cat::Manner, Cat::Resolved, Cat::Recovered, Cat::AllClear]
                     .iter()
