@@ -565,18 +565,22 @@ impl Faq {
             || query.split(' ').any(|w| self.requires[topic].contains(w))
     }
 
+    /// A normalised text holds a word of the domain.
+    fn in_domain(&self, normalized: &str) -> bool {
+        normalized.split(' ').any(|w| self.domain.contains(w))
+    }
+
     /// The message (read as `query`) uses words of the subject: two, or one that is no
     /// everyday word ("blood", "heart" alone do not make a message about clots).
     fn names_subject(&self, text: &str, query: &str) -> bool {
-        let in_domain = |q: &str| q.split(' ').any(|w| self.domain.contains(w));
         let strong = || {
             let kept: Vec<String> = words(text)
                 .into_iter()
                 .filter(|w| !self.weak.contains(w))
                 .collect();
-            in_domain(&self.normalize_message(&kept.join(" ")))
+            self.in_domain(&self.normalize_message(&kept.join(" ")))
         };
-        in_domain(query)
+        self.in_domain(query)
             && (query
                 .split(' ')
                 .filter(|w| self.domain.contains(*w))
@@ -947,13 +951,12 @@ impl Faq {
 
     /// Ranks the topics for the text of a message: each topic scores as its best document.
     fn search_text(&self, text: &str) -> FaqMatch {
-        let in_domain = |q: &str| q.split(' ').any(|w| self.domain.contains(w));
         let mut query = self.normalize_message(&self.drop_denials(text));
         // "…damit ich keine Thrombose kriege": when leaving out the denial leaves nothing of
         // the subject, the denial was the subject (how *not* to get one).
-        if !in_domain(&query) {
+        if !self.in_domain(&query) {
             let whole = self.normalize_message(text);
-            if in_domain(&whole) {
+            if self.in_domain(&whole) {
                 query = whole;
             }
         }
