@@ -317,9 +317,8 @@ pub struct Reading {
     /// Per clause and category: the category occurs in the clause.
     clause_has: Vec<u64>,
     sentence_has: Vec<u64>,
-    /// Historical trigger per segment, and segments that hold nothing else.
+    /// Historical trigger per segment.
     seg_historical: Vec<bool>,
-    seg_only_historical: Vec<bool>,
     /// The sentence each segment is in.
     seg_sentence: Vec<u32>,
     /// The last token of each segment, and its first (`usize::MAX` for a segment with none).
@@ -351,6 +350,13 @@ pub struct Reading {
     /// Segments followed by a recovery ("seitdem beschwerdefrei", "doing great") with no
     /// word of now between.
     seg_recovery_after: Vec<bool>,
+    /// Segments followed by a recovery, or by someone said to be well in a later sentence
+    /// ("shes ok", "ihr geht's gut", "im fine now") with no other word of now between: weaker
+    /// than a recovery, it ends only a story dated in the past.
+    seg_well_after: Vec<bool>,
+    /// Segments dated by the part right after them, which holds only a date: "…she suddenly
+    /// fainted. *That was three years ago*", "…, *hace muchísimo*, …".
+    seg_dated_next: Vec<bool>,
     /// Per sentence: it, or an earlier one with no word of now or present verb since, dates
     /// the story it tells.
     story_dated: Vec<bool>,
@@ -829,9 +835,9 @@ impl Reading {
         let mut episode = false;
         for s in 0..segments {
             let m = seg_has[s];
-            if s > 0 && seg_sentence[s] != seg_sentence[s - 1]
-                || on(m, Cat::Current)
-                || on(m, Cat::Present)
+            // "suddenly" tells how it came in the episode, not now: "…in 2015, got suddenly
+            // breathless on the plane".
+            if s > 0 && seg_sentence[s] != seg_sentence[s - 1] || seg_now[s] || on(m, Cat::Present)
             {
                 episode = false;
             }
@@ -869,6 +875,35 @@ impl Reading {
                 recovery = false;
             }
         }
+        // Someone said to be well in a later sentence: a person, an all-clear, no denial, in a
+        // sentence that does not ask ("…at work. im fine now"; not "is she ok?"), with no
+        // other word of now between; or a recovery after.
+        let mut seg_well_after = vec![false; segments];
+        let mut well: Option<u32> = None;
+        for s in (0..segments).rev() {
+            seg_well_after[s] = seg_recovery_after[s] || well.is_some_and(|w| w > seg_sentence[s]);
+            let m = seg_has[s];
+            if on(m, Cat::AllClear)
+                // "está estupenda": the person may be only in the verb.
+                && [Cat::Writer, Cat::Others, Cat::Refer, Cat::Present]
+                    .iter()
+                    .any(|c| on(m, *c))
+                && !on(m, Cat::Negation)
+                && !sentence_asks[seg_sentence[s] as usize]
+            {
+                well = Some(seg_sentence[s]);
+            } else if says_now(m) {
+                well = None;
+            }
+        }
+        let seg_dated_next: Vec<bool> = (0..segments)
+            .map(|s| {
+                s + 1 < segments
+                    && seg_only_historical[s + 1]
+                    && (seg_sentence[s + 1] == seg_sentence[s]
+                        || seg_sentence[s + 1] == seg_sentence[s] + 1)
+            })
+            .collect();
         // A story dated in an earlier sentence goes on in the next ones until a sentence says
         // now or speaks in the present ("Am 14. März bin ich umgekippt. Notaufnahme: EKG
         // normal, vasovagale Synkope. Seitdem nichts mehr."): per sentence.
@@ -1155,7 +1190,6 @@ impl Reading {
             clause_has,
             sentence_has,
             seg_historical,
-            seg_only_historical,
             seg_sentence,
             seg_last,
             seg_first,
@@ -1175,6 +1209,8 @@ impl Reading {
             seg_after_time,
             seg_in_episode,
             seg_recovery_after,
+            seg_well_after,
+            seg_dated_next,
             story_dated,
             last_reported,
             last_condition,
@@ -1767,6 +1803,15 @@ impl Reading {
         // with only "suddenly" for now tell how it came then. A present verb keeps it ("hatte
         // letztes Jahr eine Thrombose und plötzlich krieg ich keine Luft").
         let only_sudden = !self.seg_now[seg] && self.seg_past_tense[seg] && !self.seg_present[seg];
+        // A dated story that ends well later: "i had a PE in 2020, suddenly couldnt breathe
+        // at work. im fine now", "…se desmayó de repente… Hace tres años de eso, está
+        // estupenda". Undated, or without the good end, the sign may be now.
+        if only_sudden
+            && self.seg_well_after[seg]
+            && (dated || self.seg_in_episode[seg] || self.seg_dated_next[seg])
+        {
+            return true;
+        }
         if self.seg_current[seg] && !(only_sudden && self.seg_historical[seg]) {
             return false;
         }
@@ -1774,9 +1819,7 @@ impl Reading {
         self.seg_historical[seg]
             || self.seg_after_time[seg]
             || self.seg_in_episode[seg]
-            || (seg + 1 < self.seg_historical.len()
-                && self.seg_only_historical[seg + 1]
-                && in_clause(seg + 1))
+            || (self.seg_dated_next[seg] && in_clause(seg + 1))
     }
 
     /// Advice a clinician gave, told on: the sentence names a clinician and reports their
