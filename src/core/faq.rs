@@ -897,10 +897,12 @@ impl Faq {
         }
     }
 
-    /// Ranks the topics for a message, its last question counted twice.
+    /// Ranks the topics for a message, its last question counted three times.
     fn search_ranked(&self, text: &str) -> FaqMatch {
         // A story, then a question ("my mum had a PE in 2015, she recovered. what is a DVT?"):
-        // the story's words would pull towards its own subject, so the question counts twice.
+        // the story's words would pull towards its own subject, so the question counts three
+        // times (twice left "…scan on my calf today. Why does it have to be so urgent?" to
+        // the scan).
         // Read alone, it would lose what the story says ("…a clot in the lung. What are the
         // signs of that?"); only a definition asked last is answered by itself when it can be.
         let Some(last) = self.last_question(text) else {
@@ -912,7 +914,7 @@ impl Faq {
                 return m;
             }
         }
-        self.search_text(&format!("{text}. {last}"))
+        self.search_text(&format!("{text}. {last}. {last}"))
     }
 
     /// The last sentence of a message of several when it asks ("…? Ich nehme Blutverdünner."

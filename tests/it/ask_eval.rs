@@ -295,6 +295,10 @@ const TUNING_FILES: &[(&str, &str)] = &[
     ("ask_tuning_77.toml", "en"),
     ("ask_tuning_78.toml", "en"),
     ("ask_tuning_79.toml", "en"),
+    ("ask_tuning_80.toml", "en"),
+    ("ask_tuning_81.toml", "de"),
+    ("ask_tuning_82.toml", "es"),
+    ("ask_tuning_83.toml", "en"),
 ];
 
 /// Every case of the tuning set, in the order of [`TUNING_FILES`].

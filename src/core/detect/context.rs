@@ -49,6 +49,9 @@ pub const CASE_REACH: usize = 3;
 /// How many words after "since" a date may start and still say when something began
 /// ("seit dem Bandscheibenvorfall *letzte* Woche").
 pub const SINCE_REACH: usize = 4;
+/// At most this many words in a checklist label that lists several signs before its answer
+/// ("numb groin or wetting myself - nope").
+pub const LABEL_LIST_WORDS: usize = 8;
 /// How many words after a sign a figurative cause may start ("nearly passed out *laughing*",
 /// "fast umgekippt *vor Lachen*"), or before it end ("*vor Lachen* fast umgekippt": 2).
 pub const FIGURATIVE_REACH: usize = 4;
@@ -1549,7 +1552,14 @@ impl Reading {
                 self.seg_last[s] + 1 - f
             }
         };
-        if self.segment[end] as usize != seg || len(seg) > (end + 1 - start) + 2 {
+        // The label names the sign, a word or two beside it, or a short list of signs ("numb
+        // groin or wetting myself - nope").
+        let listed = || {
+            len(seg) <= LABEL_LIST_WORDS
+                && (self.seg_first[seg]..=self.seg_last[seg])
+                    .any(|k| (k < start || k > end) && self.is(k, Cat::List))
+        };
+        if self.segment[end] as usize != seg || len(seg) > (end + 1 - start) + 2 && !listed() {
             return false;
         }
         let st = self.seg_sentence[seg];
