@@ -156,20 +156,36 @@ const TUNING: Gate = Gate {
 /// data was last tuned (README, "Understanding free text"), so that a later change cannot make
 /// it worse unnoticed. They are below the product's bar; the README says where. A new blind
 /// set gets its floor here once its figures are measured.
-const BLIND_FLOORS: &[(&str, Gate, f64)] = &[(
-    "ask_blind_2026-12-09d.toml",
-    Gate {
-        known_misses: &[],
-        // English and German: 1 of 68 (1.5 %).
-        false_alarms: 0.015,
-        // Spanish: 45 of 49 (91.8 %).
-        answered: 0.91,
-        // None in any language.
-        off_topic_answered: 0,
-    },
-    // Spanish: 31 of 32 (96.9 %).
-    0.96,
-)];
+const BLIND_FLOORS: &[(&str, Gate, f64)] = &[
+    (
+        "ask_blind_2026-12-09d.toml",
+        Gate {
+            known_misses: &[],
+            // English and German: 1 of 68 (1.5 %).
+            false_alarms: 0.015,
+            // Spanish: 45 of 49 (91.8 %).
+            answered: 0.91,
+            // None in any language.
+            off_topic_answered: 0,
+        },
+        // Spanish: 31 of 32 (96.9 %).
+        0.96,
+    ),
+    (
+        "ask_blind_2026-12-09e.toml",
+        Gate {
+            known_misses: &[],
+            // English and German: 2 of 68 (2.9 %).
+            false_alarms: 0.03,
+            // English: 30 of 32 (93.8 %).
+            answered: 0.93,
+            // None in any language.
+            off_topic_answered: 0,
+        },
+        // English: 31 of 32 (96.9 %).
+        0.96,
+    ),
+];
 /// Checks a gate; `show` prints each failing message (never for a blind set, whose messages
 /// must not steer the data).
 fn evaluate(set: &str, cases: Vec<(String, Case)>, show: bool, gate: &Gate, emergencies: f64) {
