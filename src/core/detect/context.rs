@@ -894,7 +894,9 @@ impl Reading {
                 && !on(m, Cat::Negation)
                 && !sentence_asks[seg_sentence[s] as usize]
             {
-                well = Some(seg_sentence[s]);
+                // The latest sentence that says so is kept: an all-clear earlier in the
+                // mention's own sentence does not hide one in a later sentence.
+                well = Some(well.map_or(seg_sentence[s], |w| w.max(seg_sentence[s])));
             } else if says_now(m) {
                 well = None;
             }
